@@ -1,0 +1,51 @@
+# Entraide: `make up` to run it, `make test` to test it. Both install what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-install the Python packages whenever pyproject.toml changes.
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: install infra up down status test unit integration schema lint format
+
+install: $(STAMP)
+	@$(BIN)/entraide infra install >/dev/null
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+infra: install
+	$(BIN)/entraide infra up
+
+# Until the services land (issues 3-7), `make up` starts the infrastructure only.
+up: infra
+	@$(BIN)/entraide infra status
+
+down:
+	$(BIN)/entraide infra down
+
+status:
+	$(BIN)/entraide infra status
+
+# Everything: unit, then integration against real Kafka, PostgreSQL and Redis.
+test: install
+	$(BIN)/pytest
+
+unit: install
+	$(BIN)/pytest tests/unit
+
+integration: install
+	$(BIN)/pytest tests/integration
+
+schema: install
+	$(BIN)/entraide schema
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .

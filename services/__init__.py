@@ -1,0 +1,1 @@
+"""Entraide services: posts, matching, notifications, gateway."""

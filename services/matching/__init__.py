@@ -1,0 +1,1 @@
+"""Matching service (issue 4): faust-streaming matching and urgent alerts."""

@@ -1,0 +1,1 @@
+"""Notifications service (issue 5): recipients, inbox, partner webhooks."""

@@ -1,0 +1,1 @@
+"""Posts service (issue 3): accounts, posts, replies, feed, transactional outbox."""

@@ -1,0 +1,79 @@
+"""The ``entraide`` command line: local infrastructure and the generated contract docs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from shared.infra import InfraError, LocalInfra, install_prerequisites
+from shared.settings import get_settings
+
+
+def _infra(args: argparse.Namespace) -> int:
+    infra = LocalInfra(get_settings())
+    if args.action == "install":
+        install_prerequisites()
+        print("infrastructure prerequisites installed")
+        return 0
+    if args.action == "up":
+        asyncio.run(infra.up())
+        for name, value in infra.endpoints.items():
+            print(f"{name}={value}")
+        return 0
+    if args.action == "down":
+        infra.down()
+        print("infrastructure stopped")
+        return 0
+    statuses = asyncio.run(infra.status())
+    print(f"{'server':<10} {'state':<9} {'health':<9} {'pid':<8} address")
+    for s in statuses:
+        state = "running" if s.running else "stopped"
+        health = "ready" if s.healthy else "-"
+        print(f"{s.name:<10} {state:<9} {health:<9} {s.pid or '-'!s:<8} {s.address}")
+    return 0 if all(s.healthy for s in statuses) else 1
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from shared.events.docs import check_docs, write_docs
+
+    if args.check:
+        stale = check_docs()
+        for path in stale:
+            print(f"stale: {path} (run `entraide schema`)", file=sys.stderr)
+        return 1 if stale else 0
+    for path in write_docs():
+        print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="entraide", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    infra = commands.add_parser("infra", help="local Kafka, PostgreSQL and Redis")
+    infra.add_argument("action", choices=["install", "up", "down", "status"])
+    infra.set_defaults(run=_infra)
+
+    schema = commands.add_parser("schema", help="write the AsyncAPI document and JSON Schemas")
+    schema.add_argument("--check", action="store_true", help="fail if docs/ is stale")
+    schema.set_defaults(run=_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except InfraError as exc:
+        print(f"entraide: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Topic creation from the catalogue, and a readiness check that asks for real metadata."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
+
+from shared.events.catalogue import Topic
+
+log = logging.getLogger(__name__)
+
+TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
+
+
+async def wait_for_kafka(bootstrap: str, timeout_s: float = 60.0) -> dict:
+    """Return the cluster metadata once a client gets it; raise TimeoutError otherwise.
+
+    An open port is not readiness: a KRaft broker accepts connections before its
+    controller quorum has elected a leader, and metadata requests fail until then.
+    """
+    deadline = time.monotonic() + timeout_s
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5_000)
+        try:
+            await admin.start()
+            cluster = await admin.describe_cluster()
+            if cluster.get("brokers") and cluster.get("controller_id", -1) >= 0:
+                return cluster
+            last_error = RuntimeError(f"no controller yet: {cluster}")
+        except (TimeoutError, KafkaError, OSError) as exc:
+            last_error = exc
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.5)
+    raise TimeoutError(f"Kafka at {bootstrap} gave no metadata in {timeout_s:.0f}s: {last_error}")
+
+
+async def ensure_topics(
+    bootstrap: str,
+    topics: Iterable[Topic | tuple[str, int]],
+    replication_factor: int = 1,
+) -> None:
+    """Create the topics that do not exist yet; existing ones are left as they are."""
+    new_topics = []
+    for topic in topics:
+        if isinstance(topic, Topic):
+            config = {"retention.ms": str(topic.retention_ms)}
+            new_topics.append(
+                NewTopic(topic.name, topic.partitions, replication_factor, topic_configs=config)
+            )
+        else:
+            name, partitions = topic
+            new_topics.append(NewTopic(name, partitions, replication_factor))
+    if not new_topics:
+        return
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        response = await admin.create_topics(new_topics)
+        for error in response.topic_errors:
+            name, code = error[0], error[1]
+            if code not in (0, TOPIC_ALREADY_EXISTS):
+                raise for_code(code)(f"could not create topic {name}: {error[2:]}")
+    finally:
+        await admin.close()
+    await _wait_for_leaders(bootstrap, [t.name for t in new_topics])
+
+
+async def _wait_for_leaders(bootstrap: str, names: list[str], timeout_s: float = 30.0) -> None:
+    # A topic is created before its partitions have leaders; producing in that gap
+    # fails with LEADER_NOT_AVAILABLE, which makes the first test of a run flaky.
+    deadline = time.monotonic() + timeout_s
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        while True:
+            described = await admin.describe_topics(names)
+            if all(_has_leaders(t) for t in described):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"topics without leaders after {timeout_s}s: {described}")
+            await asyncio.sleep(0.1)
+    finally:
+        await admin.close()
+
+
+def _has_leaders(topic: dict) -> bool:
+    partitions = topic["partitions"]
+    return (
+        topic["error_code"] == 0 and bool(partitions) and all(p["leader"] >= 0 for p in partitions)
+    )

@@ -1,0 +1,84 @@
+"""Where the tests find Kafka, PostgreSQL and Redis.
+
+In order: the ENTRAIDE_* environment variables if all three are set; else
+testcontainers when a Docker engine answers; else the local servers that
+`entraide infra up` runs (installed and started once per test session).
+The same tests run on every path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+ENDPOINT_VARIABLES = ("ENTRAIDE_KAFKA_BOOTSTRAP", "ENTRAIDE_POSTGRES_DSN", "ENTRAIDE_REDIS_URL")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    kafka_bootstrap: str
+    postgres_dsn: str
+    redis_url: str
+    origin: str  # "environment", "testcontainers" or "local"
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:
+        return False
+
+
+def _from_testcontainers() -> Iterator[Endpoints]:
+    from testcontainers.kafka import KafkaContainer
+    from testcontainers.postgres import PostgresContainer
+    from testcontainers.redis import RedisContainer
+
+    from shared.infra.install import kafka_version
+
+    with (
+        KafkaContainer(f"apache/kafka:{kafka_version()}").with_kraft() as kafka,
+        PostgresContainer("postgres:15", driver=None) as postgres,
+        RedisContainer("redis:7") as redis,
+    ):
+        host, port = redis.get_container_host_ip(), redis.get_exposed_port(6379)
+        yield Endpoints(
+            kafka_bootstrap=kafka.get_bootstrap_server(),
+            postgres_dsn=postgres.get_connection_url(),
+            redis_url=f"redis://{host}:{port}/0",
+            origin="testcontainers",
+        )
+
+
+def _from_local_servers() -> Iterator[Endpoints]:
+    from shared.infra import LocalInfra
+    from shared.settings import Settings
+
+    infra = LocalInfra(Settings())
+    asyncio.run(infra.up())
+    # Left running after the session: the next run (or `make up`) reuses them.
+    yield Endpoints(infra.kafka.bootstrap, infra.postgres.dsn, infra.redis.url, origin="local")
+
+
+@pytest.fixture(scope="session")
+def endpoints() -> Iterator[Endpoints]:
+    if all(os.environ.get(name) for name in ENDPOINT_VARIABLES):
+        yield Endpoints(*(os.environ[name] for name in ENDPOINT_VARIABLES), origin="environment")
+    elif _docker_answers():
+        yield from _from_testcontainers()
+    else:
+        yield from _from_local_servers()
+
+
+@pytest.fixture
+def unique() -> str:
+    """A fresh name part, so tests never share topics, groups, schemas or keys."""
+    return uuid.uuid4().hex[:12]

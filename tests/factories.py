@@ -1,0 +1,101 @@
+"""One valid instance of every event, for round-trip and schema tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from shared.events import models as m
+from shared.events.values import (
+    AlertEndReason,
+    Category,
+    FuzzedLocation,
+    Kind,
+    MatchReason,
+    Outcome,
+    Point,
+    ReplyIntent,
+    Urgency,
+)
+
+NOW = datetime(2026, 7, 14, 21, 30, tzinfo=UTC)
+FESTIVAL = Point(lat=48.8566, lon=2.3522)
+
+
+def public_post(post_id: str = "p1", **changes) -> m.PublicPost:
+    fields = dict(
+        post_id=post_id,
+        author_id="u-amine",
+        kind=Kind.REQUEST,
+        category=Category.FIND_A_PERSON,
+        title="Lost my little brother near the main stage",
+        body="He is 12, red cap, blue jacket.",
+        language="fr",
+        location=FuzzedLocation.of(FESTIVAL),
+        radius_m=1_000,
+        urgency=Urgency.URGENT,
+        expires_at=NOW + timedelta(hours=3),
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    fields.update(changes)
+    return m.PublicPost(**fields)
+
+
+def sample_events(post_id: str = "p1") -> list[m.Event]:
+    alert = dict(alert_id=f"a-{post_id}", post_id=post_id)
+    return [
+        m.PostCreated(post_id=post_id, post=public_post(post_id)),
+        m.PostUpdated(post_id=post_id, post=public_post(post_id, title="Found his cap")),
+        m.PostResolved(post_id=post_id, outcome=Outcome.HELPED, resolved_at=NOW),
+        m.PostExpired(post_id=post_id, expired_at=NOW),
+        m.PostRemoved(post_id=post_id, reason="moderator", removed_at=NOW),
+        m.UrgentRequestPlaced(
+            post_id=post_id,
+            author_id="u-amine",
+            category=Category.FIND_A_PERSON,
+            point=FESTIVAL,
+            expires_at=NOW + timedelta(hours=3),
+            placed_at=NOW,
+        ),
+        m.ReplyCreated(
+            reply_id="r1",
+            post_id=post_id,
+            post_author_id="u-amine",
+            author_id="u-lea",
+            intent=ReplyIntent.CAN_HELP,
+            body="I'm at the stage, I'll look.",
+            created_at=NOW,
+        ),
+        m.MatchFound(
+            match_id="m1",
+            request_id=post_id,
+            offer_id="p2",
+            request_author_id="u-amine",
+            offer_author_id="u-lea",
+            score=0.82,
+            found_at=NOW,
+            reasons=(MatchReason(factor="category", weight=0.4, detail="same category"),),
+        ),
+        m.UrgentAlertRaised(
+            **alert,
+            author_id="u-amine",
+            category=Category.FIND_A_PERSON,
+            point=FESTIVAL,
+            radius_m=200,
+            ring=0,
+            expires_at=NOW + timedelta(hours=3),
+            raised_at=NOW,
+        ),
+        m.UrgentAlertEscalated(**alert, point=FESTIVAL, radius_m=1_000, ring=1, escalated_at=NOW),
+        m.UrgentAlertResolved(**alert, reason=AlertEndReason.RESOLVED, resolved_at=NOW),
+        m.NotificationCreated(
+            notification_id="n1",
+            member_id="u-lea",
+            reason="urgent_alert",
+            post_id=post_id,
+            cause_event_id="01JAAAAAAAAAAAAAAAAAAAAAAA",
+            title="Someone near you needs help",
+            urgent=True,
+            created_at=NOW,
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""Adapters of the posts service: PostgreSQL, the outbox relay, Redis limits, passwords."""

@@ -1,0 +1,169 @@
+"""The outbox relay: publishes committed outbox rows to Kafka, in order per key.
+
+Safety, by construction rather than by care:
+- A row is marked published only after Kafka acknowledged it (acks=all). A relay killed
+  between the two re-sends the row later with the same bytes, so the same event id:
+  consumers deduplicate on it.
+- Rows are split into lanes by a hash of their key. A relay publishes a lane only while
+  holding that lane's transaction-scoped advisory lock, so two relays never publish the
+  same row at once, and the events of one post (one key, one lane) go out in id order.
+- It wakes on NOTIFY from the insert trigger; the timed poll is only a safety net for
+  a lost notification (e.g. the listening connection dropped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter, Histogram
+
+from services.posts.adapters.store import OUTBOX_LANES
+from shared.tracing import TRACEPARENT_HEADER
+
+log = logging.getLogger(__name__)
+
+OUTBOX_CHANNEL = "entraide_outbox"
+LANE_LOCK_CLASS = 0x6F757462  # "outb": the advisory-lock namespace of the lanes
+BATCH_SIZE = 500
+SAFETY_POLL_S = 1.0
+PRUNE_EVERY_S = 60.0
+KEEP_PUBLISHED_S = 24 * 3600
+ERROR_BACKOFF_S = 1.0
+
+PUBLISHED = Counter("entraide_outbox_published_total", "Outbox rows published to Kafka")
+COMMIT_TO_ACK = Histogram(
+    "entraide_outbox_commit_to_ack_seconds",
+    "From the row's insert to Kafka's acknowledgement",
+    buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5),
+)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        *,
+        topic_name: Callable[[str], str] = lambda name: name,
+        batch_size: int = BATCH_SIZE,
+        safety_poll_s: float = SAFETY_POLL_S,
+    ) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._topic_name = topic_name
+        self._batch_size = batch_size
+        self._safety_poll_s = safety_poll_s
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._next_lane = 0
+        self.published = 0
+        self.passes = 0
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        listener = await self._listen()
+        last_prune = time.monotonic()
+        try:
+            while not self._stopping.is_set():
+                self._wake.clear()
+                try:
+                    sent = await self.drain_once()
+                    self.passes += 1
+                except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+                    log.warning("outbox relay pass failed, retrying: %s", exc)
+                    await asyncio.sleep(ERROR_BACKOFF_S)
+                    continue
+                if time.monotonic() - last_prune > PRUNE_EVERY_S:
+                    await self._prune()
+                    last_prune = time.monotonic()
+                if sent == 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._safety_poll_s)
+        finally:
+            await listener.close()
+
+    async def _listen(self) -> _Listener:
+        conn = await self._pool.acquire()
+        listener = _Listener(self._pool, conn, lambda *_: self._wake.set())
+        await conn.add_listener(OUTBOX_CHANNEL, listener.callback)
+        return listener
+
+    async def drain_once(self) -> int:
+        """One pass over every lane; returns how many rows were published."""
+        total = 0
+        start = self._next_lane
+        self._next_lane = (self._next_lane + 1) % OUTBOX_LANES
+        for i in range(OUTBOX_LANES):
+            total += await self._drain_lane((start + i) % OUTBOX_LANES)
+        return total
+
+    async def _drain_lane(self, lane: int) -> int:
+        async with self._pool.acquire() as conn, conn.transaction():
+            locked = await conn.fetchval(
+                "SELECT pg_try_advisory_xact_lock($1, $2)", LANE_LOCK_CLASS, lane
+            )
+            if not locked:
+                return 0  # another relay owns this lane right now
+            rows = await conn.fetch(
+                "SELECT id, topic, key, value, traceparent, created_at FROM outbox"
+                " WHERE lane = $1 AND published_at IS NULL ORDER BY id LIMIT $2",
+                lane, self._batch_size,
+            )  # fmt: skip
+            if not rows:
+                return 0
+            # send() queues in order and returns a future per message; the idempotent
+            # producer keeps that order per partition even across retries.
+            acks = [
+                await self._producer.send(
+                    self._topic_name(row["topic"]),
+                    key=row["key"].encode(),
+                    value=bytes(row["value"]),
+                    headers=_headers(row["traceparent"]),
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*acks)
+            marked = await conn.fetch(
+                "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])"
+                " RETURNING published_at - created_at AS lag",
+                [row["id"] for row in rows],
+            )
+        for row in marked:
+            COMMIT_TO_ACK.observe(row["lag"].total_seconds())
+        PUBLISHED.inc(len(rows))
+        self.published += len(rows)
+        return len(rows)
+
+    async def _prune(self) -> None:
+        async with self._pool.acquire() as conn:
+            await conn.execute(
+                "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)",
+                float(KEEP_PUBLISHED_S),
+            )
+
+
+def _headers(traceparent: str | None) -> list[tuple[str, bytes]]:
+    return [(TRACEPARENT_HEADER, traceparent.encode())] if traceparent else []
+
+
+class _Listener:
+    """A pooled connection kept for LISTEN while the relay runs."""
+
+    def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection, callback) -> None:
+        self._pool = pool
+        self._conn = conn
+        self.callback = callback
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._conn.remove_listener(OUTBOX_CHANNEL, self.callback)
+        await self._pool.release(self._conn)

@@ -1,0 +1,211 @@
+"""PostgreSQL through asyncpg: the unit of work (rows + outbox in one transaction)."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+from services.posts.domain.accounts import Account, Profile
+from services.posts.domain.posts import Post, PostStatus
+from shared.auth import Role
+from shared.events.catalogue import topic_for
+from shared.events.envelope import encode_event, new_event_id
+from shared.events.models import Event, ReplyCreated
+from shared.events.values import Category, Kind, Outcome, Point, Urgency
+from shared.tracing import child_traceparent, current_traceparent
+
+OUTBOX_LANES = 16
+
+POST_COLUMNS = (
+    "id, author_id, kind, category, title, body, language, lat, lon, radius_m, urgency,"
+    " status, outcome, report_count, expires_at, created_at, updated_at"
+)
+
+
+def outbox_lane(key: str) -> int:
+    return zlib.crc32(key.encode()) % OUTBOX_LANES
+
+
+def post_from_row(row: asyncpg.Record) -> Post:
+    return Post(
+        id=row["id"],
+        author_id=row["author_id"],
+        kind=Kind(row["kind"]),
+        category=Category(row["category"]),
+        title=row["title"],
+        body=row["body"],
+        language=row["language"],
+        point=Point(lat=row["lat"], lon=row["lon"]),
+        radius_m=row["radius_m"],
+        urgency=Urgency(row["urgency"]),
+        status=PostStatus(row["status"]),
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        report_count=row["report_count"],
+        expires_at=row["expires_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def account_from_row(row: asyncpg.Record) -> Account:
+    home = None
+    if row["home_lat"] is not None:
+        home = Point(lat=row["home_lat"], lon=row["home_lon"])
+    return Account(
+        id=row["id"],
+        email=row["email"],
+        password_hash=row["password_hash"],
+        role=Role(row["role"]),
+        created_at=row["created_at"],
+        profile=Profile(
+            display_name=row["display_name"],
+            languages=list(row["languages"]),
+            interests=[Category(c) for c in row["interests"]],
+            home=home,
+            alert_radius_m=row["alert_radius_m"],
+            urgent_alerts_consent=row["urgent_alerts_consent"],
+        ),
+    )
+
+
+class UnitOfWork:
+    """One transaction. Every write that changes state also writes its events."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    # accounts -----------------------------------------------------------------
+    async def add_account(self, account: Account) -> bool:
+        """False when the e-mail is taken."""
+        p = account.profile
+        status = await self.conn.execute(
+            "INSERT INTO accounts (id, email, password_hash, display_name, role, languages,"
+            " interests, home_lat, home_lon, alert_radius_m, urgent_alerts_consent, created_at)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)"
+            " ON CONFLICT (lower(email)) DO NOTHING",
+            account.id, account.email, account.password_hash, p.display_name,
+            account.role.value, p.languages, [c.value for c in p.interests],
+            p.home.lat if p.home else None, p.home.lon if p.home else None,
+            p.alert_radius_m, p.urgent_alerts_consent, account.created_at,
+        )  # fmt: skip
+        return status.endswith(" 1")
+
+    async def account(self, account_id: str) -> Account | None:
+        row = await self.conn.fetchrow("SELECT * FROM accounts WHERE id = $1", account_id)
+        return account_from_row(row) if row else None
+
+    async def account_by_email(self, email: str) -> Account | None:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM accounts WHERE lower(email) = lower($1)", email
+        )
+        return account_from_row(row) if row else None
+
+    async def save_profile(self, account_id: str, p: Profile) -> None:
+        await self.conn.execute(
+            "UPDATE accounts SET display_name=$2, languages=$3, interests=$4, home_lat=$5,"
+            " home_lon=$6, alert_radius_m=$7, urgent_alerts_consent=$8, updated_at=now()"
+            " WHERE id = $1",
+            account_id, p.display_name, p.languages, [c.value for c in p.interests],
+            p.home.lat if p.home else None, p.home.lon if p.home else None,
+            p.alert_radius_m, p.urgent_alerts_consent,
+        )  # fmt: skip
+
+    # posts --------------------------------------------------------------------
+    async def add_post(self, post: Post) -> None:
+        cell = post.location
+        await self.conn.execute(
+            "INSERT INTO posts (id, author_id, kind, category, title, body, language, lat, lon,"
+            " cell_lat, cell_lon, radius_m, urgency, status, outcome, report_count, expires_at,"
+            " created_at, updated_at)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)",
+            post.id, post.author_id, post.kind.value, post.category.value, post.title,
+            post.body, post.language, post.point.lat, post.point.lon, cell.lat, cell.lon,
+            post.radius_m, post.urgency.value, post.status.value, None, 0, post.expires_at,
+            post.created_at, post.updated_at,
+        )  # fmt: skip
+        await self.add_events(post.events)
+
+    async def post_for_update(self, post_id: str) -> Post | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {POST_COLUMNS} FROM posts WHERE id = $1 FOR UPDATE", post_id
+        )
+        return post_from_row(row) if row else None
+
+    async def save_post(self, post: Post) -> None:
+        cell = post.location
+        await self.conn.execute(
+            "UPDATE posts SET category=$2, title=$3, body=$4, language=$5, lat=$6, lon=$7,"
+            " cell_lat=$8, cell_lon=$9, radius_m=$10, status=$11, outcome=$12,"
+            " report_count=$13, expires_at=$14, updated_at=$15 WHERE id = $1",
+            post.id, post.category.value, post.title, post.body, post.language,
+            post.point.lat, post.point.lon, cell.lat, cell.lon, post.radius_m,
+            post.status.value, post.outcome.value if post.outcome else None,
+            post.report_count, post.expires_at, post.updated_at,
+        )  # fmt: skip
+        await self.add_events(post.events)
+
+    async def due_posts(self, now, limit: int) -> list[Post]:
+        # SKIP LOCKED: several expiry sweepers never wait on, or double-expire, a post.
+        rows = await self.conn.fetch(
+            f"SELECT {POST_COLUMNS} FROM posts WHERE status IN ('open', 'matched')"
+            " AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+            now, limit,
+        )  # fmt: skip
+        return [post_from_row(r) for r in rows]
+
+    async def add_report(self, post_id: str, reporter_id: str, reason: str) -> bool:
+        """False when this member already reported this post."""
+        status = await self.conn.execute(
+            "INSERT INTO reports (post_id, reporter_id, reason) VALUES ($1, $2, $3)"
+            " ON CONFLICT DO NOTHING",
+            post_id, reporter_id, reason,
+        )  # fmt: skip
+        return status.endswith(" 1")
+
+    async def add_reply(self, reply: ReplyCreated) -> None:
+        await self.conn.execute(
+            "INSERT INTO replies (id, post_id, author_id, intent, body, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6)",
+            reply.reply_id, reply.post_id, reply.author_id, reply.intent.value, reply.body,
+            reply.created_at,
+        )  # fmt: skip
+
+    # outbox -------------------------------------------------------------------
+    async def add_events(self, events: Sequence[Event]) -> None:
+        if not events:
+            return
+        rows = []
+        for event in events:
+            event_id = new_event_id()
+            traceparent = child_traceparent(current_traceparent.get())
+            key = event.subject()
+            value = encode_event(event, event_id=event_id, traceparent=traceparent)
+            rows.append(
+                (event_id, topic_for(event).name, key, outbox_lane(key), value, traceparent)
+            )
+        await self.conn.executemany(
+            "INSERT INTO outbox (event_id, topic, key, lane, value, traceparent)"
+            " VALUES ($1, $2, $3, $4, $5, $6)",
+            rows,
+        )
+
+
+class PostgresStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield UnitOfWork(conn)
+
+    async def fetch(self, query: str, *args) -> list[asyncpg.Record]:
+        async with self.pool.acquire() as conn:
+            return await conn.fetch(query, *args)
+
+    async def fetchrow(self, query: str, *args) -> asyncpg.Record | None:
+        async with self.pool.acquire() as conn:
+            return await conn.fetchrow(query, *args)

@@ -1,0 +1,119 @@
+"""Build the posts service's dependencies: the only place that knows about all of them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import asyncpg
+import redis.asyncio as aioredis
+from aiokafka import AIOKafkaProducer
+
+from services.posts.adapters.migrate import migrate
+from services.posts.adapters.outbox import OutboxRelay
+from services.posts.adapters.ratelimit import RateLimiter
+from services.posts.adapters.store import PostgresStore
+from services.posts.handlers import Handlers
+from services.posts.settings import PostsSettings
+from services.posts.views import PostViews
+from shared.auth import KeyRing, TokenVerifier
+from shared.kafka import build_producer
+from shared.kafka.admin import wait_for_kafka
+
+log = logging.getLogger(__name__)
+
+
+async def create_pool(settings: PostsSettings) -> asyncpg.Pool:
+    server_settings = {"application_name": "entraide-posts"}
+    if settings.postgres_schema:
+        server_settings["search_path"] = settings.postgres_schema
+    pool = await asyncpg.create_pool(
+        settings.postgres_dsn,
+        min_size=2,
+        max_size=settings.db_pool_max,
+        server_settings=server_settings,
+    )
+    async with pool.acquire() as conn:
+        await migrate(conn)
+    return pool
+
+
+def build_relay(pool: asyncpg.Pool, producer: AIOKafkaProducer, settings: PostsSettings):
+    suffix = settings.topic_suffix
+    return OutboxRelay(
+        pool,
+        producer,
+        topic_name=lambda name: name + suffix,
+        safety_poll_s=settings.outbox_safety_poll_s,
+    )
+
+
+@dataclass
+class PostsServices:
+    settings: PostsSettings
+    pool: asyncpg.Pool
+    redis: aioredis.Redis
+    producer: AIOKafkaProducer
+    handlers: Handlers
+    views: PostViews
+    verifier: TokenVerifier
+    relay: OutboxRelay
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    async def check_database(self) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.fetchval("SELECT 1")
+
+    async def check_kafka(self) -> None:
+        await wait_for_kafka(self.settings.kafka_bootstrap, timeout_s=2)
+
+    def start_background(self) -> None:
+        self.tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        self.tasks.append(asyncio.create_task(self._sweep_expired(), name="expiry-sweep"))
+
+    async def _sweep_expired(self) -> None:
+        while True:
+            try:
+                while await self.handlers.expire_due():
+                    pass
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("expiry sweep failed, will retry: %s", exc)
+            await asyncio.sleep(self.settings.expiry_sweep_s)
+
+    async def close(self) -> None:
+        self.relay.stop()
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.producer.stop()
+        await self.redis.aclose()
+        await self.pool.close()
+
+
+async def bootstrap(settings: PostsSettings) -> PostsServices:
+    keys = KeyRing(settings.signing_keys_dir)
+    keys.ensure()
+    pool = await create_pool(settings)
+    redis = aioredis.from_url(settings.redis_url)
+    producer = build_producer(settings.kafka_bootstrap)
+    await producer.start()
+    store = PostgresStore(pool)
+    return PostsServices(
+        settings=settings,
+        pool=pool,
+        redis=redis,
+        producer=producer,
+        handlers=Handlers(
+            store=store,
+            limiter=RateLimiter(redis, settings.redis_prefix),
+            signer=keys.signer(),
+            settings=settings,
+        ),
+        views=PostViews(store),
+        verifier=keys.verifier(),
+        relay=build_relay(pool, producer, settings),
+    )

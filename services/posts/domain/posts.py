@@ -1,0 +1,239 @@
+"""The Post aggregate: its states, who may change them, and the events each change records.
+
+open --edit--> open
+open --resolve--> resolved        (author or moderator)
+open --expire--> expired          (the clock)
+open/resolved/expired --remove--> removed   (moderator, or enough reports)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from services.posts.domain.errors import Conflict, Forbidden, Invalid
+from shared.auth import Role
+from shared.events.models import (
+    Event,
+    PostCreated,
+    PostExpired,
+    PostRemoved,
+    PostResolved,
+    PostUpdated,
+    PublicPost,
+    ReplyCreated,
+    UrgentRequestPlaced,
+)
+from shared.events.values import (
+    Category,
+    FuzzedLocation,
+    Kind,
+    Outcome,
+    Point,
+    ReplyIntent,
+    Urgency,
+)
+
+URGENT_DEFAULT_TTL = timedelta(hours=6)
+URGENT_MAX_TTL = timedelta(hours=24)
+NORMAL_DEFAULT_TTL = timedelta(weeks=4)
+NORMAL_MAX_TTL = timedelta(weeks=12)
+MIN_TTL = timedelta(minutes=15)
+
+
+class PostStatus(StrEnum):
+    OPEN = "open"
+    MATCHED = "matched"
+    RESOLVED = "resolved"
+    EXPIRED = "expired"
+    REMOVED = "removed"
+
+
+LIVE_STATUSES = (PostStatus.OPEN, PostStatus.MATCHED)
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    """What the author writes. Validated for shape by the entrypoint's model."""
+
+    kind: Kind
+    category: Category
+    title: str
+    body: str
+    language: str
+    point: Point
+    radius_m: int
+    urgency: Urgency = Urgency.NORMAL
+    expires_at: datetime | None = None
+
+
+@dataclass
+class Post:
+    id: str
+    author_id: str
+    kind: Kind
+    category: Category
+    title: str
+    body: str
+    language: str
+    point: Point
+    radius_m: int
+    urgency: Urgency
+    expires_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    status: PostStatus = PostStatus.OPEN
+    outcome: Outcome | None = None
+    report_count: int = 0
+    events: list[Event] = field(default_factory=list, compare=False, repr=False)
+
+    @classmethod
+    def create(cls, post_id: str, author_id: str, draft: PostDraft, now: datetime) -> Post:
+        if draft.urgency is Urgency.URGENT and draft.kind is not Kind.REQUEST:
+            raise Invalid("only a request can be urgent", field="urgency")
+        post = cls(
+            id=post_id,
+            author_id=author_id,
+            kind=draft.kind,
+            category=draft.category,
+            title=draft.title,
+            body=draft.body,
+            language=draft.language,
+            point=draft.point,
+            radius_m=draft.radius_m,
+            urgency=draft.urgency,
+            expires_at=_expiry(draft.urgency, draft.expires_at, now),
+            created_at=now,
+            updated_at=now,
+        )
+        post.events.append(PostCreated(post_id=post.id, post=post.public()))
+        if post.urgency is Urgency.URGENT:
+            post.events.append(
+                UrgentRequestPlaced(
+                    post_id=post.id,
+                    author_id=author_id,
+                    category=post.category,
+                    point=post.point,
+                    expires_at=post.expires_at,
+                    placed_at=now,
+                )
+            )
+        return post
+
+    @property
+    def location(self) -> FuzzedLocation:
+        return FuzzedLocation.of(self.point)
+
+    def public(self) -> PublicPost:
+        return PublicPost(
+            post_id=self.id,
+            author_id=self.author_id,
+            kind=self.kind,
+            category=self.category,
+            title=self.title,
+            body=self.body,
+            language=self.language,
+            location=self.location,
+            radius_m=self.radius_m,
+            urgency=self.urgency,
+            expires_at=self.expires_at,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+        )
+
+    def edit(self, editor_id: str, changes: dict, now: datetime) -> None:
+        """Change the text, category, place or expiry. Kind and urgency are fixed:
+        changing them would change who was alerted and what was matched."""
+        if editor_id != self.author_id:
+            raise Forbidden("only the author can edit a post")
+        self._require_live("edit")
+        allowed = {"category", "title", "body", "language", "point", "radius_m", "expires_at"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise Invalid(f"cannot change {sorted(unknown)}", field=sorted(unknown)[0])
+        if not changes:
+            raise Invalid("nothing to change", field="body")
+        if "expires_at" in changes:
+            changes["expires_at"] = _expiry(self.urgency, changes["expires_at"], now)
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.updated_at = now
+        self.events.append(PostUpdated(post_id=self.id, post=self.public()))
+
+    def resolve(self, by_id: str, by_role: Role, outcome: Outcome, now: datetime) -> None:
+        if by_id != self.author_id and by_role is not Role.MODERATOR:
+            raise Forbidden("only the author or a moderator can resolve a post")
+        self._require_live("resolve")
+        self.status = PostStatus.RESOLVED
+        self.outcome = outcome
+        self.updated_at = now
+        self.events.append(PostResolved(post_id=self.id, outcome=outcome, resolved_at=now))
+
+    def expire(self, now: datetime) -> None:
+        if self.status not in LIVE_STATUSES or self.expires_at > now:
+            return
+        self.status = PostStatus.EXPIRED
+        self.updated_at = now
+        self.events.append(PostExpired(post_id=self.id, expired_at=now))
+
+    def report(self, reporter_id: str, hide_threshold: int, now: datetime) -> None:
+        """One more distinct report (the store refuses a second by the same member)."""
+        if reporter_id == self.author_id:
+            raise Invalid("you cannot report your own post", field="post_id")
+        if self.status is PostStatus.REMOVED:
+            raise Conflict("the post was already removed")
+        self.report_count += 1
+        if self.report_count >= hide_threshold:
+            self._remove("reports", now)
+
+    def remove(self, by_role: Role, now: datetime) -> None:
+        if by_role is not Role.MODERATOR:
+            raise Forbidden("only a moderator can remove a post")
+        if self.status is PostStatus.REMOVED:
+            raise Conflict("the post was already removed")
+        self._remove("moderator", now)
+
+    def reply(
+        self, reply_id: str, author_id: str, intent: ReplyIntent, body: str, now: datetime
+    ) -> ReplyCreated:
+        self._require_live("reply to")
+        if intent is ReplyIntent.CAN_HELP and author_id == self.author_id:
+            raise Invalid("you cannot offer help on your own post", field="intent")
+        event = ReplyCreated(
+            reply_id=reply_id,
+            post_id=self.id,
+            post_author_id=self.author_id,
+            author_id=author_id,
+            intent=intent,
+            body=body,
+            created_at=now,
+        )
+        self.events.append(event)
+        return event
+
+    def _remove(self, reason: str, now: datetime) -> None:
+        self.status = PostStatus.REMOVED
+        self.updated_at = now
+        self.events.append(PostRemoved(post_id=self.id, reason=reason, removed_at=now))
+
+    def _require_live(self, action: str) -> None:
+        if self.status not in LIVE_STATUSES:
+            raise Conflict(f"cannot {action} a post that is {self.status.value}")
+
+
+def _expiry(urgency: Urgency, requested: datetime | None, now: datetime) -> datetime:
+    default, longest = (
+        (URGENT_DEFAULT_TTL, URGENT_MAX_TTL)
+        if urgency is Urgency.URGENT
+        else (NORMAL_DEFAULT_TTL, NORMAL_MAX_TTL)
+    )
+    if requested is None:
+        return now + default
+    if requested.tzinfo is None:
+        raise Invalid("expires_at needs a time zone", field="expires_at")
+    if requested < now + MIN_TTL:
+        raise Invalid("expires_at must be at least 15 minutes ahead", field="expires_at")
+    if requested > now + longest:
+        raise Invalid(f"expires_at is too far: at most {longest} ahead", field="expires_at")
+    return requested

@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI) and the standalone relay process of the posts service."""

@@ -1,0 +1,173 @@
+"""Posts, the feed, replies, reports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.posts.domain.errors import Invalid
+from services.posts.domain.posts import PostDraft, PostStatus
+from services.posts.entrypoints.deps import HandlersDep, MaybeMember, Member, ViewsDep
+from services.posts.entrypoints.schemas import (
+    ErrorBody,
+    FeedPage,
+    PostCreate,
+    PostPublic,
+    PostUpdate,
+    ReplyCreate,
+    ReplyPublic,
+    ReportRequest,
+    ResolveRequest,
+    ThreadPage,
+)
+from services.posts.views import FeedQuery
+from shared.events.values import Category, Kind, Point
+
+router = APIRouter(tags=["posts"])
+
+NEEDS_TOKEN = {401: {"model": ErrorBody, "description": "No valid access token"}}
+NOT_FOUND = {404: {"model": ErrorBody, "description": "No such post"}}
+FORBIDDEN = {403: {"model": ErrorBody, "description": "Not yours to change"}}
+CONFLICT = {409: {"model": ErrorBody, "description": "Not possible in the post's status"}}
+LIMITED = {429: {"model": ErrorBody, "description": "Rate limit; see Retry-After"}}
+BAD_FIELD = {422: {"description": "A field is invalid; `detail` names it"}}
+
+
+@router.get("/posts", response_model=FeedPage, responses=BAD_FIELD)
+async def feed(
+    views: ViewsDep,
+    viewer: MaybeMember,
+    kind: Annotated[list[Kind], Query(max_length=2)] = [],  # noqa: B006
+    category: Annotated[list[Category], Query(max_length=9)] = [],  # noqa: B006
+    status: Annotated[list[PostStatus], Query(max_length=4)] = [PostStatus.OPEN],  # noqa: B006
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    within_m: Annotated[int, Query(ge=100, le=200_000)] = 10_000,
+    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict:
+    if (lat is None) != (lon is None):
+        raise Invalid("give both lat and lon, or neither", field="lat" if lat is None else "lon")
+    if PostStatus.REMOVED in status:
+        raise Invalid("removed posts are not listed", field="status")
+    query = FeedQuery(
+        kinds=tuple(kind),
+        categories=tuple(category),
+        statuses=tuple(status),
+        near=(lat, lon) if lat is not None and lon is not None else None,
+        within_m=within_m,
+        text=q,
+        cursor=cursor,
+        limit=limit,
+    )
+    return await views.feed(query, viewer)
+
+
+@router.post(
+    "/posts",
+    status_code=201,
+    response_model=PostPublic,
+    responses={**NEEDS_TOKEN, **LIMITED, **BAD_FIELD},
+)
+async def create_post(
+    body: PostCreate, member: Member, handlers: HandlersDep, views: ViewsDep
+) -> dict:
+    draft = PostDraft(
+        kind=body.kind,
+        category=body.category,
+        title=body.title,
+        body=body.body,
+        language=body.language,
+        point=Point(lat=body.location.lat, lon=body.location.lon),
+        radius_m=body.radius_m,
+        urgency=body.urgency,
+        expires_at=body.expires_at,
+    )
+    post = await handlers.create_post(member, draft)
+    return await views.post(post.id, member)
+
+
+@router.get("/posts/{post_id}", response_model=PostPublic, responses=NOT_FOUND)
+async def get_post(post_id: str, views: ViewsDep, viewer: MaybeMember) -> dict:
+    return await views.post(post_id, viewer)
+
+
+@router.patch(
+    "/posts/{post_id}",
+    response_model=PostPublic,
+    responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT, **BAD_FIELD},
+)
+async def edit_post(
+    post_id: str, body: PostUpdate, member: Member, handlers: HandlersDep, views: ViewsDep
+) -> dict:
+    changes = body.model_dump(exclude_unset=True, exclude={"location"})
+    for name, value in changes.items():
+        if value is None:
+            raise Invalid(f"{name} cannot be null", field=name)
+    if "location" in body.model_fields_set:
+        if body.location is None:
+            raise Invalid("location cannot be null", field="location")
+        changes["point"] = Point(lat=body.location.lat, lon=body.location.lon)
+    await handlers.edit_post(member, post_id, changes)
+    return await views.post(post_id, member)
+
+
+@router.post(
+    "/posts/{post_id}/resolve",
+    response_model=PostPublic,
+    responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT},
+)
+async def resolve_post(
+    post_id: str, body: ResolveRequest, member: Member, handlers: HandlersDep, views: ViewsDep
+) -> dict:
+    await handlers.resolve_post(member, post_id, body.outcome)
+    return await views.post(post_id, member)
+
+
+@router.post(
+    "/posts/{post_id}/reports",
+    status_code=204,
+    responses={**NEEDS_TOKEN, **NOT_FOUND, **CONFLICT, **LIMITED},
+)
+async def report_post(
+    post_id: str, body: ReportRequest, member: Member, handlers: HandlersDep
+) -> Response:
+    await handlers.report_post(member, post_id, body.reason)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/posts/{post_id}",
+    status_code=204,
+    responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT},
+)
+async def remove_post(post_id: str, member: Member, handlers: HandlersDep) -> Response:
+    """Moderators only: removes the post from every view."""
+    await handlers.remove_post(member, post_id)
+    return Response(status_code=204)
+
+
+@router.get("/posts/{post_id}/replies", response_model=ThreadPage, responses=NOT_FOUND)
+async def thread(
+    post_id: str,
+    views: ViewsDep,
+    after: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict:
+    return await views.thread(post_id, after, limit)
+
+
+@router.post(
+    "/posts/{post_id}/replies",
+    status_code=201,
+    response_model=ReplyPublic,
+    responses={**NEEDS_TOKEN, **NOT_FOUND, **CONFLICT, **LIMITED, **BAD_FIELD},
+)
+async def reply(
+    post_id: str, body: ReplyCreate, member: Member, handlers: HandlersDep, views: ViewsDep
+) -> dict:
+    """A reply; `intent: can_help` is "I can help"."""
+    created = await handlers.reply(member, post_id, body.intent, body.body)
+    return await views.reply(created.reply_id)

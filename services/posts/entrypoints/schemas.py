@@ -1,0 +1,179 @@
+"""Request and response models of the HTTP API: a length limit on every string and list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.posts.domain.posts import PostStatus
+from shared.auth import Role
+from shared.events.values import Category, Kind, Latitude, Longitude, Outcome, ReplyIntent, Urgency
+
+Email = Annotated[
+    str,
+    Field(max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$", examples=["lea@example.org"]),
+]
+Password = Annotated[str, Field(min_length=10, max_length=128)]
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}$", examples=["fr"])]
+DisplayName = Annotated[str, Field(min_length=1, max_length=60)]
+Title = Annotated[str, Field(min_length=3, max_length=140)]
+Body = Annotated[str, Field(max_length=5000)]
+AlertRadius = Annotated[int, Field(ge=100, le=20_000, description="metres")]
+PostRadius = Annotated[int, Field(ge=50, le=200_000, description="metres")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PointIn(Strict):
+    lat: Latitude
+    lon: Longitude
+
+
+class ProfileFields(Strict):
+    languages: Annotated[list[Language], Field(max_length=5)] = []
+    interests: Annotated[list[Category], Field(max_length=9)] = []
+    home: PointIn | None = None
+    alert_radius_m: AlertRadius = 1_000
+    urgent_alerts_consent: bool = False
+
+
+class RegisterRequest(ProfileFields):
+    email: Email
+    password: Password
+    display_name: DisplayName
+
+
+class ProfileUpdate(Strict):
+    display_name: DisplayName | None = None
+    languages: Annotated[list[Language], Field(max_length=5)] | None = None
+    interests: Annotated[list[Category], Field(max_length=9)] | None = None
+    home: PointIn | None = None
+    alert_radius_m: AlertRadius | None = None
+    urgent_alerts_consent: bool | None = None
+
+
+class LoginRequest(Strict):
+    email: Email
+    password: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class AccountPrivate(BaseModel):
+    """The member's own account: only ever returned to that member."""
+
+    id: str
+    email: str
+    role: Role
+    display_name: str
+    languages: list[str]
+    interests: list[Category]
+    home: PointIn | None
+    alert_radius_m: int
+    urgent_alerts_consent: bool
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    account: AccountPrivate
+
+
+class PostCreate(Strict):
+    kind: Kind
+    category: Category
+    title: Title
+    body: Body = ""
+    language: Language
+    location: PointIn
+    radius_m: PostRadius = 2_000
+    urgency: Urgency = Urgency.NORMAL
+    expires_at: datetime | None = Field(
+        default=None, description="default: 6 hours for urgent posts, 4 weeks otherwise"
+    )
+
+
+class PostUpdate(Strict):
+    category: Category | None = None
+    title: Title | None = None
+    body: Body | None = None
+    language: Language | None = None
+    location: PointIn | None = None
+    radius_m: PostRadius | None = None
+    expires_at: datetime | None = None
+
+
+class ResolveRequest(Strict):
+    outcome: Outcome
+
+
+class ReportRequest(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class ReplyCreate(Strict):
+    body: Annotated[str, Field(min_length=1, max_length=2000)]
+    intent: ReplyIntent = ReplyIntent.COMMENT
+
+
+class AuthorPublic(BaseModel):
+    id: str
+    display_name: str
+
+
+class LocationPublic(BaseModel):
+    lat: float
+    lon: float
+    precision_m: int
+
+
+class PostPublic(BaseModel):
+    id: str
+    author: AuthorPublic
+    kind: Kind
+    category: Category
+    title: str
+    body: str
+    language: str
+    location: LocationPublic = Field(description="centre of the ~1 km cell, never the point")
+    radius_m: int
+    urgency: Urgency
+    status: PostStatus
+    outcome: Outcome | None
+    reply_count: int
+    expires_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    distance_m: int | None = Field(default=None, description="to the cell centre")
+    exact_location: PointIn | None = Field(default=None, description="for the author only")
+
+
+class FeedPage(BaseModel):
+    items: list[PostPublic]
+    next_cursor: str | None
+
+
+class ReplyPublic(BaseModel):
+    id: str
+    author: AuthorPublic
+    intent: ReplyIntent
+    body: str
+    created_at: datetime
+
+
+class ThreadPage(BaseModel):
+    items: list[ReplyPublic]
+    next_cursor: str | None
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    detail: ErrorDetail

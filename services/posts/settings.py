@@ -1,0 +1,37 @@
+"""Settings of the posts service (``ENTRAIDE_`` variables, on top of the shared ones)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared.settings import Settings
+
+
+class PostsSettings(Settings):
+    http_host: str = "127.0.0.1"
+    http_port: int = 18001
+    # Tests give each run a schema, a key prefix and a topic suffix of its own.
+    postgres_schema: str | None = None
+    redis_prefix: str = "entraide"
+    topic_suffix: str = ""
+    keys_dir: Path | None = None  # default: <data_dir>/keys
+
+    # Limits per member (per address for log-ins), per window.
+    posts_per_hour: int = 30
+    replies_per_hour: int = 120
+    reports_per_hour: int = 30
+    logins_per_window: int = 10
+    login_window_s: int = 300
+
+    report_hide_threshold: int = 3
+    expiry_sweep_s: float = 30.0
+    # The API process runs the relay and the expiry sweep too, unless told otherwise
+    # (then run `python -m services.posts.entrypoints.relay` on its own).
+    run_relay: bool = True
+    # The relay wakes on NOTIFY; this poll only covers a lost notification.
+    outbox_safety_poll_s: float = 1.0
+    db_pool_max: int = 20
+
+    @property
+    def signing_keys_dir(self) -> Path:
+        return self.keys_dir or self.data_dir / "keys"

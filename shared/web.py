@@ -1,0 +1,159 @@
+"""What every HTTP service shares: health, readiness, metrics, tracing, body cap, errors.
+
+Error bodies have one shape everywhere: ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``
+for validation (FastAPI's own) and ``{"detail": {"code": ..., "message": ..., "field": ...}}``
+for everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.tracing import TRACEPARENT_HEADER, child_traceparent, current_traceparent
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+
+HTTP_REQUESTS = Counter(
+    "entraide_http_requests_total", "HTTP requests", ["service", "route", "method", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "entraide_http_request_duration_seconds",
+    "HTTP request duration",
+    ["service", "route", "method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+class ApiError(Exception):
+    """An error with an HTTP status, a stable code, and the field it is about."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict:
+    detail = {"code": code, "message": message}
+    if field:
+        detail["field"] = field
+    return {"detail": detail}
+
+
+class BodySizeLimit:
+    """413 for a body over the cap, whether Content-Length says so or the stream does."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse(
+            error_body("body_too_large", f"the body is over {self.max_bytes} bytes", "body"),
+            status_code=413,
+        )
+        await response(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def install_common(app: FastAPI, service: str, readiness: dict[str, ReadinessCheck]) -> None:
+    """Add /healthz, /readyz, /metrics, the trace and metrics middleware, error handlers."""
+
+    @app.middleware("http")
+    async def trace_and_measure(request: Request, call_next):
+        traceparent = child_traceparent(request.headers.get(TRACEPARENT_HEADER))
+        token = current_traceparent.set(traceparent)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers[TRACEPARENT_HEADER] = traceparent
+            return response
+        finally:
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            HTTP_REQUESTS.labels(service, path, request.method, str(status)).inc()
+            HTTP_LATENCY.labels(service, path, request.method).observe(
+                time.perf_counter() - started
+            )
+            current_traceparent.reset(token)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.field),
+            status_code=exc.status,
+            headers=exc.headers,
+        )
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Every dependency answers",
+        responses={503: {"description": "A dependency does not answer"}},
+    )
+    async def readyz() -> Response:
+        failures = {}
+        for name, check in readiness.items():
+            try:
+                await check()
+            except Exception as exc:
+                failures[name] = str(exc) or type(exc).__name__
+        if failures:
+            return JSONResponse({"status": "unavailable", "failures": failures}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(BodySizeLimit)

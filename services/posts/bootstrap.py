@@ -47,6 +47,7 @@ def build_relay(pool: asyncpg.Pool, producer: AIOKafkaProducer, settings: PostsS
         producer,
         topic_name=lambda name: name + suffix,
         safety_poll_s=settings.outbox_safety_poll_s,
+        batch_size=settings.outbox_batch_size,
     )
 
 

@@ -30,6 +30,7 @@ class PostsSettings(Settings):
     run_relay: bool = True
     # The relay wakes on NOTIFY; this poll only covers a lost notification.
     outbox_safety_poll_s: float = 1.0
+    outbox_batch_size: int = 500
     db_pool_max: int = 20
 
     @property

@@ -10,9 +10,15 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 
 async def read_topic(
-    bootstrap: str, topic: str, expected: int, timeout_s: float = 20.0
+    bootstrap: str,
+    topic: str,
+    expected: int,
+    timeout_s: float = 20.0,
+    until: Callable[[list[ConsumerRecord]], bool] | None = None,
 ) -> list[ConsumerRecord]:
-    """Read a topic from the start until ``expected`` records arrived (or time runs out)."""
+    """Read a topic from the start until ``expected`` records arrived, or ``until`` holds,
+    or time runs out."""
+    done = until or (lambda got: len(got) >= expected)
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -24,7 +30,7 @@ async def read_topic(
     records: list[ConsumerRecord] = []
     deadline = time.monotonic() + timeout_s
     try:
-        while len(records) < expected and time.monotonic() < deadline:
+        while not done(records) and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=200)
             for partition_records in batch.values():
                 records.extend(partition_records)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 
@@ -19,18 +18,13 @@ from shared.kafka.admin import ensure_topics
 from shared.settings import PROJECT_ROOT
 from tests.factories import sample_events
 from tests.integration.kafka_tools import read_topic
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.integration.net import free_ports
 
 
 async def test_an_acknowledged_event_survives_kill_9_of_the_broker(tmp_path):
     """A broker of the test's own, so killing it disturbs no other test."""
     ensure_kafka_jars()
-    broker = KafkaBroker(tmp_path / "kafka", free_port(), free_port(), heap_mb=256)
+    broker = KafkaBroker(tmp_path / "kafka", *free_ports(2), heap_mb=256)
     await broker.start()
     try:
         await ensure_topics(broker.bootstrap, [("crash.v1", 3)])
@@ -92,13 +86,14 @@ def _entraide(args: list[str], env: dict[str, str]) -> subprocess.CompletedProce
 def test_infra_up_status_down_from_nothing(unique):
     """The command line on servers of its own: ports and data folder nobody else uses."""
     data_dir = PROJECT_ROOT / ".data" / f"cli-test-{unique}"
+    kafka, controller, postgres, redis = free_ports(4)
     env = dict(
         os.environ,
         ENTRAIDE_DATA_DIR=str(data_dir),
-        ENTRAIDE_KAFKA_PORT=str(free_port()),
-        ENTRAIDE_KAFKA_CONTROLLER_PORT=str(free_port()),
-        ENTRAIDE_POSTGRES_PORT=str(free_port()),
-        ENTRAIDE_REDIS_PORT=str(free_port()),
+        ENTRAIDE_KAFKA_PORT=str(kafka),
+        ENTRAIDE_KAFKA_CONTROLLER_PORT=str(controller),
+        ENTRAIDE_POSTGRES_PORT=str(postgres),
+        ENTRAIDE_REDIS_PORT=str(redis),
         ENTRAIDE_KAFKA_HEAP_MB="256",
     )
     for name in ("ENTRAIDE_KAFKA_BOOTSTRAP", "ENTRAIDE_POSTGRES_DSN", "ENTRAIDE_REDIS_URL"):
@@ -109,7 +104,7 @@ def test_infra_up_status_down_from_nothing(unique):
         assert before.stdout.count("stopped") == 3, before.stdout
 
         up = _entraide(["infra", "up"], env)
-        assert up.returncode == 0, up.stderr
+        assert up.returncode == 0, up.stdout + up.stderr
         assert f"127.0.0.1:{env['ENTRAIDE_KAFKA_PORT']}" in up.stdout
 
         status = _entraide(["infra", "status"], env)

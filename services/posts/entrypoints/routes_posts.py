@@ -10,6 +10,7 @@ from services.posts.domain.errors import Invalid
 from services.posts.domain.posts import PostDraft, PostStatus
 from services.posts.entrypoints.deps import HandlersDep, MaybeMember, Member, ViewsDep
 from services.posts.entrypoints.schemas import (
+    PRINTABLE,
     ErrorBody,
     FeedPage,
     PostCreate,
@@ -34,7 +35,9 @@ LIMITED = {429: {"model": ErrorBody, "description": "Rate limit; see Retry-After
 BAD_FIELD = {422: {"description": "A field is invalid; `detail` names it"}}
 
 
-@router.get("/posts", response_model=FeedPage, responses=BAD_FIELD)
+@router.get(
+    "/posts", response_model=FeedPage, response_model_exclude_unset=True, responses=BAD_FIELD
+)
 async def feed(
     views: ViewsDep,
     viewer: MaybeMember,
@@ -44,7 +47,7 @@ async def feed(
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
     within_m: Annotated[int, Query(ge=100, le=200_000)] = 10_000,
-    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, pattern=PRINTABLE)] = None,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict:
@@ -69,6 +72,7 @@ async def feed(
     "/posts",
     status_code=201,
     response_model=PostPublic,
+    response_model_exclude_unset=True,
     responses={**NEEDS_TOKEN, **LIMITED, **BAD_FIELD},
 )
 async def create_post(
@@ -89,7 +93,12 @@ async def create_post(
     return await views.post(post.id, member)
 
 
-@router.get("/posts/{post_id}", response_model=PostPublic, responses=NOT_FOUND)
+@router.get(
+    "/posts/{post_id}",
+    response_model=PostPublic,
+    response_model_exclude_unset=True,
+    responses=NOT_FOUND,
+)
 async def get_post(post_id: str, views: ViewsDep, viewer: MaybeMember) -> dict:
     return await views.post(post_id, viewer)
 
@@ -97,18 +106,14 @@ async def get_post(post_id: str, views: ViewsDep, viewer: MaybeMember) -> dict:
 @router.patch(
     "/posts/{post_id}",
     response_model=PostPublic,
+    response_model_exclude_unset=True,
     responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT, **BAD_FIELD},
 )
 async def edit_post(
     post_id: str, body: PostUpdate, member: Member, handlers: HandlersDep, views: ViewsDep
 ) -> dict:
     changes = body.model_dump(exclude_unset=True, exclude={"location"})
-    for name, value in changes.items():
-        if value is None:
-            raise Invalid(f"{name} cannot be null", field=name)
-    if "location" in body.model_fields_set:
-        if body.location is None:
-            raise Invalid("location cannot be null", field="location")
+    if body.location is not None:
         changes["point"] = Point(lat=body.location.lat, lon=body.location.lon)
     await handlers.edit_post(member, post_id, changes)
     return await views.post(post_id, member)
@@ -117,6 +122,7 @@ async def edit_post(
 @router.post(
     "/posts/{post_id}/resolve",
     response_model=PostPublic,
+    response_model_exclude_unset=True,
     responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT},
 )
 async def resolve_post(

@@ -3,29 +3,51 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.posts.domain.posts import PostStatus
 from shared.auth import Role
 from shared.events.values import Category, Kind, Latitude, Longitude, Outcome, ReplyIntent, Urgency
 
+# PostgreSQL text cannot hold NUL, and control characters have no place in a post:
+# refuse them at the edge (422) rather than fail in the database (500).
+PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_EMAIL_PART = r"[^@\s\x00-\x1f\x7f]"
 Email = Annotated[
     str,
-    Field(max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$", examples=["lea@example.org"]),
+    Field(
+        max_length=254,
+        pattern=rf"^{_EMAIL_PART}{{1,64}}@{_EMAIL_PART}+\.{_EMAIL_PART}+$",
+        examples=["lea@example.org"],
+    ),
 ]
 Password = Annotated[str, Field(min_length=10, max_length=128)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}$", examples=["fr"])]
-DisplayName = Annotated[str, Field(min_length=1, max_length=60)]
-Title = Annotated[str, Field(min_length=3, max_length=140)]
-Body = Annotated[str, Field(max_length=5000)]
+DisplayName = Annotated[str, Field(min_length=1, max_length=60, pattern=PRINTABLE)]
+Title = Annotated[str, Field(min_length=3, max_length=140, pattern=PRINTABLE)]
+Body = Annotated[str, Field(max_length=5000, pattern=PRINTABLE)]
+ShortText = Annotated[str, Field(min_length=1, max_length=2000, pattern=PRINTABLE)]
 AlertRadius = Annotated[int, Field(ge=100, le=20_000, description="metres")]
 PostRadius = Annotated[int, Field(ge=50, le=200_000, description="metres")]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Strict):
+    """A partial update: absent means unchanged; null is allowed only where listed."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_null_where_a_value_is_required(self) -> Patch:
+        for name in self.model_fields_set - self.nullable:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
 
 
 class PointIn(Strict):
@@ -47,7 +69,9 @@ class RegisterRequest(ProfileFields):
     display_name: DisplayName
 
 
-class ProfileUpdate(Strict):
+class ProfileUpdate(Patch):
+    nullable = frozenset({"home"})
+
     display_name: DisplayName | None = None
     languages: Annotated[list[Language], Field(max_length=5)] | None = None
     interests: Annotated[list[Category], Field(max_length=9)] | None = None
@@ -96,7 +120,7 @@ class PostCreate(Strict):
     )
 
 
-class PostUpdate(Strict):
+class PostUpdate(Patch):
     category: Category | None = None
     title: Title | None = None
     body: Body | None = None
@@ -111,11 +135,11 @@ class ResolveRequest(Strict):
 
 
 class ReportRequest(Strict):
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=PRINTABLE)]
 
 
 class ReplyCreate(Strict):
-    body: Annotated[str, Field(min_length=1, max_length=2000)]
+    body: ShortText
     intent: ReplyIntent = ReplyIntent.COMMENT
 
 

@@ -10,13 +10,13 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from services.posts.bootstrap import PostsServices, bootstrap
+from services.posts.entrypoints.app import create_app
+from services.posts.settings import PostsSettings
 from shared.events import decode_event
 from shared.events.catalogue import POSTS, REPLIES, URGENT_REQUESTS
 from shared.events.envelope import DecodedEvent
 from shared.kafka.admin import ensure_topics
-from services.posts.bootstrap import PostsServices, bootstrap
-from services.posts.entrypoints.app import create_app
-from services.posts.settings import PostsSettings
 from tests.integration.kafka_tools import read_topic
 
 PASSWORD = "correct horse battery"
@@ -92,7 +92,7 @@ async def make_posts(
     topics = {t.name: t.name + suffix for t in (POSTS, REPLIES, URGENT_REQUESTS)}
     await ensure_topics(endpoints.kafka_bootstrap, [(name, 3) for name in topics.values()])
 
-    async def make(**overrides) -> PostsHarness:
+    async def make(background: bool = True, **overrides) -> PostsHarness:
         settings = PostsSettings(
             kafka_bootstrap=endpoints.kafka_bootstrap,
             postgres_dsn=endpoints.postgres_dsn,
@@ -105,7 +105,8 @@ async def make_posts(
             **overrides,
         )
         services = await bootstrap(settings)
-        services.start_background()
+        if background:
+            services.start_background()
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=create_app(settings, services)),
             base_url="http://posts.test",

@@ -24,20 +24,32 @@ async def test_every_state_change_yields_exactly_its_event(posts):
     c = posts.client
 
     traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-    created = await c.post("/posts", json=post_body(), headers={**amine.auth, "traceparent": traceparent})
+    created = await c.post(
+        "/posts", json=post_body(), headers={**amine.auth, "traceparent": traceparent}
+    )
     assert created.status_code == 201, created.text
     p1 = created.json()["id"]
-    assert (await c.patch(f"/posts/{p1}", json={"title": "Two tickets, Saturday"}, headers=amine.auth)).status_code == 200
-    reply = await c.post(f"/posts/{p1}/replies", json={"body": "I have two", "intent": "can_help"}, headers=lea.auth)
+    assert (
+        await c.patch(f"/posts/{p1}", json={"title": "Two tickets, Saturday"}, headers=amine.auth)
+    ).status_code == 200
+    reply = await c.post(
+        f"/posts/{p1}/replies", json={"body": "I have two", "intent": "can_help"}, headers=lea.auth
+    )
     assert reply.status_code == 201, reply.text
-    assert (await c.post(f"/posts/{p1}/resolve", json={"outcome": "helped"}, headers=amine.auth)).status_code == 200
+    assert (
+        await c.post(f"/posts/{p1}/resolve", json={"outcome": "helped"}, headers=amine.auth)
+    ).status_code == 200
 
     p2 = (await c.post("/posts", json=post_body(kind="offer"), headers=lea.auth)).json()["id"]
     async with posts.services.pool.acquire() as conn:
-        await conn.execute("UPDATE posts SET expires_at = now() - interval '1 second' WHERE id = $1", p2)
+        await conn.execute(
+            "UPDATE posts SET expires_at = now() - interval '1 second' WHERE id = $1", p2
+        )
     p3 = (await c.post("/posts", json=post_body(category="goods"), headers=lea.auth)).json()["id"]
     assert (await c.delete(f"/posts/{p3}", headers=moderator.auth)).status_code == 204
-    urgent = post_body(category="find_a_person", urgency="urgent", title="Lost my brother at the festival")
+    urgent = post_body(
+        category="find_a_person", urgency="urgent", title="Lost my brother at the festival"
+    )
     p4 = (await c.post("/posts", json=urgent, headers=amine.auth)).json()["id"]
 
     expected_posts = [

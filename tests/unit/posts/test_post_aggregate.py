@@ -4,6 +4,14 @@ from datetime import timedelta
 
 import pytest
 
+from services.posts.domain.errors import Conflict, Forbidden, Invalid
+from services.posts.domain.posts import (
+    NORMAL_DEFAULT_TTL,
+    URGENT_DEFAULT_TTL,
+    Post,
+    PostDraft,
+    PostStatus,
+)
 from shared.auth import Role
 from shared.events import (
     PostCreated,
@@ -15,14 +23,6 @@ from shared.events import (
     UrgentRequestPlaced,
 )
 from shared.events.values import Category, Kind, Outcome, Point, ReplyIntent, Urgency
-from services.posts.domain.errors import Conflict, Forbidden, Invalid
-from services.posts.domain.posts import (
-    NORMAL_DEFAULT_TTL,
-    URGENT_DEFAULT_TTL,
-    Post,
-    PostDraft,
-    PostStatus,
-)
 from tests.factories import FESTIVAL, NOW
 
 AUTHOR, OTHER = "u-author", "u-other"
@@ -87,7 +87,9 @@ def test_only_the_author_edits_and_an_edit_records_the_new_projection():
     post = new_post()
     with pytest.raises(Forbidden):
         post.edit(OTHER, {"title": "Mine now"}, NOW)
-    post.edit(AUTHOR, {"title": "Car for the long weekend", "point": Point(lat=45.76, lon=4.83)}, NOW)
+    post.edit(
+        AUTHOR, {"title": "Car for the long weekend", "point": Point(lat=45.76, lon=4.83)}, NOW
+    )
     [event] = post.events
     assert isinstance(event, PostUpdated)
     assert event.post.title == "Car for the long weekend"

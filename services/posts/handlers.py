@@ -72,12 +72,13 @@ class Handlers:
         return account
 
     # posts --------------------------------------------------------------------
-    async def create_post(self, member: Claims, draft: PostDraft) -> Post:
+    async def create_post(self, member: Claims, draft: PostDraft) -> tuple[Post, str]:
+        """The new post and its author's display name (for the response)."""
         await self.limiter.hit(self._limit("posts", self.settings.posts_per_hour), member.member_id)
         post = Post.create(str(ULID()), member.member_id, draft, self.clock())
         async with self.store.transaction() as uow:
-            await uow.add_post(post)
-        return post
+            author_name = await uow.add_post(post)
+        return post, author_name
 
     async def edit_post(self, member: Claims, post_id: str, changes: dict) -> Post:
         async with self.store.transaction() as uow:

@@ -10,6 +10,7 @@ from shared.settings import Settings
 class PostsSettings(Settings):
     http_host: str = "127.0.0.1"
     http_port: int = 18001
+    http_workers: int = 1
     # Tests give each run a schema, a key prefix and a topic suffix of its own.
     postgres_schema: str | None = None
     redis_prefix: str = "entraide"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ import asyncpg
 
 from services.posts.adapters.store import PostgresStore
 from services.posts.domain.errors import Invalid, NotFound
+from services.posts.domain.posts import Post
 from shared.auth import Claims, Role
 from shared.geo import CELL_SIZE_M, EARTH_RADIUS_M
 
@@ -81,7 +83,7 @@ def _distance_sql(lat_param: str, lon_param: str) -> str:
     )
 
 
-def public_view(row: asyncpg.Record, viewer: Claims | None = None) -> dict[str, Any]:
+def public_view(row: Mapping[str, Any], viewer: Claims | None = None) -> dict[str, Any]:
     view = {
         "id": row["id"],
         "author": {"id": row["author_id"], "display_name": row["author_name"]},
@@ -109,6 +111,34 @@ def public_view(row: asyncpg.Record, viewer: Claims | None = None) -> dict[str, 
     if viewer is not None and viewer.member_id == row["author_id"]:
         view["exact_location"] = {"lat": row["lat"], "lon": row["lon"]}
     return view
+
+
+def new_post_view(post: Post, author_name: str, viewer: Claims | None) -> dict[str, Any]:
+    """The view of a post just created, without reading it back from the database."""
+    location = post.location
+    row = {
+        "id": post.id,
+        "author_id": post.author_id,
+        "author_name": author_name,
+        "kind": post.kind.value,
+        "category": post.category.value,
+        "title": post.title,
+        "body": post.body,
+        "language": post.language,
+        "cell_lat": location.lat,
+        "cell_lon": location.lon,
+        "radius_m": post.radius_m,
+        "urgency": post.urgency.value,
+        "status": post.status.value,
+        "outcome": None,
+        "reply_count": 0,
+        "expires_at": post.expires_at,
+        "created_at": post.created_at,
+        "updated_at": post.updated_at,
+        "lat": post.point.lat,
+        "lon": post.point.lon,
+    }
+    return public_view(row, viewer)
 
 
 class PostViews:

@@ -114,19 +114,22 @@ class UnitOfWork:
         )  # fmt: skip
 
     # posts --------------------------------------------------------------------
-    async def add_post(self, post: Post) -> None:
+    async def add_post(self, post: Post) -> str:
+        """Insert the post and its events; return the author's display name."""
         cell = post.location
-        await self.conn.execute(
+        author_name = await self.conn.fetchval(
             "INSERT INTO posts (id, author_id, kind, category, title, body, language, lat, lon,"
             " cell_lat, cell_lon, radius_m, urgency, status, outcome, report_count, expires_at,"
             " created_at, updated_at)"
-            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)",
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)"
+            " RETURNING (SELECT display_name FROM accounts WHERE id = $2)",
             post.id, post.author_id, post.kind.value, post.category.value, post.title,
             post.body, post.language, post.point.lat, post.point.lon, cell.lat, cell.lon,
             post.radius_m, post.urgency.value, post.status.value, None, 0, post.expires_at,
             post.created_at, post.updated_at,
         )  # fmt: skip
         await self.add_events(post.events)
+        return author_name
 
     async def post_for_update(self, post_id: str) -> Post | None:
         row = await self.conn.fetchrow(

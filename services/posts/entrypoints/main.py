@@ -1,21 +1,33 @@
-"""Run the posts API: ``python -m services.posts.entrypoints.main``."""
+"""Run the posts API: ``python -m services.posts.entrypoints.main``.
+
+``ENTRAIDE_HTTP_WORKERS`` processes share the port; each runs its own relay and
+expiry sweep, which is safe (see adapters/outbox.py) and spreads the relay's work.
+"""
 
 from __future__ import annotations
 
 import uvicorn
+from fastapi import FastAPI
 
 from services.posts.entrypoints.app import create_app
 from services.posts.settings import PostsSettings
 from shared.logs import configure_logging
 
 
+def app_factory() -> FastAPI:
+    configure_logging("posts")
+    return create_app(PostsSettings())
+
+
 def main() -> None:
     settings = PostsSettings()
     configure_logging("posts")
     uvicorn.run(
-        create_app(settings),
+        "services.posts.entrypoints.main:app_factory",
+        factory=True,
         host=settings.http_host,
         port=settings.http_port,
+        workers=settings.http_workers,
         log_config=None,
         access_log=False,
     )

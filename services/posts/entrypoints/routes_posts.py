@@ -22,7 +22,7 @@ from services.posts.entrypoints.schemas import (
     ResolveRequest,
     ThreadPage,
 )
-from services.posts.views import FeedQuery
+from services.posts.views import FeedQuery, new_post_view
 from shared.events.values import Category, Kind, Point
 
 router = APIRouter(tags=["posts"])
@@ -75,9 +75,7 @@ async def feed(
     response_model_exclude_unset=True,
     responses={**NEEDS_TOKEN, **LIMITED, **BAD_FIELD},
 )
-async def create_post(
-    body: PostCreate, member: Member, handlers: HandlersDep, views: ViewsDep
-) -> dict:
+async def create_post(body: PostCreate, member: Member, handlers: HandlersDep) -> dict:
     draft = PostDraft(
         kind=body.kind,
         category=body.category,
@@ -89,8 +87,8 @@ async def create_post(
         urgency=body.urgency,
         expires_at=body.expires_at,
     )
-    post = await handlers.create_post(member, draft)
-    return await views.post(post.id, member)
+    post, author_name = await handlers.create_post(member, draft)
+    return new_post_view(post, author_name, member)
 
 
 @router.get(

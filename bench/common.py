@@ -1,0 +1,100 @@
+"""Shared pieces of the benchmarks: open-loop pacing, histograms, a service process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+from hdrh.histogram import HdrHistogram
+
+from shared.settings import PROJECT_ROOT
+
+RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
+
+
+def new_histogram() -> HdrHistogram:
+    # 1 µs to 60 s, 3 significant digits; values recorded in microseconds.
+    return HdrHistogram(1, 60_000_000, 3)
+
+
+def summary_ms(histogram: HdrHistogram) -> dict[str, float]:
+    def at(p: float) -> float:
+        return round(histogram.get_value_at_percentile(p) / 1000, 2)
+
+    return {
+        "count": histogram.get_total_count(),
+        "p50_ms": at(50),
+        "p90_ms": at(90),
+        "p99_ms": at(99),
+        "p999_ms": at(99.9),
+        "max_ms": round(histogram.get_max_value() / 1000, 2),
+    }
+
+
+async def open_loop(
+    rate_per_s: float,
+    duration_s: float,
+    send: Callable[[int], Awaitable[None]],
+    latency: HdrHistogram,
+    errors: list[str],
+    max_in_flight: int = 2_000,
+) -> float:
+    """Start request i at its intended time, whatever happened to the others, and
+    measure from that intended time: a slow server cannot slow the load down and hide
+    its own queueing (coordinated omission). Returns the achieved start rate."""
+    interval_s = 1.0 / rate_per_s
+    total = int(rate_per_s * duration_s)
+    in_flight: set[asyncio.Task] = set()
+    started_at = time.perf_counter()
+
+    async def one(i: int, intended: float) -> None:
+        try:
+            await send(i)
+        except Exception as exc:  # counted, not raised: the run goes on
+            errors.append(f"{type(exc).__name__}: {exc}"[:200])
+            return
+        latency.record_value(max(1, int((time.perf_counter() - intended) * 1_000_000)))
+
+    for i in range(total):
+        intended = started_at + i * interval_s
+        delay = intended - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if len(in_flight) >= max_in_flight:
+            errors.append("generator saturated: too many requests in flight")
+            await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+        task = asyncio.create_task(one(i, intended))
+        in_flight.add(task)
+        task.add_done_callback(in_flight.discard)
+    last_start = time.perf_counter()
+    await asyncio.gather(*in_flight)
+    return total / max(last_start - started_at, 1e-9)
+
+
+def start_service(module: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", module],
+            env={**os.environ, **env},
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_ready(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} not ready in {timeout_s}s")

@@ -19,15 +19,15 @@ $(STAMP): pyproject.toml
 infra: install
 	$(BIN)/entraide infra up
 
-# Until the services land (issues 3-7), `make up` starts the infrastructure only.
-up: infra
-	@$(BIN)/entraide infra status
+# The infrastructure and the services that exist so far (issue 7 adds the rest and a demo).
+up: install
+	$(BIN)/entraide up
 
 down:
-	$(BIN)/entraide infra down
+	$(BIN)/entraide down
 
 status:
-	$(BIN)/entraide infra status
+	$(BIN)/entraide status
 
 # Everything: unit, then integration against real Kafka, PostgreSQL and Redis.
 test: install

@@ -8,6 +8,7 @@ import logging
 import sys
 
 from shared.infra import InfraError, LocalInfra, install_prerequisites
+from shared.services import local_services
 from shared.settings import get_settings
 
 
@@ -35,16 +36,50 @@ def _infra(args: argparse.Namespace) -> int:
     return 0 if all(s.healthy for s in statuses) else 1
 
 
+def _up(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    asyncio.run(LocalInfra(settings).up())
+    for service in local_services(settings):
+        service.start()
+        print(f"{service.spec.name:<14} ready at {service.url}  (API docs: {service.url}/docs)")
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    for service in local_services(settings):
+        service.stop()
+    LocalInfra(settings).down()
+    print("everything stopped")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    code = _infra(argparse.Namespace(action="status"))
+    for service in local_services(settings):
+        state = "running" if service.pid() else "stopped"
+        health = "ready" if service.ready() else "-"
+        print(f"{service.spec.name:<10} {state:<9} {health:<9} {service.pid() or '-'!s:<8} "
+              f"{service.url}")  # fmt: skip
+        code = code or (0 if health == "ready" else 1)
+    return code
+
+
 def _schema(args: argparse.Namespace) -> int:
+    from services.posts.entrypoints.openapi import OPENAPI_PATH, posts_openapi_text, write_openapi
     from shared.events.docs import check_docs, write_docs
 
     if args.check:
         stale = check_docs()
+        if OPENAPI_PATH.read_text() != posts_openapi_text():
+            stale.append(OPENAPI_PATH)
         for path in stale:
             print(f"stale: {path} (run `entraide schema`)", file=sys.stderr)
         return 1 if stale else 0
     for path in write_docs():
         print(f"wrote {path}")
+    print(f"wrote {write_openapi()}")
     return 0
 
 
@@ -55,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     infra = commands.add_parser("infra", help="local Kafka, PostgreSQL and Redis")
     infra.add_argument("action", choices=["install", "up", "down", "status"])
     infra.set_defaults(run=_infra)
+
+    up = commands.add_parser("up", help="start the infrastructure and the services")
+    up.set_defaults(run=_up)
+    down = commands.add_parser("down", help="stop the services and the infrastructure")
+    down.set_defaults(run=_down)
+    status = commands.add_parser("status", help="each server and service, and its health")
+    status.set_defaults(run=_status)
 
     schema = commands.add_parser("schema", help="write the AsyncAPI document and JSON Schemas")
     schema.add_argument("--check", action="store_true", help="fail if docs/ is stale")

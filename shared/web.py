@@ -11,9 +11,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from redis import exceptions as redis_errors
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.tracing import TRACEPARENT_HEADER, child_traceparent, current_traceparent
@@ -33,6 +35,18 @@ HTTP_LATENCY = Histogram(
 )
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+
+UNAVAILABLE_RETRY_AFTER_S = 1
+# Errors that mean "a dependency is down or saturated", not "a bug": answered with 503.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.CannotConnectNowError,
+    ConnectionError,
+    TimeoutError,
+)
 
 
 class ApiError(Exception):
@@ -150,6 +164,19 @@ class TraceAndMeasure:
 
 def install_common(app: FastAPI, service: str, readiness: dict[str, ReadinessCheck]) -> None:
     """Add /healthz, /readyz, /metrics, the trace and metrics middleware, error handlers."""
+
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # A dependency is down or saturated: the request was not applied, and saying so
+        # (503, retry) is true; a 500 would claim a bug.
+        log.warning("dependency unavailable: %s: %s", type(exc).__name__, exc)
+        return JSONResponse(
+            error_body("unavailable", "a dependency is unavailable; retry shortly"),
+            status_code=503,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
+        )
+
+    for error in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, unavailable)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:

@@ -163,7 +163,9 @@ async def run(args: argparse.Namespace) -> dict:
                         raise RuntimeError(f"HTTP {response.status}: {body[:100]!r}")
                     created.append(json.loads(body)["id"])
 
-            achieved = await open_loop(args.rate, args.duration, send, latency, errors)
+            load_started = time.perf_counter()
+            achieved, saturated = await open_loop(args.rate, args.duration, send, latency, errors)
+            load_ended = time.perf_counter()
             deadline = time.monotonic() + 30
             while not set(created) <= seen and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
@@ -180,6 +182,8 @@ async def run(args: argparse.Namespace) -> dict:
         "achieved_start_rate_per_s": round(achieved, 1),
         "duration_s": args.duration,
         "created": len(created),
+        "served_per_s": round(len(created) / (load_ended - load_started), 1),
+        "generator_waited_for_a_slot": saturated,
         "errors": len(errors),
         "error_samples": sorted(set(errors))[:5],
         "missing_on_kafka": len(set(created) - seen),

@@ -24,6 +24,9 @@ from shared.kafka.admin import wait_for_kafka
 
 log = logging.getLogger(__name__)
 
+REDIS_MAX_CONNECTIONS = 64
+REDIS_WAIT_S = 5
+
 
 async def create_pool(settings: PostsSettings) -> asyncpg.Pool:
     server_settings = {"application_name": "entraide-posts"}
@@ -99,7 +102,13 @@ async def bootstrap(settings: PostsSettings) -> PostsServices:
     keys = KeyRing(settings.signing_keys_dir)
     keys.ensure()
     pool = await create_pool(settings)
-    redis = aioredis.from_url(settings.redis_url)
+    # A blocking pool: under a burst, requests wait for a connection (up to the
+    # timeout) instead of failing with "too many connections".
+    redis = aioredis.Redis(
+        connection_pool=aioredis.BlockingConnectionPool.from_url(
+            settings.redis_url, max_connections=REDIS_MAX_CONNECTIONS, timeout=REDIS_WAIT_S
+        )
+    )
     producer = build_producer(settings.kafka_bootstrap)
     await producer.start()
     store = PostgresStore(pool)

@@ -142,3 +142,22 @@ def test_the_asyncapi_document_lists_every_topic_with_its_producers_and_consumer
     for topic in TOPICS:
         for service in topic.producers:
             assert any(k.startswith(f"{service}_sends_") for k in document["operations"])
+
+
+def test_the_committed_posts_openapi_document_is_current():
+    from services.posts.entrypoints.openapi import OPENAPI_PATH, posts_openapi_text
+
+    assert OPENAPI_PATH.read_text() == posts_openapi_text(), "run `entraide schema`"
+
+
+def test_every_posts_route_documents_its_errors():
+    import json
+
+    from services.posts.entrypoints.openapi import posts_openapi_text
+
+    paths = json.loads(posts_openapi_text())["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            if path == "/me" or path.startswith(("/posts", "/auth/")):
+                assert codes & {"401", "403", "404", "409", "422", "429"}, (method, path)

@@ -8,8 +8,14 @@ from fastapi import FastAPI
 
 from services.posts.bootstrap import PostsServices, bootstrap
 from services.posts.entrypoints import routes_accounts, routes_posts
+from services.posts.entrypoints.schemas import ErrorBody
 from services.posts.settings import PostsSettings
 from shared.web import install_common
+
+COMMON_ERRORS = {
+    413: {"model": ErrorBody, "description": "The body is over 64 KiB"},
+    503: {"model": ErrorBody, "description": "A dependency is unavailable; see Retry-After"},
+}
 
 
 def create_app(settings: PostsSettings, services: PostsServices | None = None) -> FastAPI:
@@ -46,6 +52,6 @@ def create_app(settings: PostsSettings, services: PostsServices | None = None) -
         await app.state.services.check_kafka()
 
     install_common(app, "posts", {"database": check_database, "kafka": check_kafka})
-    app.include_router(routes_accounts.router)
-    app.include_router(routes_posts.router)
+    for router in (routes_accounts.router, routes_posts.router):
+        app.include_router(router, responses=COMMON_ERRORS)
     return app

@@ -1,0 +1,1 @@
+"""The matching domain: words, scores with reasons, the candidate index, alert rings. Pure."""

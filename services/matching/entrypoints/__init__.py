@@ -1,0 +1,1 @@
+"""The faust app of the matching service and its worker entrypoint."""

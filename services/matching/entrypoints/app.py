@@ -1,0 +1,140 @@
+"""The faust app: topics, tables and thin agents that delegate to ``handlers``.
+
+Run a worker with ``python -m services.matching.entrypoints.worker``; start more to
+share the partitions (the tables are rebuilt from their changelogs on the new owner).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import UTC, datetime
+
+import faust
+
+from services.matching import handlers
+from services.matching.domain.index import CandidateIndex
+from services.matching.settings import MatchingSettings
+from shared.events.catalogue import MATCHES, POSTS, dead_letter_topic
+from shared.events.envelope import decode_event, encode_event
+from shared.tracing import TRACEPARENT_HEADER, child_traceparent
+
+log = logging.getLogger(__name__)
+
+settings = MatchingSettings()
+suffix = settings.topic_suffix
+
+app = faust.App(
+    settings.matching_app_id + suffix,
+    broker=f"kafka://{settings.kafka_bootstrap}",
+    store="memory://",  # tables live in memory and are rebuilt from their changelogs
+    # No standby copies: a table then holds exactly the partitions this worker owns,
+    # which is what the in-memory candidate index is rebuilt from.
+    table_standby_replicas=0,
+    topic_partitions=settings.matching_partitions,
+    producer_acks=-1,
+    web_enabled=False,
+    consumer_auto_offset_reset="earliest",
+)
+
+posts_topic = app.topic(POSTS.name + suffix, key_type=bytes, value_type=bytes,
+                        key_serializer="raw", value_serializer="raw")  # fmt: skip
+by_category = app.topic(
+    f"matching-posts-by-category{suffix}",
+    key_serializer="raw",
+    value_serializer="json",
+    partitions=settings.matching_partitions,
+    internal=True,
+)
+matches_topic = app.topic(MATCHES.name + suffix, key_serializer="raw", value_serializer="raw")
+dead_letters = app.topic(dead_letter_topic("matching").name + suffix,
+                         key_serializer="raw", value_serializer="raw")  # fmt: skip
+
+post_categories = app.Table("post-categories", default=None, partitions=POSTS.partitions)
+open_posts = app.Table("open-posts", default=None, partitions=settings.matching_partitions)
+
+
+class IndexHolder:
+    """The in-memory index over ``open_posts``; rebuilt after every rebalance."""
+
+    def __init__(self) -> None:
+        self.index: CandidateIndex | None = None
+
+    def get(self) -> CandidateIndex:
+        if self.index is None:
+            self.index = handlers.rebuild_index(open_posts)
+            log.info("candidate index rebuilt with %d open posts", len(self.index))
+        return self.index
+
+    def invalidate(self) -> None:
+        self.index = None
+
+
+index_holder = IndexHolder()
+
+
+@app.on_rebalance_complete.connect
+async def _rebuild_after_rebalance(sender, **kwargs) -> None:
+    index_holder.invalidate()
+
+
+async def dead_letter(event: faust.types.EventT, exc: Exception, stage: str) -> None:
+    message = event.message
+    error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
+    log.error("dead-lettering %s[%d]@%d: %s", message.topic, message.partition,
+              message.offset, error[:300])  # fmt: skip
+    headers = [
+        *(message.headers or ()),
+        ("dlq.error", error.encode()),
+        ("dlq.stage", stage.encode()),
+        ("dlq.topic", message.topic.encode()),
+        ("dlq.partition", str(message.partition).encode()),
+        ("dlq.offset", str(message.offset).encode()),
+        ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
+    ]
+    await dead_letters.send(key=message.key, value=message.value or b"", headers=headers)
+
+
+def _traceparent(event: faust.types.EventT) -> str | None:
+    for name, value in event.message.headers or ():
+        if name == TRACEPARENT_HEADER:
+            return value.decode("ascii", "replace")
+    return None
+
+
+@app.agent(posts_topic)
+async def route_posts(stream) -> None:
+    async for event in stream.events():
+        try:
+            decoded = decode_event(event.value)
+        except Exception as exc:
+            await dead_letter(event, exc, "decode")
+            continue
+        try:
+            routed = handlers.route(decoded.event, post_categories)
+        except Exception as exc:
+            await dead_letter(event, exc, "handle")
+            continue
+        if routed is not None:
+            category, message = routed
+            message["traceparent"] = _traceparent(event) or decoded.envelope.traceparent
+            await by_category.send(key=category.encode(), value=message)
+
+
+@app.agent(by_category)
+async def match_posts(stream) -> None:
+    async for message in stream:
+        try:
+            found = handlers.match(message, open_posts, index_holder.get(), datetime.now(UTC))
+        except Exception as exc:
+            log.exception("matching failed for %s: %s", message, exc)
+            continue
+        for match in found:
+            traceparent = child_traceparent(message.get("traceparent"))
+            await matches_topic.send(
+                key=match.subject().encode(),
+                value=encode_event(
+                    match, event_id=handlers.match_event_id(match), traceparent=traceparent
+                ),
+                headers=[(TRACEPARENT_HEADER, traceparent.encode())],
+            )

@@ -1,0 +1,102 @@
+"""What matching does with each event. Plain functions: the faust agents only wire them.
+
+Routing: posts.v1 is keyed by post id, but a post can match only posts of its own
+category, so each open post is re-keyed by category onto an internal topic; the
+matcher that owns a category's partition sees every candidate (ADR 0006). The close
+events (resolved, expired, removed) carry no category: the router remembers each
+post's category in a table keyed like posts.v1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import MutableMapping
+from datetime import UTC, datetime
+
+from ulid import ULID
+
+from services.matching.domain.index import CandidateIndex
+from services.matching.domain.posts import OpenPost
+from services.matching.domain.score import Scored, best_matches
+from shared.events.models import (
+    Event,
+    MatchFound,
+    PostCreated,
+    PostExpired,
+    PostRemoved,
+    PostResolved,
+    PostUpdated,
+)
+
+CLOSING_EVENTS = (PostResolved, PostExpired, PostRemoved)
+
+
+def route(event: Event, categories: MutableMapping[str, dict]) -> tuple[str, dict] | None:
+    """The message for the matcher, keyed by category; None when there is nothing to do.
+
+    ``categories`` is the router's table: post id -> {"category", "closed"}.
+    """
+    if isinstance(event, PostCreated | PostUpdated):
+        known = categories.get(event.post_id)
+        if known and known["closed"]:
+            return None  # a re-delivered create after the close: the post stays closed
+        category = event.post.category.value
+        categories[event.post_id] = {"category": category, "closed": False}
+        return category, {"op": "open", "post": OpenPost.of(event.post).to_dict()}
+    if isinstance(event, CLOSING_EVENTS):
+        known = categories.get(event.post_id)
+        if known is None:
+            return None  # never seen open (created before this service's history)
+        categories[event.post_id] = {"category": known["category"], "closed": True}
+        return known["category"], {"op": "close", "post_id": event.post_id}
+    return None
+
+
+def match(
+    message: dict,
+    open_posts: MutableMapping[str, dict],
+    index: CandidateIndex,
+    now: datetime,
+) -> list[MatchFound]:
+    """Apply one routed message to the open posts; return the matches it makes."""
+    if message["op"] == "close":
+        open_posts.pop(message["post_id"], None)
+        index.remove(message["post_id"])
+        return []
+    post = OpenPost.from_dict(message["post"])
+    if post.expires_at <= now:
+        return []
+    open_posts[post.post_id] = message["post"]
+    index.add(post)
+    # Matching again on a re-delivered message yields the same pairs with the same
+    # event ids (see match_event_id), so consumers see duplicates, never new facts.
+    return [match_found(s) for s in best_matches(post, index.candidates(post))]
+
+
+def match_found(scored: Scored) -> MatchFound:
+    request, offer = scored.request, scored.offer
+    return MatchFound(
+        match_id=f"m-{request.post_id}-{offer.post_id}",
+        request_id=request.post_id,
+        offer_id=offer.post_id,
+        request_author_id=request.author_id,
+        offer_author_id=offer.author_id,
+        score=scored.score,
+        reasons=scored.reasons,
+        # The moment the pair became possible: the same on every recomputation.
+        found_at=max(request.created_at, offer.created_at),
+    )
+
+
+def match_event_id(match: MatchFound) -> str:
+    """A ULID fixed by the pair: a recomputed match keeps its event id."""
+    millis = int(match.found_at.astimezone(UTC).timestamp() * 1000)
+    digest = hashlib.sha256(match.match_id.encode()).digest()
+    return str(ULID.from_bytes(millis.to_bytes(6, "big") + digest[:10]))
+
+
+def rebuild_index(open_posts: MutableMapping[str, dict]) -> CandidateIndex:
+    index = CandidateIndex()
+    for data in open_posts.values():
+        index.add(OpenPost.from_dict(data))
+    return index

@@ -21,6 +21,9 @@ from shared.tracing import TRACEPARENT_HEADER, child_traceparent
 
 log = logging.getLogger(__name__)
 
+WORKER_SESSION_TIMEOUT_S = 10
+WORKER_HEARTBEAT_S = 3
+
 settings = MatchingSettings()
 suffix = settings.topic_suffix
 
@@ -34,6 +37,10 @@ app = faust.App(
     topic_partitions=settings.matching_partitions,
     producer_acks=-1,
     web_enabled=False,
+    # A killed worker's partitions move after this long without heartbeats (the
+    # default 60 s would stall matching for a minute).
+    broker_session_timeout=WORKER_SESSION_TIMEOUT_S,
+    broker_heartbeat_interval=WORKER_HEARTBEAT_S,
     consumer_auto_offset_reset="earliest",
 )
 

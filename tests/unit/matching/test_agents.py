@@ -1,0 +1,50 @@
+"""The faust agents with faust's own test_context: thin wiring around the handlers."""
+
+from unittest.mock import AsyncMock, patch
+
+from services.matching.entrypoints import app as matching_app
+from shared.events import encode_event
+from shared.events.values import Kind
+from tests.unit.matching.test_handlers import created
+
+
+async def test_the_router_re_keys_open_posts_by_category_and_dead_letters_poison():
+    with (
+        patch.object(matching_app.by_category, "send", new_callable=AsyncMock) as forward,
+        patch.object(matching_app.dead_letters, "send", new_callable=AsyncMock) as dead,
+    ):
+        async with matching_app.route_posts.test_context() as agent:
+            await agent.put(key=b"r1", value=encode_event(created("r1", Kind.REQUEST)))
+            await agent.put(key=b"bad", value=b"not an event")
+    forward.assert_awaited_once()
+    assert forward.await_args.kwargs["key"] == b"vehicles"
+    message = forward.await_args.kwargs["value"]
+    assert message["op"] == "open" and message["post"]["post_id"] == "r1"
+    dead.assert_awaited_once()
+    assert dead.await_args.kwargs["value"] == b"not an event"
+    headers = dict(dead.await_args.kwargs["headers"])
+    assert headers["dlq.stage"] == b"decode"
+
+
+async def test_the_matcher_sends_match_found_with_a_fixed_event_id_and_the_trace():
+    from datetime import UTC, datetime
+
+    from services.matching.domain.posts import OpenPost
+    from shared.events import decode_event
+
+    now = datetime.now(UTC)
+    request = OpenPost.of(created("r7", Kind.REQUEST, now=now).post).to_dict()
+    offer = OpenPost.of(created("o7", Kind.OFFER, now=now).post).to_dict()
+    traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    matching_app.index_holder.invalidate()
+    with patch.object(matching_app.matches_topic, "send", new_callable=AsyncMock) as send:
+        async with matching_app.match_posts.test_context() as agent:
+            await agent.put(key=b"vehicles", value={"op": "open", "post": request})
+            await agent.put(
+                key=b"vehicles", value={"op": "open", "post": offer, "traceparent": traceparent}
+            )
+    send.assert_awaited_once()
+    envelope, match = decode_event(send.await_args.kwargs["value"])
+    assert (match.request_id, match.offer_id) == ("r7", "o7")
+    assert envelope.traceparent.split("-")[1] == traceparent.split("-")[1]
+    assert send.await_args.kwargs["key"] == b"r7"

@@ -12,3 +12,7 @@ class MatchingSettings(Settings):
     # Internal, keyed-by-category topic: its partition count caps the workers that
     # can share the matching work (see ADR 0006).
     matching_partitions: int = 12
+    # Urgent alerts: ring radii in metres, and the wait at each ring before widening.
+    alert_rings_m: tuple[int, ...] = (200, 1_000, 5_000)
+    alert_waits_s: tuple[float, ...] = (120.0, 300.0)
+    alert_tick_s: float = 1.0

@@ -55,7 +55,9 @@ URGENT_REQUESTS = Topic(
     name="urgent-requests.v1",
     key="post_id",
     description="The exact point of each urgent request, for matching to raise alerts.",
-    partitions=6,
+    # 12, like posts.v1 and replies.v1: matching's alert agent reads the three together,
+    # keyed by post id, so they must be co-partitioned.
+    partitions=12,
     retention_ms=2 * DAY_MS,
     producers=("posts",),
     consumers=("matching",),

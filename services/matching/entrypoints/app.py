@@ -12,10 +12,18 @@ from datetime import UTC, datetime
 
 import faust
 
-from services.matching import handlers
+from services.matching import alerts, handlers
 from services.matching.domain.index import CandidateIndex
+from services.matching.domain.rings import RingPlan
 from services.matching.settings import MatchingSettings
-from shared.events.catalogue import MATCHES, POSTS, dead_letter_topic
+from shared.events.catalogue import (
+    ALERTS,
+    MATCHES,
+    POSTS,
+    REPLIES,
+    URGENT_REQUESTS,
+    dead_letter_topic,
+)
 from shared.events.envelope import decode_event, encode_event
 from shared.tracing import TRACEPARENT_HEADER, child_traceparent
 
@@ -57,8 +65,24 @@ matches_topic = app.topic(MATCHES.name + suffix, key_serializer="raw", value_ser
 dead_letters = app.topic(dead_letter_topic("matching").name + suffix,
                          key_serializer="raw", value_serializer="raw")  # fmt: skip
 
+# Everything about one urgent post, keyed by post id and co-partitioned (ADR 0006).
+alert_inputs = app.topic(
+    URGENT_REQUESTS.name + suffix,
+    REPLIES.name + suffix,
+    POSTS.name + suffix,
+    f"matching-alert-ticks{suffix}",
+    key_serializer="raw",
+    value_serializer="raw",
+)
+alert_ticks = app.topic(f"matching-alert-ticks{suffix}", key_serializer="raw",
+                        value_serializer="raw", partitions=POSTS.partitions,
+                        internal=True)  # fmt: skip
+alerts_topic = app.topic(ALERTS.name + suffix, key_serializer="raw", value_serializer="raw")
+ring_plan = RingPlan(radii_m=settings.alert_rings_m, waits_s=settings.alert_waits_s)
+
 post_categories = app.Table("post-categories", default=None, partitions=POSTS.partitions)
 open_posts = app.Table("open-posts", default=None, partitions=settings.matching_partitions)
+alerts_table = app.Table("urgent-alerts", default=None, partitions=POSTS.partitions)
 
 
 class IndexHolder:
@@ -145,3 +169,34 @@ async def match_posts(stream) -> None:
                 ),
                 headers=[(TRACEPARENT_HEADER, traceparent.encode())],
             )
+
+
+@app.agent(alert_inputs)
+async def track_alerts(stream) -> None:
+    ticks_name = alert_ticks.get_topic_name()
+    async for event in stream.events():
+        message = event.message
+        if message.topic == ticks_name:
+            emitted = alerts.tick(message.key.decode(), alerts_table, ring_plan,
+                                  datetime.now(UTC))  # fmt: skip
+            traceparent = None
+        else:
+            try:
+                decoded = decode_event(event.value)
+            except Exception:
+                continue  # the router dead-letters what does not decode on posts.v1
+            emitted = alerts.handle(decoded.event, alerts_table, ring_plan)
+            traceparent = _traceparent(event) or decoded.envelope.traceparent
+        for alert_event, event_id in emitted:
+            child = child_traceparent(traceparent)
+            await alerts_topic.send(
+                key=alert_event.subject().encode(),
+                value=encode_event(alert_event, event_id=event_id, traceparent=child),
+                headers=[(TRACEPARENT_HEADER, child.encode())],
+            )
+
+
+@app.timer(interval=settings.alert_tick_s)
+async def tick_due_alerts() -> None:
+    for post_id in alerts.due_post_ids(alerts_table, datetime.now(UTC)):
+        await alert_ticks.send(key=post_id.encode(), value=b"tick")

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from shared.events.catalogue import MATCHES, POSTS, dead_letter_topic
+from shared.events.catalogue import (
+    ALERTS,
+    MATCHES,
+    POSTS,
+    REPLIES,
+    URGENT_REQUESTS,
+    dead_letter_topic,
+)
 from shared.kafka import EventPublisher, build_producer
 from shared.kafka.admin import ensure_topics
 from shared.settings import PROJECT_ROOT
@@ -27,7 +34,7 @@ class MatchingHarness:
     publisher: EventPublisher
     logs: list[Path] = field(default_factory=list)
     workers: list[subprocess.Popen] = field(default_factory=list)
-    start_worker: Callable[[], subprocess.Popen] | None = None
+    start_worker: Callable[..., subprocess.Popen] | None = None
 
     def topic(self, name: str) -> str:
         return name + self.suffix
@@ -57,6 +64,9 @@ async def matching(endpoints, unique, tmp_path) -> AsyncIterator[MatchingHarness
         [
             (POSTS.name + suffix, POSTS.partitions),
             (MATCHES.name + suffix, MATCHES.partitions),
+            (URGENT_REQUESTS.name + suffix, URGENT_REQUESTS.partitions),
+            (REPLIES.name + suffix, REPLIES.partitions),
+            (ALERTS.name + suffix, ALERTS.partitions),
             (dead_letter_topic("matching").name + suffix, 1),
         ],
     )
@@ -64,12 +74,13 @@ async def matching(endpoints, unique, tmp_path) -> AsyncIterator[MatchingHarness
     await producer.start()
     harness = MatchingHarness(endpoints.kafka_bootstrap, suffix, EventPublisher(producer))
 
-    def start_worker() -> subprocess.Popen:
+    def start_worker(**extra_env: str) -> subprocess.Popen:
         log = tmp_path / f"worker{len(harness.workers)}.log"
         env = dict(
             os.environ,
             ENTRAIDE_KAFKA_BOOTSTRAP=endpoints.kafka_bootstrap,
             ENTRAIDE_TOPIC_SUFFIX=suffix,
+            **extra_env,
         )
         with open(log, "wb") as out:
             process = subprocess.Popen(

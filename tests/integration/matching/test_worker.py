@@ -61,35 +61,3 @@ async def test_a_resolved_post_is_never_matched_and_poison_goes_to_the_dead_lett
     assert [r.value for r in dead] == [poison]
     assert dict(dead[0].headers)["dlq.stage"] == b"decode"
     assert len(await matches(matching, 2, timeout_s=5)) == 1
-
-
-async def test_two_workers_one_killed_lose_nothing_and_never_change_an_event_id(matching):
-    """kill -9 of a worker under load: after the rebalance the survivor holds the whole
-    index (rebuilt from the changelog), every pair is found, and a pair emitted twice
-    keeps its event id."""
-    first = await asyncio.to_thread(matching.start_worker)
-    categories = [Category.VEHICLES, Category.HOUSING, Category.JOBS, Category.GOODS]
-    # Requests first: they wait in the index for their offers.
-    requests = [created(f"r{i}", Kind.REQUEST, category=categories[i % 4]) for i in range(40)]
-    await matching.publish(*requests[:20])
-    await asyncio.to_thread(matching.start_worker)
-    await matching.publish(*requests[20:])
-    offers = [created(f"o{i}", Kind.OFFER, category=categories[i % 4]) for i in range(40)]
-    await matching.publish(*offers[:20])
-    first.kill()  # SIGKILL: no clean shutdown, no final commit
-    await matching.publish(*offers[20:])
-
-    # Each offer matches the best requests of its category (BEST_CANDIDATES at most).
-    records = await read_topic(
-        matching.bootstrap, matching.topic(MATCHES.name), 0, timeout_s=90,
-        until=lambda got: {decode_event(r.value).event.offer_id for r in got}
-        >= {o.post_id for o in offers},
-    )  # fmt: skip
-    by_pair: dict[tuple[str, str], set[str]] = {}
-    for record in records:
-        envelope, event = decode_event(record.value)
-        by_pair.setdefault((event.request_id, event.offer_id), set()).add(envelope.id)
-    assert {offer for _, offer in by_pair} == {o.post_id for o in offers}
-    assert all(len(ids) == 1 for ids in by_pair.values()), "a pair changed its event id"
-    for request_id, offer_id in by_pair:
-        assert int(request_id[1:]) % 4 == int(offer_id[1:]) % 4  # same category only

@@ -1,0 +1,94 @@
+"""Urgent alerts as the agent handles them, with a dict for the table."""
+
+from datetime import timedelta
+
+from services.matching import alerts
+from services.matching.domain.rings import RingPlan
+from shared.events import (
+    PostResolved,
+    ReplyCreated,
+    UrgentAlertEscalated,
+    UrgentAlertRaised,
+    UrgentAlertResolved,
+    UrgentRequestPlaced,
+)
+from shared.events.values import Category, Outcome, ReplyIntent
+from tests.factories import FESTIVAL, NOW
+
+PLAN = RingPlan(radii_m=(200, 1_000, 5_000), waits_s=(60, 120))
+
+
+def placed(post_id="p1", hours=6):
+    return UrgentRequestPlaced(
+        post_id=post_id, author_id="u-amine", category=Category.FIND_A_PERSON, point=FESTIVAL,
+        expires_at=NOW + timedelta(hours=hours), placed_at=NOW,
+    )  # fmt: skip
+
+
+def can_help(post_id="p1", at=NOW):
+    return ReplyCreated(
+        reply_id="r1", post_id=post_id, post_author_id="u-amine", author_id="u-lea",
+        intent=ReplyIntent.CAN_HELP, body="On my way", created_at=at,
+    )  # fmt: skip
+
+
+def test_an_urgent_request_raises_the_first_ring_with_the_exact_point():
+    table = {}
+    [(raised, _)] = alerts.handle(placed(), table, PLAN)
+    assert isinstance(raised, UrgentAlertRaised)
+    assert (raised.ring, raised.radius_m, raised.point) == (0, 200, FESTIVAL)
+    assert alerts.handle(placed(), table, PLAN) == []  # seen twice: nothing new
+
+
+def test_nobody_answers_so_it_widens_by_rings_on_schedule():
+    table = {}
+    alerts.handle(placed(), table, PLAN)
+    assert alerts.due_post_ids(table, NOW + timedelta(seconds=59)) == []
+    assert alerts.due_post_ids(table, NOW + timedelta(seconds=60)) == ["p1"]
+    [(first, _)] = alerts.tick("p1", table, PLAN, NOW + timedelta(seconds=61))
+    assert isinstance(first, UrgentAlertEscalated) and (first.ring, first.radius_m) == (1, 1_000)
+    assert alerts.tick("p1", table, PLAN, NOW + timedelta(seconds=62)) == []  # a second tick
+    [(second, _)] = alerts.tick("p1", table, PLAN, NOW + timedelta(seconds=190))
+    assert (second.ring, second.radius_m) == (2, 5_000)
+    assert alerts.due_post_ids(table, NOW + timedelta(hours=1)) == []  # widest ring reached
+
+
+def test_an_offer_of_help_ends_it_for_everyone_and_stops_the_rings():
+    table = {}
+    alerts.handle(placed(), table, PLAN)
+    [(ended, _)] = alerts.handle(can_help(at=NOW + timedelta(seconds=30)), table, PLAN)
+    assert isinstance(ended, UrgentAlertResolved) and ended.reason == "taken"
+    assert alerts.due_post_ids(table, NOW + timedelta(minutes=10)) == []
+    assert alerts.handle(PostResolved(post_id="p1", outcome=Outcome.HELPED, resolved_at=NOW),
+                         table, PLAN) == []  # fmt: skip
+
+
+def test_resolving_the_post_ends_the_alert():
+    table = {}
+    alerts.handle(placed(), table, PLAN)
+    [(ended, _)] = alerts.handle(
+        PostResolved(post_id="p1", outcome=Outcome.HELPED, resolved_at=NOW), table, PLAN
+    )
+    assert ended.reason == "resolved"
+
+
+def test_an_alert_expires_with_its_post_and_is_forgotten_a_day_later():
+    table = {}
+    alerts.handle(placed(hours=1), table, PLAN)
+    table["p1"]["next_escalation_at"] = None  # widest ring already
+    [(ended, _)] = alerts.tick("p1", table, PLAN, NOW + timedelta(hours=1))
+    assert ended.reason == "expired"
+    assert alerts.due_post_ids(table, NOW + timedelta(hours=2)) == []
+    later = NOW + timedelta(hours=1) + alerts.FORGET_AFTER
+    assert alerts.due_post_ids(table, later) == ["p1"]
+    assert alerts.tick("p1", table, PLAN, later) == [] and table == {}
+
+
+def test_recomputed_alert_events_keep_their_ids():
+    first, second = {}, {}
+    [(_, a)] = alerts.handle(placed(), first, PLAN)
+    [(_, b)] = alerts.handle(placed(), second, PLAN)
+    assert a == b
+    [(_, ring_a)] = alerts.tick("p1", first, PLAN, NOW + timedelta(seconds=61))
+    [(_, ring_b)] = alerts.tick("p1", second, PLAN, NOW + timedelta(seconds=75))
+    assert ring_a == ring_b  # fixed by the scheduled time, not by when the tick ran

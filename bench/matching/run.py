@@ -1,0 +1,252 @@
+"""bench/matching: from a post on Kafka to its MatchFound on Kafka, with 100,000 open
+posts in the index, while requests arrive at a steady rate; and the worker's lag.
+
+    .venv/bin/python -m bench.matching.run --open-posts 100000 --rate 1000 --duration 20
+
+One matching worker (a real faust process) on the real broker of `entraide infra up`.
+The baseline, measured in the same run, is the broker's own produce-to-consume latency
+for the same message rate on a plain topic: the floor any Kafka pipeline pays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
+
+from bench.common import RESULTS_DIR, new_histogram, open_loop, start_service, summary_ms
+from shared.events import PostCreated, decode_event, encode_event
+from shared.events.catalogue import MATCHES, POSTS, REPLIES, URGENT_REQUESTS
+from shared.events.models import PublicPost
+from shared.events.values import Category, FuzzedLocation, Kind, Point, Urgency
+from shared.infra import LocalInfra
+from shared.kafka import build_producer
+from shared.kafka.admin import ensure_topics
+from shared.settings import Settings
+
+WORDS = (
+    "velo voiture camion billet concert festival lit chambre travail stage cours meuble "
+    "frigo canape ordinateur telephone garde enfant courses demenagement bike car van "
+    "ticket room job desk fridge sofa laptop phone babysitting moving"
+).split()
+CATEGORIES = list(Category)
+
+
+def a_post(post_id: str, kind: Kind, rng: random.Random, now: datetime, like=None):
+    """A post somewhere in France, or (``like`` given) beside that post, sharing its words."""
+    if like is None:
+        lat, lon = rng.uniform(43.0, 50.5), rng.uniform(-1.5, 7.5)
+        category, text = rng.choice(CATEGORIES), " ".join(rng.sample(WORDS, 3))
+    else:
+        lat, lon = like.location.lat, like.location.lon
+        category, text = like.category, like.title
+    return PostCreated(
+        post_id=post_id,
+        post=PublicPost(
+            post_id=post_id,
+            author_id=f"u{post_id}",
+            kind=kind,
+            category=category,
+            title=text,
+            body="",
+            language="fr",
+            location=FuzzedLocation.of(Point(lat=lat, lon=lon)),
+            radius_m=rng.choice((2_000, 5_000, 10_000)),
+            urgency=Urgency.NORMAL,
+            expires_at=now + timedelta(days=14),
+            created_at=now,
+            updated_at=now,
+        ),
+    )
+
+
+async def broker_baseline(bootstrap: str, topic: str, rate: float, duration: float) -> dict:
+    latency = new_histogram()
+    sent: dict[bytes, float] = {}
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="latest")
+    await consumer.start()
+    await asyncio.sleep(1)
+    producer = build_producer(bootstrap)
+    await producer.start()
+    received = 0
+
+    async def consume() -> None:
+        nonlocal received
+        while received < int(rate * duration):
+            for records in (await consumer.getmany(timeout_ms=100)).values():
+                now = time.perf_counter()
+                for record in records:
+                    latency.record_value(max(1, int((now - sent[record.key]) * 1e6)))
+                    received += 1
+
+    reader = asyncio.create_task(consume())
+
+    async def send(i: int) -> None:
+        key = str(i).encode()
+        sent[key] = time.perf_counter()
+        await producer.send(topic, key=key, value=b"x" * 600)
+
+    await open_loop(rate, duration, send, new_histogram(), [])
+    await asyncio.wait_for(reader, 60)
+    await producer.stop()
+    await consumer.stop()
+    return summary_ms(latency)
+
+
+async def group_lag(bootstrap: str, group: str, topic: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    tps = [tp for tp in committed if tp.topic == topic]
+    if not tps:
+        return -1
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(tps)
+    finally:
+        await consumer.stop()
+    return sum(ends[tp] - committed[tp].offset for tp in tps)
+
+
+async def run(args: argparse.Namespace) -> dict:
+    settings = Settings()
+    await LocalInfra(settings).up()
+    tag = f"bench{int(time.time())}"
+    suffix = f".{tag}"
+    posts_topic, matches_topic = POSTS.name + suffix, MATCHES.name + suffix
+    await ensure_topics(settings.kafka_bootstrap, [
+        (posts_topic, POSTS.partitions), (matches_topic, MATCHES.partitions),
+        (URGENT_REQUESTS.name + suffix, URGENT_REQUESTS.partitions),
+        (REPLIES.name + suffix, REPLIES.partitions), (f"baseline{suffix}", POSTS.partitions),
+    ])  # fmt: skip
+
+    baseline = await broker_baseline(settings.kafka_bootstrap, f"baseline{suffix}", args.rate,
+                                     args.duration)  # fmt: skip
+    print("broker baseline", baseline, flush=True)
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    worker = start_service(
+        "services.matching.entrypoints.worker",
+        {"ENTRAIDE_TOPIC_SUFFIX": suffix},
+        RESULTS_DIR / f"matching-{tag}.log",
+    )
+    rng = random.Random(42)
+    now = datetime.now(UTC)
+    producer = build_producer(settings.kafka_bootstrap, linger_ms=20, max_batch_size=256 * 1024)
+    await producer.start()
+    first_match: dict[str, float] = {}
+    sent_at: dict[str, float] = {}
+    matches_seen = 0
+    stop = asyncio.Event()
+
+    async def watch_matches() -> None:
+        nonlocal matches_seen
+        consumer = AIOKafkaConsumer(matches_topic, bootstrap_servers=settings.kafka_bootstrap,
+                                    auto_offset_reset="earliest")  # fmt: skip
+        await consumer.start()
+        try:
+            while not stop.is_set():
+                for records in (await consumer.getmany(timeout_ms=100)).values():
+                    arrived = time.perf_counter()
+                    for record in records:
+                        matches_seen += 1
+                        request_id = decode_event(record.value).event.request_id
+                        first_match.setdefault(request_id, arrived)
+        finally:
+            await consumer.stop()
+
+    watcher = asyncio.create_task(watch_matches())
+    try:
+        # 1. Fill the index with offers, then wait for a sentinel request to match.
+        started = time.perf_counter()
+        offers = [a_post(f"o{i:06d}", Kind.OFFER, rng, now) for i in range(args.open_posts)]
+        futures = [await producer.send(posts_topic, key=o.post_id.encode(), value=encode_event(o))
+                   for o in offers]  # fmt: skip
+        await asyncio.gather(*futures)
+        anchor = offers[-1].post
+        sentinel = a_post("rsentinel", Kind.REQUEST, rng, now, like=anchor)
+        await producer.send_and_wait(posts_topic, key=b"rsentinel", value=encode_event(sentinel))
+        while "rsentinel" not in first_match:
+            if worker.poll() is not None:
+                raise RuntimeError("the worker died; see its log in bench/results/")
+            await asyncio.sleep(0.5)
+        preload_s = time.perf_counter() - started
+        print(f"index filled with {args.open_posts} offers in {preload_s:.1f}s", flush=True)
+
+        # 2. Requests at a steady rate, each near an offer and sharing its words.
+        lags: list[int] = []
+        latency, errors = new_histogram(), []
+
+        async def sample_lag() -> None:
+            while not stop.is_set():
+                lags.append(await group_lag(settings.kafka_bootstrap,
+                                            "entraide-matching" + suffix, posts_topic))  # fmt: skip
+                await asyncio.sleep(0.5)
+
+        sampler = asyncio.create_task(sample_lag())
+
+        async def send(i: int) -> None:
+            offer = offers[rng.randrange(len(offers))].post
+            request = a_post(f"r{i:06d}", Kind.REQUEST, rng, now, like=offer)
+            sent_at[request.post_id] = time.perf_counter()
+            await producer.send(posts_topic, key=request.post_id.encode(),
+                                value=encode_event(request))  # fmt: skip
+
+        achieved, _ = await open_loop(args.rate, args.duration, send, new_histogram(), errors)
+        deadline = time.monotonic() + 60
+        while not set(sent_at) <= set(first_match) and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+        for post_id, sent in sent_at.items():
+            if post_id in first_match:
+                latency.record_value(max(1, int((first_match[post_id] - sent) * 1e6)))
+        stop.set()
+        await sampler
+    finally:
+        stop.set()
+        await watcher
+        await producer.stop()
+        worker.terminate()
+        worker.wait(30)
+
+    valid_lags = [lag for lag in lags if lag >= 0]
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "open_posts_in_index": args.open_posts,
+        "index_fill_s": round(preload_s, 1),
+        "request_rate_per_s": args.rate,
+        "achieved_rate_per_s": round(achieved, 1),
+        "duration_s": args.duration,
+        "requests": len(sent_at),
+        "requests_matched": len(set(sent_at) & set(first_match)),
+        "post_to_match": summary_ms(latency),
+        "max_lag_messages": max(valid_lags, default=-1),
+        "max_lag_s_at_offered_rate": round(max(valid_lags, default=0) / args.rate, 2),
+        "broker_produce_to_consume": baseline,
+        "p99_vs_broker_p99": round(
+            summary_ms(latency)["p99_ms"] / max(baseline["p99_ms"], 0.01), 1
+        ),
+    }
+    (RESULTS_DIR / f"matching-{tag}.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--open-posts", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=1000)
+    parser.add_argument("--duration", type=float, default=20)
+    print(json.dumps(asyncio.run(run(parser.parse_args())), indent=2))
+
+
+if __name__ == "__main__":
+    main()

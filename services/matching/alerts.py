@@ -9,13 +9,11 @@ faust can write the table's changelog to the right partition.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 
-from ulid import ULID
-
 from services.matching.domain import rings
+from shared.events.envelope import fixed_event_id
 from shared.events.models import (
     Event,
     PostExpired,
@@ -40,13 +38,6 @@ END_REASONS: dict[type, tuple[AlertEndReason, str]] = {
 FORGET_AFTER = timedelta(days=1)
 
 Alerts = MutableMapping[str, dict]
-
-
-def fixed_event_id(name: str, at: datetime) -> str:
-    """A ULID fixed by what happened: re-handling an input re-emits the same ids."""
-    millis = int(at.timestamp() * 1000)
-    digest = hashlib.sha256(name.encode()).digest()
-    return str(ULID.from_bytes(millis.to_bytes(6, "big") + digest[:10]))
 
 
 def _state(data: dict) -> rings.AlertState:

@@ -9,15 +9,13 @@ post's category in a table keyed like posts.v1.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import MutableMapping
-from datetime import UTC, datetime
-
-from ulid import ULID
+from datetime import datetime
 
 from services.matching.domain.index import CandidateIndex
 from services.matching.domain.posts import OpenPost
 from services.matching.domain.score import Scored, best_matches
+from shared.events.envelope import fixed_event_id
 from shared.events.models import (
     Event,
     MatchFound,
@@ -89,10 +87,8 @@ def match_found(scored: Scored) -> MatchFound:
 
 
 def match_event_id(match: MatchFound) -> str:
-    """A ULID fixed by the pair: a recomputed match keeps its event id."""
-    millis = int(match.found_at.astimezone(UTC).timestamp() * 1000)
-    digest = hashlib.sha256(match.match_id.encode()).digest()
-    return str(ULID.from_bytes(millis.to_bytes(6, "big") + digest[:10]))
+    """Fixed by the pair: a recomputed match keeps its event id."""
+    return fixed_event_id(match.match_id, match.found_at)
 
 
 def rebuild_index(open_posts: MutableMapping[str, dict]) -> CandidateIndex:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -45,6 +46,14 @@ class UnknownEventTypeError(UndecodableEventError):
 
 def new_event_id() -> str:
     return str(ULID())
+
+
+def fixed_event_id(name: str, at: datetime) -> str:
+    """A ULID fixed by what happened (``name``) and when (``at``): an event recomputed
+    after a crash or a re-delivery gets the same id, so consumers deduplicate it."""
+    millis = int(at.timestamp() * 1000)
+    digest = hashlib.sha256(name.encode()).digest()
+    return str(ULID.from_bytes(millis.to_bytes(6, "big") + digest[:10]))
 
 
 def to_cloudevent(

@@ -34,6 +34,24 @@ RETRY_BACKOFF_START_S = 0.2
 RETRY_BACKOFF_MAX_S = 10.0
 
 
+def describe_error(exc: BaseException) -> str:
+    return "".join(traceback.format_exception_only(exc)).strip()
+
+
+def dead_letter_headers(record, error: str, stage: str) -> list[tuple[str, bytes]]:
+    """The original headers plus why and where it failed (any record with topic,
+    partition, offset and headers: aiokafka's or faust's message)."""
+    return [
+        *(record.headers or ()),
+        ("dlq.error", error[:DLQ_ERROR_HEADER_MAX_CHARS].encode()),
+        ("dlq.stage", stage.encode()),
+        ("dlq.topic", record.topic.encode()),
+        ("dlq.partition", str(record.partition).encode()),
+        ("dlq.offset", str(record.offset).encode()),
+        ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
+    ]
+
+
 class RetryableError(Exception):
     """A failure expected to pass (a dependency is down): retry, do not dead-letter."""
 
@@ -121,24 +139,12 @@ class ConsumerLoop:
                 return
 
     async def _dead_letter(self, record: ConsumerRecord, exc: Exception, *, stage: str) -> None:
-        error = "".join(traceback.format_exception_only(exc)).strip()
+        error = describe_error(exc)
         log.error(
             "dead-lettering %s[%d]@%d (%s): %s",
-            record.topic,
-            record.partition,
-            record.offset,
-            stage,
-            error[:300],
-        )
-        headers = [
-            *(record.headers or ()),
-            ("dlq.error", error[:DLQ_ERROR_HEADER_MAX_CHARS].encode()),
-            ("dlq.stage", stage.encode()),
-            ("dlq.topic", record.topic.encode()),
-            ("dlq.partition", str(record.partition).encode()),
-            ("dlq.offset", str(record.offset).encode()),
-            ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
-        ]
+            record.topic, record.partition, record.offset, stage, error[:300],
+        )  # fmt: skip
+        headers = dead_letter_headers(record, error, stage)
         # If this send fails the exception escapes: nothing is committed, and the
         # message is read again after a restart instead of being lost.
         await self._dead_letters.send_raw(

@@ -7,7 +7,6 @@ share the partitions (the tables are rebuilt from their changelogs on the new ow
 from __future__ import annotations
 
 import logging
-import traceback
 from datetime import UTC, datetime
 
 import faust
@@ -25,7 +24,8 @@ from shared.events.catalogue import (
     dead_letter_topic,
 )
 from shared.events.envelope import decode_event, encode_event
-from shared.tracing import TRACEPARENT_HEADER, child_traceparent
+from shared.kafka.consumer import dead_letter_headers, describe_error
+from shared.tracing import TRACEPARENT_HEADER, child_traceparent, traceparent_from_headers
 
 log = logging.getLogger(__name__)
 
@@ -111,26 +111,15 @@ async def _rebuild_after_rebalance(sender, **kwargs) -> None:
 
 async def dead_letter(event: faust.types.EventT, exc: Exception, stage: str) -> None:
     message = event.message
-    error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
+    error = describe_error(exc)
     log.error("dead-lettering %s[%d]@%d: %s", message.topic, message.partition,
               message.offset, error[:300])  # fmt: skip
-    headers = [
-        *(message.headers or ()),
-        ("dlq.error", error.encode()),
-        ("dlq.stage", stage.encode()),
-        ("dlq.topic", message.topic.encode()),
-        ("dlq.partition", str(message.partition).encode()),
-        ("dlq.offset", str(message.offset).encode()),
-        ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
-    ]
+    headers = dead_letter_headers(message, error, stage)
     await dead_letters.send(key=message.key, value=message.value or b"", headers=headers)
 
 
 def _traceparent(event: faust.types.EventT) -> str | None:
-    for name, value in event.message.headers or ():
-        if name == TRACEPARENT_HEADER:
-            return value.decode("ascii", "replace")
-    return None
+    return traceparent_from_headers(event.message.headers)
 
 
 @app.agent(posts_topic)

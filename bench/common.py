@@ -10,9 +10,9 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import httpx
 from hdrh.histogram import HdrHistogram
 
+from shared.services import wait_until_ready
 from shared.settings import PROJECT_ROOT
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
@@ -91,12 +91,5 @@ def start_service(module: str, env: dict[str, str], log: Path) -> subprocess.Pop
 
 
 def wait_ready(url: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} not ready in {timeout_s}s")
+    if not wait_until_ready(url, timeout_s):
+        raise TimeoutError(f"{url} not ready in {timeout_s}s")

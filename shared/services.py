@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import URLError
@@ -19,6 +20,27 @@ from shared.infra.processes import log_tail, read_pid, start_detached, stop_pid
 from shared.settings import PROJECT_ROOT, Settings
 
 SERVICE_READY_TIMEOUT_S = 60.0
+
+
+def is_ready(url: str) -> bool:
+    """Does the service at ``url`` answer 200 on /readyz?"""
+    try:
+        with urlopen(f"{url}/readyz", timeout=2) as response:
+            return response.status == 200
+    except (URLError, OSError):
+        return False
+
+
+def wait_until_ready(
+    url: str, timeout_s: float, still_running: Callable[[], bool] = lambda: True
+) -> bool:
+    """Poll /readyz until it answers 200 (True), or the process dies or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while not is_ready(url):
+        if not still_running() or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 @dataclass(frozen=True)
@@ -57,22 +79,14 @@ class LocalService:
             start_detached(
                 [sys.executable, "-m", self.spec.module], self.log_file, self.pid_file, PROJECT_ROOT
             )
-        deadline = time.monotonic() + SERVICE_READY_TIMEOUT_S
-        while not self.ready():
-            if self.pid() is None or time.monotonic() > deadline:
-                raise InfraError(
-                    f"{self.spec.name} did not become ready at {self.url}:\n"
-                    f"{log_tail(self.log_file)}",
-                    f"read {self.log_file}",
-                )
-            time.sleep(0.2)
+        if not wait_until_ready(self.url, SERVICE_READY_TIMEOUT_S, lambda: self.pid() is not None):
+            raise InfraError(
+                f"{self.spec.name} did not become ready at {self.url}:\n{log_tail(self.log_file)}",
+                f"read {self.log_file}",
+            )
 
     def ready(self) -> bool:
-        try:
-            with urlopen(f"{self.url}/readyz", timeout=2) as response:
-                return response.status == 200
-        except (URLError, OSError):
-            return False
+        return is_ready(self.url)
 
     def stop(self) -> None:
         pid = self.pid()

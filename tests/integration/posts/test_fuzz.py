@@ -20,6 +20,7 @@ from schemathesis.generation import GenerationMode
 
 from shared.events.catalogue import POSTS, REPLIES, URGENT_REQUESTS
 from shared.kafka.admin import ensure_topics
+from shared.services import wait_until_ready
 from shared.settings import PROJECT_ROOT
 from tests.integration.net import free_port
 from tests.integration.posts.conftest import PASSWORD, post_body
@@ -28,17 +29,8 @@ EXAMPLES_PER_OPERATION_AND_MODE = 25
 
 
 def wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the API exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("the API did not become ready")
+    if not wait_until_ready(url, timeout_s, lambda: process.poll() is None):
+        raise AssertionError(f"the API did not become ready: {log.read_text()[-2000:]}")
 
 
 async def test_no_generated_request_gets_a_server_error(endpoints, pg_schema, unique, tmp_path):

@@ -43,20 +43,21 @@ async def wait_for_kafka(bootstrap: str, timeout_s: float = 60.0) -> dict:
 
 async def ensure_topics(
     bootstrap: str,
-    topics: Iterable[Topic | tuple[str, int]],
+    topics: Iterable[Topic | tuple[str, int] | tuple[str, int, dict[str, str]]],
     replication_factor: int = 1,
 ) -> None:
-    """Create the topics that do not exist yet; existing ones are left as they are."""
+    """Create the topics that do not exist yet (a Topic, or name, partitions and optional
+    configs); existing ones are left as they are."""
     new_topics = []
     for topic in topics:
         if isinstance(topic, Topic):
+            name, partitions = topic.name, topic.partitions
             config = {"retention.ms": str(topic.retention_ms)}
-            new_topics.append(
-                NewTopic(topic.name, topic.partitions, replication_factor, topic_configs=config)
-            )
         else:
-            name, partitions = topic
-            new_topics.append(NewTopic(name, partitions, replication_factor))
+            name, partitions, config = (*topic, {})[:3]
+        new_topics.append(
+            NewTopic(name, partitions, replication_factor, topic_configs=dict(config))
+        )
     if not new_topics:
         return
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)

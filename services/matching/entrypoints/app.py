@@ -172,8 +172,12 @@ async def track_alerts(stream) -> None:
         else:
             try:
                 decoded = decode_event(event.value)
-            except Exception:
-                continue  # the router dead-letters what does not decode on posts.v1
+            except Exception as exc:
+                # posts.v1 is read by the router too, which dead-letters its poison;
+                # the other inputs are read here only.
+                if message.topic != posts_topic.get_topic_name():
+                    await dead_letter(event, exc, "decode")
+                continue
             emitted = alerts.handle(decoded.event, alerts_table, ring_plan)
             traceparent = _traceparent(event) or decoded.envelope.traceparent
         for alert_event, event_id in emitted:

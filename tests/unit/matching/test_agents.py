@@ -48,3 +48,11 @@ async def test_the_matcher_sends_match_found_with_a_fixed_event_id_and_the_trace
     assert (match.request_id, match.offer_id) == ("r7", "o7")
     assert envelope.traceparent.split("-")[1] == traceparent.split("-")[1]
     assert send.await_args.kwargs["key"] == b"r7"
+
+
+async def test_the_alert_agent_dead_letters_poison_from_its_own_inputs():
+    with patch.object(matching_app.dead_letters, "send", new_callable=AsyncMock) as dead:
+        async with matching_app.track_alerts.test_context() as agent:
+            await agent.put(key=b"u1", value=b"not an event")
+    dead.assert_awaited_once()
+    assert dead.await_args.kwargs["value"] == b"not an event"

@@ -67,19 +67,16 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from services.posts.entrypoints.openapi import OPENAPI_PATH, posts_openapi_text, write_openapi
     from shared.events.docs import check_docs, write_docs
+    from shared.openapi_docs import stale_openapi, write_openapi
 
     if args.check:
-        stale = check_docs()
-        if OPENAPI_PATH.read_text() != posts_openapi_text():
-            stale.append(OPENAPI_PATH)
+        stale = check_docs() + stale_openapi()
         for path in stale:
             print(f"stale: {path} (run `entraide schema`)", file=sys.stderr)
         return 1 if stale else 0
-    for path in write_docs():
+    for path in write_docs() + write_openapi():
         print(f"wrote {path}")
-    print(f"wrote {write_openapi()}")
     return 0
 
 

@@ -50,7 +50,10 @@ class ServiceSpec:
     port: int
 
 
-SERVICES = (ServiceSpec("posts", "services.posts.entrypoints.main", 18001),)
+SERVICES = (
+    ServiceSpec("posts", "services.posts.entrypoints.main", 18001),
+    ServiceSpec("notifications", "services.notifications.entrypoints.main", 18003),
+)
 
 
 @dataclass

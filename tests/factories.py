@@ -96,6 +96,18 @@ def sample_events(post_id: str = "p1") -> list[m.Event]:
             cause_event_id="01JAAAAAAAAAAAAAAAAAAAAAAA",
             title="Someone near you needs help",
             urgent=True,
+            distance_m=140,
+            expires_at=NOW + timedelta(hours=3),
             created_at=NOW,
         ),
+        m.MemberProfileChanged(
+            member_id="u-lea",
+            languages=("fr", "en"),
+            interests=(Category.FIND_A_PERSON, Category.HOUSING),
+            home=FESTIVAL,
+            alert_radius_m=2_000,
+            urgent_alerts_consent=True,
+            changed_at=NOW,
+        ),
+        m.MemberLocated(member_id="u-lea", point=FESTIVAL, located_at=NOW),
     ]

@@ -11,13 +11,14 @@ import asyncpg
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
 
-from services.posts.adapters.migrate import migrate
+from services.posts.adapters.migrate import MIGRATIONS_DIR
 from services.posts.adapters.outbox import OutboxRelay
 from services.posts.adapters.ratelimit import RateLimiter
 from services.posts.adapters.store import PostgresStore
 from services.posts.handlers import Handlers
 from services.posts.settings import PostsSettings
 from services.posts.views import PostViews
+from shared import migrations
 from shared.auth import KeyRing, TokenVerifier
 from shared.kafka import build_producer
 from shared.kafka.admin import wait_for_kafka
@@ -29,18 +30,13 @@ REDIS_WAIT_S = 5
 
 
 async def create_pool(settings: PostsSettings) -> asyncpg.Pool:
-    server_settings = {"application_name": "entraide-posts"}
-    if settings.postgres_schema:
-        server_settings["search_path"] = settings.postgres_schema
-    pool = await asyncpg.create_pool(
+    return await migrations.create_pool(
         settings.postgres_dsn,
-        min_size=2,
-        max_size=settings.db_pool_max,
-        server_settings=server_settings,
+        settings.postgres_schema,
+        "entraide-posts",
+        settings.db_pool_max,
+        MIGRATIONS_DIR,
     )
-    async with pool.acquire() as conn:
-        await migrate(conn)
-    return pool
 
 
 def build_relay(pool: asyncpg.Pool, producer: AIOKafkaProducer, settings: PostsSettings):

@@ -49,6 +49,7 @@ class Handlers:
         async with self.store.transaction() as uow:
             if not await uow.add_account(account):
                 raise Conflict("an account with this e-mail already exists", field="email")
+            await uow.add_events([account.profile_changed(account.created_at)])
         return account
 
     async def log_in(self, email: str, password: str, address: str) -> tuple[str, Account]:
@@ -69,6 +70,7 @@ class Handlers:
             for name, value in changes.items():
                 setattr(account.profile, name, value)
             await uow.save_profile(account.id, account.profile)
+            await uow.add_events([account.profile_changed(self.clock())])
         return account
 
     # posts --------------------------------------------------------------------

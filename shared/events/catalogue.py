@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from shared.events.models import (
     Event,
     MatchFound,
+    MemberLocated,
+    MemberProfileChanged,
     NotificationCreated,
     PostCreated,
     PostExpired,
@@ -39,6 +41,14 @@ class Topic:
     events: tuple[type[Event], ...] = ()
     # A restricted topic carries exact points or personal data: no public consumer.
     restricted: bool = False
+    # Compacted: Kafka keeps the latest event per key for ever (retention_ms is moot).
+    compacted: bool = False
+
+    @property
+    def config(self) -> dict[str, str]:
+        if self.compacted:
+            return {"cleanup.policy": "compact"}
+        return {"retention.ms": str(self.retention_ms)}
 
 
 POSTS = Topic(
@@ -107,6 +117,30 @@ NOTIFICATIONS = Topic(
     restricted=True,
 )
 
+MEMBERS = Topic(
+    name="members.v1",
+    key="member_id",
+    description="The latest alert-related profile of each member (consent, interests, home).",
+    partitions=12,
+    retention_ms=-1,
+    producers=("posts",),
+    consumers=("notifications",),
+    events=(MemberProfileChanged,),
+    restricted=True,
+    compacted=True,
+)
+MEMBER_LOCATIONS = Topic(
+    name="member-locations.v1",
+    key="member_id",
+    description="Members' last known points, sent by their devices through the gateway.",
+    partitions=12,
+    retention_ms=1 * DAY_MS,
+    producers=("gateway",),
+    consumers=("notifications",),
+    events=(MemberLocated,),
+    restricted=True,
+)
+
 
 def dead_letter_topic(service: str) -> Topic:
     """Each consuming service has its own dead-letter topic: a message poison to one
@@ -126,7 +160,16 @@ def dead_letter_topic(service: str) -> Topic:
     )
 
 
-EVENT_TOPICS: tuple[Topic, ...] = (POSTS, URGENT_REQUESTS, REPLIES, MATCHES, ALERTS, NOTIFICATIONS)
+EVENT_TOPICS: tuple[Topic, ...] = (
+    POSTS,
+    URGENT_REQUESTS,
+    REPLIES,
+    MATCHES,
+    ALERTS,
+    NOTIFICATIONS,
+    MEMBERS,
+    MEMBER_LOCATIONS,
+)
 CONSUMING_SERVICES: tuple[str, ...] = ("matching", "notifications", "gateway")
 TOPICS: tuple[Topic, ...] = EVENT_TOPICS + tuple(dead_letter_topic(s) for s in CONSUMING_SERVICES)
 

@@ -85,7 +85,11 @@ def build_asyncapi() -> dict[str, Any]:
                     "topic": topic.name,
                     "partitions": topic.partitions,
                     "replicas": 1,
-                    "topicConfiguration": {"retention.ms": topic.retention_ms},
+                    "topicConfiguration": (
+                        {"cleanup.policy": ["compact"]}
+                        if topic.compacted
+                        else {"retention.ms": topic.retention_ms}
+                    ),
                 }
             },
             "x-restricted": topic.restricted,
@@ -156,7 +160,7 @@ def build_catalogue_markdown() -> str:
     ]
     for t in TOPICS:
         lines.append(
-            f"| `{t.name}` | {t.key} | {t.partitions} | {t.retention_ms / 86_400_000:g} "
+            f"| `{t.name}` | {t.key} | {t.partitions} | {_retention(t)} "
             f"| {', '.join(t.producers) or '-'} | {', '.join(t.consumers) or '-'} "
             f"| {'yes' if t.restricted else 'no'} |"
         )
@@ -225,3 +229,7 @@ def check_docs() -> list[Path]:
     stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text]
     stale += sorted(set(SCHEMAS_DIR.glob("*.json")) - set(files))
     return stale
+
+
+def _retention(topic) -> str:
+    return "compacted" if topic.compacted else f"{topic.retention_ms / 86_400_000:g}"

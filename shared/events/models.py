@@ -203,6 +203,42 @@ class UrgentAlertResolved(Event):
     resolved_at: datetime
 
 
+class MemberProfileChanged(Event):
+    """What other services need of a member's profile to decide who to alert.
+
+    Restricted topic (a home point and personal choices); compacted, so the latest
+    profile of every member stays on it and a new consumer can rebuild from the start.
+    """
+
+    event_type = "org.entraide.member.profile-changed.v1"
+    source = "/entraide/posts"
+    subject_field = "member_id"
+
+    member_id: Id
+    languages: Annotated[tuple[Language, ...], Field(max_length=10)] = ()
+    interests: Annotated[tuple[Category, ...], Field(max_length=20)] = ()
+    home: Point | None = None
+    alert_radius_m: RadiusM = 1_000
+    urgent_alerts_consent: bool = False
+    changed_at: datetime
+
+
+class MemberLocated(Event):
+    """The member's device reported where it is (the gateway's ``location`` frame).
+
+    Restricted topic: an exact point of a person. Only the notifications service reads
+    it, to find the members near an urgent alert.
+    """
+
+    event_type = "org.entraide.member.located.v1"
+    source = "/entraide/gateway"
+    subject_field = "member_id"
+
+    member_id: Id
+    point: Point
+    located_at: datetime
+
+
 class NotificationCreated(Event):
     """One stored inbox item for one member, for the gateway to push."""
 
@@ -220,4 +256,7 @@ class NotificationCreated(Event):
     cause_event_id: Id
     title: Title
     urgent: bool = False
+    # For an urgent alert: how far the member was from the point, and when it ends.
+    distance_m: Annotated[int, Field(ge=0)] | None = None
+    expires_at: datetime | None = None
     created_at: datetime

@@ -52,7 +52,7 @@ async def ensure_topics(
     for topic in topics:
         if isinstance(topic, Topic):
             name, partitions = topic.name, topic.partitions
-            config = {"retention.ms": str(topic.retention_ms)}
+            config = topic.config
         else:
             name, partitions, config = (*topic, {})[:3]
         new_topics.append(

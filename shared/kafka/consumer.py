@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
+from prometheus_client import Gauge
 
 from shared.events.envelope import DecodedEvent, decode_event
 from shared.kafka.producer import EventPublisher
@@ -32,6 +33,12 @@ FETCH_TIMEOUT_MS = 500
 MAX_RECORDS_PER_BATCH = 500
 RETRY_BACKOFF_START_S = 0.2
 RETRY_BACKOFF_MAX_S = 10.0
+
+CONSUMER_LAG = Gauge(
+    "entraide_consumer_lag_messages",
+    "Messages on the partition not yet handled by this consumer",
+    ["service", "topic", "partition"],
+)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -78,7 +85,9 @@ class ConsumerLoop:
         dead_letters: EventPublisher,
         dead_letter_topic: str,
         decode: Callable[[bytes], DecodedEvent] = decode_event,
+        service: str = "unknown",
     ) -> None:
+        self._service = service
         self._consumer = consumer
         self._handler = handler
         self._dead_letters = dead_letters
@@ -101,6 +110,14 @@ class ConsumerLoop:
                 for record in records:
                     await self._process(record)
                 await self._commit(partition, records[-1].offset + 1)
+                self._record_lag(partition, records[-1].offset + 1)
+
+    def _record_lag(self, partition: TopicPartition, next_offset: int) -> None:
+        highwater = self._consumer.highwater(partition)
+        if highwater is not None:
+            CONSUMER_LAG.labels(self._service, partition.topic, str(partition.partition)).set(
+                max(0, highwater - next_offset)
+            )
 
     async def _commit(self, partition: TopicPartition, next_offset: int) -> None:
         try:

@@ -44,6 +44,9 @@ class FakeConsumer:
     async def commit(self, offsets):
         self.commits.append(offsets)
 
+    def highwater(self, partition):
+        return None  # as aiokafka before its first fetch response
+
 
 @dataclass
 class FakeDeadLetters:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from shared.auth import Role
+from shared.events.models import MemberProfileChanged
 from shared.events.values import Category, Point
 
 
@@ -28,3 +29,16 @@ class Account:
     role: Role
     profile: Profile
     created_at: datetime
+
+    def profile_changed(self, at: datetime) -> MemberProfileChanged:
+        """What the notifications service needs to decide whom an urgent alert reaches."""
+        p = self.profile
+        return MemberProfileChanged(
+            member_id=self.id,
+            languages=tuple(p.languages),
+            interests=tuple(p.interests),
+            home=p.home,
+            alert_radius_m=p.alert_radius_m,
+            urgent_alerts_consent=p.urgent_alerts_consent,
+            changed_at=at,
+        )

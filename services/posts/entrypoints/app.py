@@ -24,11 +24,11 @@ def create_app(settings: PostsSettings, services: PostsServices | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if services is not None:
-            app.state.services = services
             yield
             return
         built = await bootstrap(settings)
         app.state.services = built
+        app.state.verifier = built.verifier
         if settings.run_relay:
             built.start_background()
         try:
@@ -44,6 +44,7 @@ def create_app(settings: PostsSettings, services: PostsServices | None = None) -
     )
     if services is not None:
         app.state.services = services
+        app.state.verifier = services.verifier
 
     async def check_database() -> None:
         await app.state.services.check_database()

@@ -14,7 +14,7 @@ from services.posts.bootstrap import PostsServices, bootstrap
 from services.posts.entrypoints.app import create_app
 from services.posts.settings import PostsSettings
 from shared.events import decode_event
-from shared.events.catalogue import POSTS, REPLIES, URGENT_REQUESTS
+from shared.events.catalogue import MEMBERS, POSTS, REPLIES, URGENT_REQUESTS
 from shared.events.envelope import DecodedEvent
 from shared.kafka.admin import ensure_topics
 from tests.integration.kafka_tools import read_topic
@@ -89,7 +89,7 @@ async def make_posts(
 ) -> AsyncIterator[Callable[..., Awaitable[PostsHarness]]]:
     harnesses: list[PostsHarness] = []
     suffix = f".{unique}"
-    topics = {t.name: t.name + suffix for t in (POSTS, REPLIES, URGENT_REQUESTS)}
+    topics = {t.name: t.name + suffix for t in (POSTS, REPLIES, URGENT_REQUESTS, MEMBERS)}
     await ensure_topics(endpoints.kafka_bootstrap, [(name, 3) for name in topics.values()])
 
     async def make(background: bool = True, **overrides) -> PostsHarness:

@@ -1,0 +1,98 @@
+"""Where members are, who consented to urgent alerts, and their interests: Redis.
+
+One geo set per category holds the members to alert for that category: those who
+consented, whose interests include it (or who named none), at their last known point
+(the device's, else the profile's home). "Who is within 200 m of this point for a
+lost person" is then one GEOSEARCH, never a scan.
+
+Profile changes (members.v1) and device locations (member-locations.v1) arrive on
+different topics, so two consumers may update one member at once. Each update runs
+as one Lua script (write the field, recompute the member's sets), which Redis runs
+atomically, so a late reader can never undo a newer write.
+"""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+
+from services.notifications.domain.notices import NearbyMember
+from shared.events.models import MemberLocated, MemberProfileChanged
+from shared.events.values import Category, Point
+
+CATEGORIES = tuple(c.value for c in Category)
+
+# KEYS[1]: the member's hash; KEYS[2..]: one geo set per category (CATEGORIES order).
+# ARGV[1]: member id; ARGV[2..]: field, value pairs to write first.
+_UPDATE = """
+local fields = {}
+for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
+if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
+local m = redis.call('HMGET', KEYS[1], 'consent', 'interests', 'lat', 'lon',
+                     'home_lat', 'home_lon')
+local lat, lon = m[3], m[4]
+if not lat then lat, lon = m[5], m[6] end
+local wanted = {}
+local all = (not m[2]) or m[2] == ''
+if not all then
+  for c in string.gmatch(m[2], '[^,]+') do wanted[c] = true end
+end
+for i = 2, #KEYS do
+  local category = string.match(KEYS[i], '[^:]+$')
+  if m[1] == '1' and lat and lat ~= '' and (all or wanted[category]) then
+    redis.call('GEOADD', KEYS[i], lon, lat, ARGV[1])
+  else
+    redis.call('ZREM', KEYS[i], ARGV[1])
+  end
+end
+return 1
+"""
+
+
+class MemberDirectory:
+    def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._update = redis.register_script(_UPDATE)
+
+    def _geo_key(self, category: str) -> str:
+        return f"{self.prefix}:alertable:{category}"
+
+    async def _apply(self, member_id: str, fields: dict[str, str]) -> None:
+        keys = [f"{self.prefix}:member:{member_id}", *map(self._geo_key, CATEGORIES)]
+        args = [member_id]
+        for name, value in fields.items():
+            args += [name, value]
+        await self._update(keys=keys, args=args)
+
+    async def apply_profile(self, profile: MemberProfileChanged) -> None:
+        home = profile.home
+        await self._apply(
+            profile.member_id,
+            {
+                "consent": "1" if profile.urgent_alerts_consent else "0",
+                "interests": ",".join(c.value for c in profile.interests),
+                "home_lat": repr(home.lat) if home else "",
+                "home_lon": repr(home.lon) if home else "",
+            },
+        )
+
+    async def apply_location(self, located: MemberLocated) -> None:
+        point = located.point
+        await self._apply(located.member_id, {"lat": repr(point.lat), "lon": repr(point.lon)})
+
+    async def near(self, category: Category, point: Point, radius_m: int) -> list[NearbyMember]:
+        """The members to alert for ``category`` within ``radius_m`` of ``point``, nearest
+        first."""
+        found = await self.redis.geosearch(
+            self._geo_key(category.value),
+            longitude=point.lon,
+            latitude=point.lat,
+            radius=radius_m,
+            unit="m",
+            withdist=True,
+            sort="ASC",
+        )
+        return [
+            NearbyMember(member.decode() if isinstance(member, bytes) else member, round(dist))
+            for member, dist in found
+        ]

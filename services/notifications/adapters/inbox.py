@@ -1,0 +1,277 @@
+"""PostgreSQL through asyncpg: posts and alerts seen, followers, the inbox, preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+from ulid import ULID
+
+from services.notifications.domain.notices import AlertFacts, Notice, PostFacts, Reason
+from services.notifications.domain.preferences import Preferences
+from shared.events.models import NotificationCreated, PublicPost
+from shared.events.values import Category, Kind, Urgency
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A notification as stored: the inbox item, and what the gateway is sent."""
+
+    id: str
+    member_id: str
+    cause_event_id: str
+    reason: Reason
+    post_id: str | None
+    title: str
+    urgent: bool
+    distance_m: int | None
+    expires_at: datetime | None
+    held: bool
+    created_at: datetime
+    read_at: datetime | None
+
+    def event(self) -> NotificationCreated:
+        return NotificationCreated(
+            notification_id=self.id,
+            member_id=self.member_id,
+            reason=self.reason.value,
+            post_id=self.post_id,
+            cause_event_id=self.cause_event_id,
+            title=self.title,
+            urgent=self.urgent,
+            distance_m=self.distance_m,
+            expires_at=self.expires_at,
+            created_at=self.created_at,
+        )
+
+
+COLUMNS = (
+    "id, member_id, cause_event_id, reason, post_id, title, urgent, distance_m, expires_at,"
+    " held, created_at, read_at"
+)
+
+
+def _stored(row: asyncpg.Record) -> Stored:
+    return Stored(**{**dict(row), "reason": Reason(row["reason"])})
+
+
+def _post(row: asyncpg.Record) -> PostFacts:
+    return PostFacts(
+        post_id=row["post_id"],
+        author_id=row["author_id"],
+        title=row["title"],
+        category=Category(row["category"]),
+        kind=Kind(row["kind"]),
+        urgent=row["urgent"],
+        lat=row["lat"],
+        lon=row["lon"],
+    )
+
+
+def _preferences(row: asyncpg.Record | None) -> Preferences:
+    if row is None:
+        return Preferences()
+    return Preferences(
+        categories=frozenset(Category(c) for c in row["categories"]),
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        timezone=row["timezone"],
+        daily_cap=row["daily_cap"],
+    )
+
+
+class InboxStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    # what we remember of posts and alerts ------------------------------------------
+    async def remember_post(self, post: PublicPost) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO posts_seen (post_id, author_id, title, category, kind, urgent,"
+                " lat, lon) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"
+                " ON CONFLICT (post_id) DO UPDATE SET title = EXCLUDED.title,"
+                " category = EXCLUDED.category, lat = EXCLUDED.lat, lon = EXCLUDED.lon",
+                post.post_id, post.author_id, post.title, post.category.value,
+                post.kind.value, post.urgency is Urgency.URGENT, post.location.lat,
+                post.location.lon,
+            )  # fmt: skip
+
+    async def posts(self, post_ids: Iterable[str]) -> dict[str, PostFacts]:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT * FROM posts_seen WHERE post_id = ANY($1::text[])", list(post_ids)
+            )
+        return {row["post_id"]: _post(row) for row in rows}
+
+    async def post(self, post_id: str) -> PostFacts | None:
+        return (await self.posts([post_id])).get(post_id)
+
+    async def remember_alert(self, alert: AlertFacts) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO alerts_seen (post_id, author_id, category, expires_at)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT (post_id) DO NOTHING",
+                alert.post_id, alert.author_id, alert.category.value, alert.expires_at,
+            )  # fmt: skip
+
+    async def alert(self, post_id: str) -> AlertFacts | None:
+        async with self.pool.acquire() as conn:
+            row = await conn.fetchrow("SELECT * FROM alerts_seen WHERE post_id = $1", post_id)
+        if row is None:
+            return None
+        return AlertFacts(
+            row["post_id"], row["author_id"], Category(row["category"]), row["expires_at"]
+        )
+
+    async def follow(self, post_id: str, member_ids: Iterable[str]) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO followers (post_id, member_id)"
+                " SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
+                post_id, list(member_ids),
+            )  # fmt: skip
+
+    async def followers(self, post_id: str) -> list[str]:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT member_id FROM followers WHERE post_id = $1 ORDER BY member_id", post_id
+            )
+        return [row["member_id"] for row in rows]
+
+    async def alerted(self, post_id: str) -> set[str]:
+        """Everyone an urgent alert about this post reached, over all its rings."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT member_id FROM notifications WHERE post_id = $1"
+                " AND reason = 'urgent_alert'",
+                post_id,
+            )
+        return {row["member_id"] for row in rows}
+
+    # the inbox ----------------------------------------------------------------------
+    async def save(
+        self, cause_event_id: str, notices: Sequence[tuple[Notice, bool]], now: datetime
+    ) -> list[Stored]:
+        """Store each (notice, held) once per member and cause; return the stored rows,
+        those a re-delivery of the same event had already stored included (so the
+        caller can publish them again, with the same ids)."""
+        if not notices:
+            return []
+        columns: dict[str, list] = {name: [] for name in (
+            "id", "member_id", "reason", "post_id", "title", "urgent", "distance_m",
+            "expires_at", "held")}  # fmt: skip
+        for notice, held in notices:
+            columns["id"].append(str(ULID()))
+            columns["member_id"].append(notice.member_id)
+            columns["reason"].append(notice.reason.value)
+            columns["post_id"].append(notice.post_id)
+            columns["title"].append(notice.title)
+            columns["urgent"].append(notice.urgent)
+            columns["distance_m"].append(notice.distance_m)
+            columns["expires_at"].append(notice.expires_at)
+            columns["held"].append(held)
+        async with self.pool.acquire() as conn:
+            # DO UPDATE with no change, not DO NOTHING: RETURNING then includes the
+            # rows that were already there.
+            rows = await conn.fetch(
+                f"INSERT INTO notifications ({COLUMNS})"
+                " SELECT id, member_id, $1, reason, post_id, title, urgent, distance_m,"
+                " expires_at, held, $2, NULL FROM unnest($3::text[], $4::text[], $5::text[],"
+                " $6::text[], $7::text[], $8::boolean[], $9::integer[], $10::timestamptz[],"
+                " $11::boolean[]) AS n(id, member_id, reason, post_id, title, urgent,"
+                " distance_m, expires_at, held)"
+                " ON CONFLICT (member_id, cause_event_id)"
+                " DO UPDATE SET member_id = EXCLUDED.member_id"
+                f" RETURNING {COLUMNS}",
+                cause_event_id, now, *columns.values(),
+            )  # fmt: skip
+        return [_stored(row) for row in rows]
+
+    async def inbox(
+        self, member_id: str, before: str | None, limit: int, unread_only: bool
+    ) -> list[Stored]:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT {COLUMNS} FROM notifications WHERE member_id = $1"
+                " AND ($2::text IS NULL OR id < $2) AND (NOT $3 OR read_at IS NULL)"
+                " ORDER BY id DESC LIMIT $4",
+                member_id, before, unread_only, limit,
+            )  # fmt: skip
+        return [_stored(row) for row in rows]
+
+    async def unread_count(self, member_id: str) -> int:
+        async with self.pool.acquire() as conn:
+            return await conn.fetchval(
+                "SELECT count(*) FROM notifications WHERE member_id = $1 AND read_at IS NULL",
+                member_id,
+            )
+
+    async def mark_read(self, member_id: str, ids: Sequence[str] | None, now: datetime) -> int:
+        """Mark these items (or, with None, every item) read; returns how many changed."""
+        async with self.pool.acquire() as conn:
+            status = await conn.execute(
+                "UPDATE notifications SET read_at = $3 WHERE member_id = $1"
+                " AND read_at IS NULL AND ($2::text[] IS NULL OR id = ANY($2::text[]))",
+                member_id, list(ids) if ids is not None else None, now,
+            )  # fmt: skip
+        return int(status.split()[-1])
+
+    async def pushed_since(self, day_starts: dict[str, datetime]) -> dict[str, int]:
+        """Ordinary notifications pushed to each member since the start of their local
+        day (the daily cap)."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT n.member_id, count(*) AS pushed FROM notifications n"
+                " JOIN unnest($1::text[], $2::timestamptz[]) AS d(member_id, since)"
+                " ON d.member_id = n.member_id"
+                " WHERE n.created_at >= d.since AND NOT n.held AND NOT n.urgent"
+                " AND n.reason <> 'digest' GROUP BY n.member_id",
+                list(day_starts), list(day_starts.values()),
+            )  # fmt: skip
+        return {row["member_id"]: row["pushed"] for row in rows}
+
+    async def held_count(self, member_id: str) -> int:
+        async with self.pool.acquire() as conn:
+            return await conn.fetchval(
+                "SELECT count(*) FROM notifications WHERE member_id = $1 AND held", member_id
+            )
+
+    async def members_with_held(self, limit: int) -> list[str]:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT DISTINCT member_id FROM notifications WHERE held LIMIT $1", limit
+            )
+        return [row["member_id"] for row in rows]
+
+    async def release_held(self, member_id: str) -> int:
+        """The held items join the inbox for good; returns how many there were."""
+        async with self.pool.acquire() as conn:
+            status = await conn.execute(
+                "UPDATE notifications SET held = false WHERE member_id = $1 AND held", member_id
+            )
+        return int(status.split()[-1])
+
+    # preferences --------------------------------------------------------------------
+    async def preferences(self, member_ids: Iterable[str]) -> dict[str, Preferences]:
+        ids = list(member_ids)
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT * FROM preferences WHERE member_id = ANY($1::text[])", ids
+            )
+        found = {row["member_id"]: _preferences(row) for row in rows}
+        return {member_id: found.get(member_id, Preferences()) for member_id in ids}
+
+    async def save_preferences(self, member_id: str, prefs: Preferences) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO preferences (member_id, categories, quiet_start, quiet_end,"
+                " timezone, daily_cap) VALUES ($1, $2, $3, $4, $5, $6)"
+                " ON CONFLICT (member_id) DO UPDATE SET categories = EXCLUDED.categories,"
+                " quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end,"
+                " timezone = EXCLUDED.timezone, daily_cap = EXCLUDED.daily_cap",
+                member_id, sorted(c.value for c in prefs.categories), prefs.quiet_start,
+                prefs.quiet_end, prefs.timezone, prefs.daily_cap,
+            )  # fmt: skip

@@ -1,0 +1,175 @@
+"""Who must know about an event, and what to tell them. Pure: no I/O.
+
+Each function takes an event and the facts the handler looked up (the post's author
+and title, the thread's followers, the members near a point) and returns the
+notices to store, one per member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from shared.events.models import (
+    MatchFound,
+    PostRemoved,
+    ReplyCreated,
+    UrgentAlertResolved,
+)
+from shared.events.values import Category, Kind, ReplyIntent
+
+TITLE_MAX_CHARS = 140
+
+
+class Reason(StrEnum):
+    REPLY = "reply"
+    MATCH = "match"
+    URGENT_ALERT = "urgent_alert"
+    URGENT_ALERT_RESOLVED = "urgent_alert_resolved"
+    REPORT_OUTCOME = "report_outcome"
+    DIGEST = "digest"
+
+
+@dataclass(frozen=True)
+class PostFacts:
+    """What notifications remembers of a post from posts.v1 (public projection)."""
+
+    post_id: str
+    author_id: str
+    title: str
+    category: Category
+    kind: Kind
+    urgent: bool
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    """What notifications remembers of an urgent alert from its UrgentAlertRaised."""
+
+    post_id: str
+    author_id: str
+    category: Category
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Notice:
+    member_id: str
+    reason: Reason
+    title: str
+    post_id: str | None
+    urgent: bool = False
+    category: Category | None = None
+    distance_m: int | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NearbyMember:
+    member_id: str
+    distance_m: int
+
+
+def _title(text: str) -> str:
+    if len(text) <= TITLE_MAX_CHARS:
+        return text
+    return text[: TITLE_MAX_CHARS - 1] + "…"
+
+
+def _about(post: PostFacts | None, fallback: str) -> str:
+    return post.title if post else fallback
+
+
+def for_reply(
+    reply: ReplyCreated, post: PostFacts | None, followers: Iterable[str]
+) -> list[Notice]:
+    """The post's author and everyone following the thread, never the replier."""
+    about = _about(post, "your post")
+    category = post.category if post else None
+    if reply.intent is ReplyIntent.CAN_HELP:
+        author_title = f"Someone can help: {about}"
+    else:
+        author_title = f"New reply to {about}"
+    notices = []
+    if reply.post_author_id != reply.author_id:
+        notices.append(
+            Notice(reply.post_author_id, Reason.REPLY, _title(author_title), reply.post_id,
+                   category=category)
+        )  # fmt: skip
+    told = {reply.post_author_id, reply.author_id}
+    for member_id in followers:
+        if member_id in told:
+            continue
+        told.add(member_id)
+        notices.append(
+            Notice(member_id, Reason.REPLY, _title(f"New reply in a thread you follow: {about}"),
+                   reply.post_id, category=category)
+        )  # fmt: skip
+    return notices
+
+
+def for_match(
+    match: MatchFound, request: PostFacts | None, offer: PostFacts | None
+) -> list[Notice]:
+    """Both sides, each told about the other side's post."""
+    if match.request_author_id == match.offer_author_id:
+        return []  # someone's own request and offer: nothing to learn
+    category = (request or offer).category if (request or offer) else None
+    score = round(match.score * 100)
+    return [
+        Notice(match.request_author_id, Reason.MATCH,
+               _title(f"An offer matches your request ({score}%): {_about(offer, 'an offer')}"),
+               match.request_id, category=category),
+        Notice(match.offer_author_id, Reason.MATCH,
+               _title(f"A request matches your offer ({score}%): {_about(request, 'a request')}"),
+               match.offer_id, category=category),
+    ]  # fmt: skip
+
+
+def for_removal(removed: PostRemoved, post: PostFacts | None) -> list[Notice]:
+    """The author learns the outcome of the reports (or of the moderator's decision)."""
+    if post is None:
+        return []  # never saw the post: no author to tell
+    why = "after reports from members" if removed.reason == "reports" else "by a moderator"
+    return [
+        Notice(post.author_id, Reason.REPORT_OUTCOME,
+               _title(f"Your post was removed {why}: {post.title}"), post.post_id,
+               category=post.category)
+    ]  # fmt: skip
+
+
+def for_alert(
+    alert: AlertFacts,
+    post: PostFacts | None,
+    nearby: Iterable[NearbyMember],
+    already_alerted: set[str],
+) -> list[Notice]:
+    """Members near the point, except the author and those an earlier ring reached."""
+    about = _about(post, f"someone needs help ({alert.category.value})")
+    notices = []
+    for near in nearby:
+        if near.member_id == alert.author_id or near.member_id in already_alerted:
+            continue
+        notices.append(
+            Notice(near.member_id, Reason.URGENT_ALERT, _title(f"Urgent, near you: {about}"),
+                   alert.post_id, urgent=True, category=alert.category,
+                   distance_m=near.distance_m, expires_at=alert.expires_at)
+        )  # fmt: skip
+    return notices
+
+
+def for_alert_end(
+    ended: UrgentAlertResolved, post: PostFacts | None, reached: Iterable[str]
+) -> list[Notice]:
+    """Everyone the alert reached learns it is over, so nobody goes looking in vain."""
+    about = _about(post, "the urgent request near you")
+    return [
+        Notice(member_id, Reason.URGENT_ALERT_RESOLVED,
+               _title(f"No longer needed ({ended.reason.value}): {about}"), ended.post_id,
+               urgent=True)
+        for member_id in reached
+    ]  # fmt: skip

@@ -1,0 +1,72 @@
+"""Partner webhooks: filters, the retry schedule, the address rule. Pure: no I/O."""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.notifications.domain.notices import PostFacts
+from shared.events.values import Category, Kind, Point
+from shared.geo import haversine_m
+
+# Standard Webhooks' suggested schedule, roughly: a try now, then these waits; the
+# last try comes about 26 hours after the first.
+DEFAULT_RETRY_SCHEDULE_S: tuple[float, ...] = (5, 300, 1_800, 7_200, 18_000, 36_000, 36_000)
+JITTER_FRACTION = 0.2
+
+
+@dataclass(frozen=True)
+class WebhookFilter:
+    """Empty sets mean "any". The area matches on the public (fuzzed) location."""
+
+    categories: frozenset[Category] = frozenset()
+    kinds: frozenset[Kind] = frozenset()
+    area: Point | None = None
+    area_radius_m: int | None = None
+    urgent_only: bool = False
+
+    def accepts(self, post: PostFacts) -> bool:
+        if self.categories and post.category not in self.categories:
+            return False
+        if self.kinds and post.kind not in self.kinds:
+            return False
+        if self.urgent_only and not post.urgent:
+            return False
+        if self.area is not None and self.area_radius_m is not None:
+            distance = haversine_m(self.area.lat, self.area.lon, post.lat, post.lon)
+            if distance > self.area_radius_m:
+                return False
+        return True
+
+
+def retry_delay_s(
+    attempts: int, schedule: Sequence[float], rng: random.Random | None = None
+) -> float | None:
+    """Wait before the next try after ``attempts`` failed ones; None: give up.
+
+    Jitter (±20 %) spreads the retries of many deliveries that failed together, so a
+    partner coming back up is not hit by all of them in the same second.
+    """
+    if attempts < 1 or attempts > len(schedule):
+        return None
+    base = schedule[attempts - 1]
+    jitter = (rng or random).uniform(-JITTER_FRACTION, JITTER_FRACTION)
+    return max(0.0, base * (1 + jitter))
+
+
+def refused_address(addresses: Sequence[str]) -> str | None:
+    """Why a host that resolves to ``addresses`` may not receive webhooks, or None.
+
+    Every address must be public: a partner must not make us call our own network
+    (the metadata service, Redis, the database). All of them, because a name may
+    resolve to a public and a private address at once.
+    """
+    if not addresses:
+        return "the host name does not resolve"
+    for text in addresses:
+        address = ipaddress.ip_address(text.split("%", 1)[0])
+        if not address.is_global:
+            return f"the host resolves to a non-public address ({address})"
+    return None

@@ -1,0 +1,16 @@
+"""Typed dependencies of the routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.notifications.bootstrap import NotificationsServices
+
+
+def _services(request: Request) -> NotificationsServices:
+    return request.app.state.services
+
+
+Services = Annotated[NotificationsServices, Depends(_services)]

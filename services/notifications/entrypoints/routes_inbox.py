@@ -1,0 +1,101 @@
+"""The member's inbox and preferences."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.notifications.adapters.inbox import Stored
+from services.notifications.domain.preferences import Preferences
+from services.notifications.entrypoints.deps import Services
+from services.notifications.entrypoints.schemas import (
+    ErrorBody,
+    InboxPage,
+    MarkedRead,
+    MarkRead,
+    NotificationOut,
+    PreferencesIn,
+    PreferencesOut,
+)
+from shared.events.values import Id
+from shared.web_auth import Member
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["inbox"],
+    responses={401: {"model": ErrorBody, "description": "No or an invalid access token"}},
+)
+
+
+def _out(item: Stored) -> NotificationOut:
+    return NotificationOut(
+        id=item.id,
+        reason=item.reason.value,
+        title=item.title,
+        post_id=item.post_id,
+        urgent=item.urgent,
+        distance_m=item.distance_m,
+        expires_at=item.expires_at,
+        created_at=item.created_at,
+        read=item.read_at is not None,
+    )
+
+
+@router.get("/inbox", summary="The member's notifications, newest first")
+async def inbox(
+    member: Member,
+    services: Services,
+    before: Annotated[Id | None, Query(description="The next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+    unread_only: bool = False,
+) -> InboxPage:
+    items = await services.inbox.inbox(member.member_id, before, limit, unread_only)
+    return InboxPage(
+        items=[_out(i) for i in items],
+        next_cursor=items[-1].id if len(items) == limit else None,
+        unread=await services.inbox.unread_count(member.member_id),
+    )
+
+
+@router.post("/inbox/read", summary="Mark notifications read")
+async def mark_read(body: MarkRead, member: Member, services: Services) -> MarkedRead:
+    marked = await services.inbox.mark_read(member.member_id, body.ids, datetime.now(UTC))
+    return MarkedRead(marked=marked)
+
+
+def _prefs_out(prefs: Preferences) -> PreferencesOut:
+    return PreferencesOut(
+        categories=sorted(prefs.categories),
+        quiet_start=prefs.quiet_start,
+        quiet_end=prefs.quiet_end,
+        timezone=prefs.timezone,
+        daily_cap=prefs.daily_cap,
+    )
+
+
+@router.get("/preferences", summary="The member's notification preferences")
+async def get_preferences(member: Member, services: Services) -> PreferencesOut:
+    prefs = await services.inbox.preferences([member.member_id])
+    return _prefs_out(prefs[member.member_id])
+
+
+@router.put(
+    "/preferences",
+    summary="Replace the member's preferences",
+    description="Quiet hours and the daily cap hold back ordinary notifications into a "
+    "digest; urgent alerts are never held.",
+)
+async def put_preferences(
+    body: PreferencesIn, member: Member, services: Services
+) -> PreferencesOut:
+    prefs = Preferences(
+        categories=frozenset(body.categories),
+        quiet_start=body.quiet_start,
+        quiet_end=body.quiet_end,
+        timezone=body.timezone,
+        daily_cap=body.daily_cap,
+    )
+    await services.inbox.save_preferences(member.member_id, prefs)
+    return _prefs_out(prefs)

@@ -1,0 +1,230 @@
+"""One function per event type, registered explicitly in ``Handlers.routes``.
+
+Every handler is idempotent on the event id: notifications are unique per member and
+cause, deliveries per endpoint and message, and a re-delivered event publishes the
+same notification ids again (the gateway drops a duplicate id).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ulid import ULID
+
+from services.notifications.adapters.directory import MemberDirectory
+from services.notifications.adapters.inbox import InboxStore, Stored
+from services.notifications.adapters.webhook_store import WebhookStore
+from services.notifications.domain import notices as N
+from services.notifications.domain.preferences import Decision, decide, digest_due, digest_title
+from shared.events.envelope import DecodedEvent
+from shared.events.models import (
+    Event,
+    MatchFound,
+    MemberLocated,
+    MemberProfileChanged,
+    PostCreated,
+    PostExpired,
+    PostRemoved,
+    PostResolved,
+    PostUpdated,
+    ReplyCreated,
+    UrgentAlertEscalated,
+    UrgentAlertRaised,
+    UrgentAlertResolved,
+)
+
+log = logging.getLogger(__name__)
+
+DIGEST_BATCH = 500
+PARTNER_EVENTS = (PostCreated, PostUpdated, PostResolved, PostExpired, PostRemoved)
+
+Publish = Callable[[list[Stored]], Awaitable[None]]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def webhook_payload(decoded: DecodedEvent) -> str:
+    """The Standard Webhooks payload shape: type, timestamp, data (the public event)."""
+    return json.dumps(
+        {
+            "type": decoded.envelope.type,
+            "timestamp": decoded.envelope.time.isoformat(),
+            "data": decoded.event.model_dump(mode="json"),
+        },
+        separators=(",", ":"),
+    )
+
+
+@dataclass
+class Handlers:
+    inbox: InboxStore
+    directory: MemberDirectory
+    webhooks: WebhookStore
+    publish: Publish
+    wake_deliveries: Callable[[], None] = lambda: None
+    clock: Callable[[], datetime] = utcnow
+    routes: dict[type[Event], Callable[[DecodedEvent], Awaitable[None]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.routes = {
+            PostCreated: self.on_post_changed,
+            PostUpdated: self.on_post_changed,
+            PostResolved: self.on_partner_event,
+            PostExpired: self.on_partner_event,
+            PostRemoved: self.on_post_removed,
+            ReplyCreated: self.on_reply,
+            MatchFound: self.on_match,
+            UrgentAlertRaised: self.on_alert_raised,
+            UrgentAlertEscalated: self.on_alert_escalated,
+            UrgentAlertResolved: self.on_alert_resolved,
+            MemberProfileChanged: self.on_profile_changed,
+            MemberLocated: self.on_member_located,
+        }
+
+    async def handle(self, decoded: DecodedEvent) -> None:
+        handler = self.routes.get(type(decoded.event))
+        if handler is not None:
+            await handler(decoded)
+
+    # posts and replies ----------------------------------------------------------------
+    async def on_post_changed(self, decoded: DecodedEvent) -> None:
+        event = decoded.event
+        assert isinstance(event, PostCreated | PostUpdated)
+        await self.inbox.remember_post(event.post)
+        await self.inbox.follow(event.post_id, [event.post.author_id])
+        await self.on_partner_event(decoded)
+
+    async def on_post_removed(self, decoded: DecodedEvent) -> None:
+        event = decoded.event
+        assert isinstance(event, PostRemoved)
+        post = await self.inbox.post(event.post_id)
+        await self.notify(decoded.envelope.id, N.for_removal(event, post))
+        await self.on_partner_event(decoded)
+
+    async def on_reply(self, decoded: DecodedEvent) -> None:
+        reply = decoded.event
+        assert isinstance(reply, ReplyCreated)
+        post = await self.inbox.post(reply.post_id)
+        followers = await self.inbox.followers(reply.post_id)
+        await self.notify(decoded.envelope.id, N.for_reply(reply, post, followers))
+        # After notifying: the replier now follows the thread, for the next replies.
+        await self.inbox.follow(reply.post_id, [reply.author_id])
+
+    async def on_match(self, decoded: DecodedEvent) -> None:
+        match = decoded.event
+        assert isinstance(match, MatchFound)
+        posts = await self.inbox.posts([match.request_id, match.offer_id])
+        notices = N.for_match(match, posts.get(match.request_id), posts.get(match.offer_id))
+        await self.notify(decoded.envelope.id, notices)
+
+    # urgent alerts --------------------------------------------------------------------
+    async def on_alert_raised(self, decoded: DecodedEvent) -> None:
+        raised = decoded.event
+        assert isinstance(raised, UrgentAlertRaised)
+        alert = N.AlertFacts(raised.post_id, raised.author_id, raised.category, raised.expires_at)
+        await self.inbox.remember_alert(alert)
+        await self._alert(decoded.envelope.id, alert, raised.point, raised.radius_m)
+
+    async def on_alert_escalated(self, decoded: DecodedEvent) -> None:
+        escalated = decoded.event
+        assert isinstance(escalated, UrgentAlertEscalated)
+        alert = await self.inbox.alert(escalated.post_id)
+        if alert is None:
+            # Alerts are keyed by post: the raise came first on this partition, so this
+            # only happens if it was dead-lettered. Nothing to widen.
+            log.warning("escalation of an alert never raised: %s", escalated.post_id)
+            return
+        await self._alert(decoded.envelope.id, alert, escalated.point, escalated.radius_m)
+
+    async def _alert(self, cause_id: str, alert: N.AlertFacts, point, radius_m: int) -> None:
+        nearby = await self.directory.near(alert.category, point, radius_m)
+        already = await self.inbox.alerted(alert.post_id) if nearby else set()
+        post = await self.inbox.post(alert.post_id)
+        await self.notify(cause_id, N.for_alert(alert, post, nearby, already))
+
+    async def on_alert_resolved(self, decoded: DecodedEvent) -> None:
+        ended = decoded.event
+        assert isinstance(ended, UrgentAlertResolved)
+        reached = sorted(await self.inbox.alerted(ended.post_id))
+        post = await self.inbox.post(ended.post_id)
+        await self.notify(decoded.envelope.id, N.for_alert_end(ended, post, reached))
+
+    # members --------------------------------------------------------------------------
+    async def on_profile_changed(self, decoded: DecodedEvent) -> None:
+        assert isinstance(decoded.event, MemberProfileChanged)
+        await self.directory.apply_profile(decoded.event)
+
+    async def on_member_located(self, decoded: DecodedEvent) -> None:
+        assert isinstance(decoded.event, MemberLocated)
+        await self.directory.apply_location(decoded.event)
+
+    # partners -------------------------------------------------------------------------
+    async def on_partner_event(self, decoded: DecodedEvent) -> None:
+        event = decoded.event
+        if not isinstance(event, PARTNER_EVENTS):
+            return
+        post = await self.inbox.post(event.post_id)
+        if post is None:
+            return  # never saw it created (before this service existed): no facts to filter
+        endpoints = [
+            e.id for e in await self.webhooks.enabled_endpoints() if e.filter.accepts(post)
+        ]
+        added = await self.webhooks.enqueue(
+            endpoints, decoded.envelope.id, decoded.envelope.type, webhook_payload(decoded)
+        )
+        if added:
+            self.wake_deliveries()
+
+    # storing and pushing --------------------------------------------------------------
+    async def notify(self, cause_event_id: str, notices: list[N.Notice]) -> list[Stored]:
+        """Store each notice (held or not, by the member's preferences) and push those
+        not held. Urgent notices skip the preference lookups altogether."""
+        if not notices:
+            return []
+        now = self.clock()
+        ordinary = [n.member_id for n in notices if not n.urgent]
+        decided: list[tuple[N.Notice, bool]] = []
+        if ordinary:
+            prefs = await self.inbox.preferences(ordinary)
+            day_starts = {member: p.day_start(now) for member, p in prefs.items()}
+            pushed = await self.inbox.pushed_since(day_starts)
+        for notice in notices:
+            if notice.urgent:
+                decided.append((notice, False))
+                continue
+            decision = decide(prefs[notice.member_id], notice, now, pushed.get(notice.member_id, 0))
+            if decision is not Decision.DROP:
+                decided.append((notice, decision is Decision.HOLD))
+        stored = await self.inbox.save(cause_event_id, decided, now)
+        await self.publish([s for s in stored if not s.held])
+        return stored
+
+    async def send_digests(self) -> int:
+        """Announce the held notifications of members whose quiet hours or cap are over;
+        returns how many digests were sent."""
+        now = self.clock()
+        sent = 0
+        members = await self.inbox.members_with_held(DIGEST_BATCH)
+        if not members:
+            return 0
+        prefs = await self.inbox.preferences(members)
+        for member_id in members:
+            member_prefs = prefs[member_id]
+            pushed = await self.inbox.pushed_since({member_id: member_prefs.day_start(now)})
+            if not digest_due(member_prefs, now, pushed.get(member_id, 0)):
+                continue
+            held = await self.inbox.held_count(member_id)
+            notice = N.Notice(member_id, N.Reason.DIGEST, digest_title(held), None)
+            # The digest first, then the release: a crash between them sends a second
+            # digest, never none.
+            stored = await self.inbox.save(f"digest-{ULID()}", [(notice, False)], now)
+            await self.publish(stored)
+            await self.inbox.release_held(member_id)
+            sent += 1
+        return sent

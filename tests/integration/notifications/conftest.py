@@ -1,0 +1,199 @@
+"""A notifications service of the test's own: schema, key prefix, topics, keys; a way to
+put events on its input topics, read what it publishes, and a webhook receiver."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+import uvicorn
+from aiokafka.admin import AIOKafkaAdminClient
+
+from services.notifications.bootstrap import CONSUMED_TOPICS, NotificationsServices, bootstrap
+from services.notifications.entrypoints.app import create_app
+from services.notifications.settings import NotificationsSettings
+from shared.auth import KeyRing, Role
+from shared.events import decode_event
+from shared.events.catalogue import NOTIFICATIONS, dead_letter_topic
+from shared.events.envelope import DecodedEvent, new_event_id
+from shared.events.models import Event, NotificationCreated
+from shared.kafka import EventPublisher, build_producer
+from shared.kafka.admin import ensure_topics
+from tests.integration.kafka_tools import read_topic
+from tests.integration.net import free_port
+
+_ids = itertools.count()
+
+
+def member_id(name: str) -> str:
+    return f"{name}-{next(_ids)}"
+
+
+@dataclass
+class NotificationsHarness:
+    settings: NotificationsSettings
+    services: NotificationsServices
+    client: httpx.AsyncClient
+    publisher: EventPublisher
+    keys: KeyRing
+
+    def topic(self, name: str) -> str:
+        return name + self.settings.topic_suffix
+
+    def auth(self, member: str, role: Role = Role.MEMBER) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys.signer().issue(member, role)}"}
+
+    async def put(self, event: Event, event_id: str | None = None) -> str:
+        """Publish an event on its (suffixed) catalogue topic; return its id."""
+        from shared.events.catalogue import topic_for
+
+        event_id = event_id or new_event_id()
+        await self.publisher.publish(
+            event, event_id=event_id, topic=self.topic(topic_for(event).name)
+        )
+        return event_id
+
+    async def put_raw(self, catalogue_topic: str, value: bytes) -> None:
+        await self.publisher.send_raw(self.topic(catalogue_topic), key=b"k", value=value)
+
+    async def notifications(
+        self, until: Callable[[list[NotificationCreated]], bool], timeout_s: float = 20.0
+    ) -> list[DecodedEvent]:
+        def done(records) -> bool:
+            return until([decode_event(r.value).event for r in records])
+
+        records = await read_topic(
+            self.settings.kafka_bootstrap, self.topic(NOTIFICATIONS.name), 0, timeout_s, done
+        )
+        return [decode_event(r.value) for r in records]
+
+    async def dead_letters(self, expected: int) -> list:
+        return await read_topic(
+            self.settings.kafka_bootstrap,
+            self.topic(dead_letter_topic("notifications").name),
+            expected,
+        )
+
+
+@pytest.fixture
+async def make_notifications(
+    endpoints, pg_schema, unique, tmp_path
+) -> AsyncIterator[Callable[..., Awaitable[NotificationsHarness]]]:
+    suffix = f".{unique}"
+    names = [t.name + suffix for t in (*CONSUMED_TOPICS, NOTIFICATIONS)]
+    names.append(dead_letter_topic("notifications").name + suffix)
+    await ensure_topics(endpoints.kafka_bootstrap, [(name, 3) for name in names])
+    producer = build_producer(endpoints.kafka_bootstrap)
+    await producer.start()
+    running: list[NotificationsHarness] = []
+
+    async def make(**overrides) -> NotificationsHarness:
+        options = dict(
+            kafka_bootstrap=endpoints.kafka_bootstrap,
+            postgres_dsn=endpoints.postgres_dsn,
+            redis_url=endpoints.redis_url,
+            postgres_schema=pg_schema,
+            redis_prefix=f"test:{unique}",
+            topic_suffix=suffix,
+            consumer_group=f"test-notifications-{unique}",
+            keys_dir=tmp_path / "keys",
+            allow_private_webhooks=True,
+        )
+        settings = NotificationsSettings(**{**options, **overrides})
+        services = await bootstrap(settings)
+        await services.start_background()
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(settings, services)),
+            base_url="http://notifications.test",
+        )
+        harness = NotificationsHarness(
+            settings, services, client, EventPublisher(producer), KeyRing(tmp_path / "keys")
+        )
+        running.append(harness)
+        return harness
+
+    yield make
+    for harness in running:
+        await stop(harness)
+    await producer.stop()
+    admin = AIOKafkaAdminClient(bootstrap_servers=endpoints.kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics(names)
+    finally:
+        await admin.close()
+
+
+async def stop(harness: NotificationsHarness) -> None:
+    if harness.client.is_closed:
+        return
+    await harness.client.aclose()
+    await harness.services.close()
+
+
+@pytest.fixture
+async def notifications(make_notifications) -> NotificationsHarness:
+    return await make_notifications()
+
+
+# a partner's webhook receiver ---------------------------------------------------------
+@dataclass
+class Receiver:
+    """A local HTTP endpoint whose answers a test scripts: a list of behaviours, one per
+    request ("500", "timeout", "410"), then 200 for good. Any path ending in /slow
+    never answers in time (and its requests are counted in ``slow_arrivals``)."""
+
+    url: str
+    script: list[str] = field(default_factory=list)
+    received: list[tuple[dict[str, str], bytes, int]] = field(default_factory=list)
+    slow_arrivals: int = 0
+
+    async def app(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        if scope["path"].endswith("/slow"):
+            self.slow_arrivals += 1
+            await asyncio.sleep(30)
+        behaviour = self.script.pop(0) if self.script else "200"
+        if behaviour == "timeout":
+            await asyncio.sleep(30)
+        status = int(behaviour) if behaviour.isdigit() else 200
+        self.received.append((headers, body, status))
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    port = free_port()
+    recv = Receiver(f"http://127.0.0.1:{port}/hooks/entraide")
+    server = uvicorn.Server(
+        uvicorn.Config(
+            recv.app,
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            lifespan="off",
+            interface="asgi3",
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    yield recv
+    server.should_exit = True
+    server.force_exit = True
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await asyncio.wait_for(task, 5)

@@ -1,0 +1,102 @@
+"""Urgent alerts reach the consenting members inside the radius, ring by ring, and
+everyone reached hears when it ends."""
+
+import asyncio
+from datetime import timedelta
+
+from shared.events import models as m
+from shared.events.values import AlertEndReason, Category, Point
+from tests.factories import NOW
+from tests.integration.notifications.conftest import member_id
+
+FESTIVAL = Point(lat=48.8566, lon=2.3522)
+METRES_PER_DEGREE_LAT = 111_195
+
+
+def north_of(point: Point, metres: float) -> Point:
+    return Point(lat=point.lat + metres / METRES_PER_DEGREE_LAT, lon=point.lon)
+
+
+def profile(member: str, *, consent=True, home=None, interests=()) -> m.MemberProfileChanged:
+    return m.MemberProfileChanged(
+        member_id=member, urgent_alerts_consent=consent, home=home, interests=interests,
+        changed_at=NOW,
+    )  # fmt: skip
+
+
+async def test_an_urgent_alert_reaches_consenting_members_nearby_ring_by_ring(notifications):
+    author = member_id("author")
+    near = member_id("near")  # consents, 100 m away
+    no_consent = member_id("no-consent")  # 50 m away, never said yes
+    other_interests = member_id("jobs-only")  # 80 m away, interested in jobs only
+    on_the_move = member_id("on-the-move")  # home far away, device 150 m away
+    second_ring = member_id("ring1")  # 700 m away: reached by the 1 km ring only
+    far = member_id("far")  # 8 km away: never reached
+    for event in (
+        profile(author, home=FESTIVAL),
+        profile(near, home=north_of(FESTIVAL, 100), interests=(Category.FIND_A_PERSON,)),
+        profile(no_consent, consent=False, home=north_of(FESTIVAL, 50)),
+        profile(other_interests, home=north_of(FESTIVAL, 80), interests=(Category.JOBS,)),
+        profile(on_the_move, home=north_of(FESTIVAL, 30_000)),
+        profile(second_ring, home=north_of(FESTIVAL, 700)),
+        profile(far, home=north_of(FESTIVAL, 8_000)),
+    ):
+        await notifications.put(event)
+    await notifications.put(
+        m.MemberLocated(member_id=on_the_move, point=north_of(FESTIVAL, 150), located_at=NOW)
+    )
+    # Profiles and locations travel on other topics than alerts: wait until they are in.
+    await wait_for_directory(notifications, 8)
+
+    post_id, alert_id = member_id("p"), member_id("a")
+    raised = await notifications.put(
+        m.UrgentAlertRaised(
+            alert_id=alert_id, post_id=post_id, author_id=author,
+            category=Category.FIND_A_PERSON, point=FESTIVAL, radius_m=200, ring=0,
+            expires_at=NOW + timedelta(hours=3), raised_at=NOW,
+        )
+    )  # fmt: skip
+    first = await notifications.notifications(until=lambda got: len(got) >= 2, timeout_s=10)
+    reached = {d.event.member_id: d.event for d in first}
+    assert set(reached) == {near, on_the_move}
+    assert all(n.urgent and n.reason == "urgent_alert" for n in reached.values())
+    assert 90 <= reached[near].distance_m <= 110
+    assert reached[near].cause_event_id == raised
+
+    await notifications.put(
+        m.UrgentAlertEscalated(
+            alert_id=alert_id, post_id=post_id, point=FESTIVAL, radius_m=1_000, ring=1,
+            escalated_at=NOW,
+        )
+    )  # fmt: skip
+    second = await notifications.notifications(until=lambda got: len(got) >= 3, timeout_s=10)
+    assert [d.event.member_id for d in second[2:]] == [second_ring]
+
+    await notifications.put(
+        m.UrgentAlertResolved(
+            alert_id=alert_id, post_id=post_id, reason=AlertEndReason.RESOLVED, resolved_at=NOW
+        )
+    )
+    everything = await notifications.notifications(until=lambda got: len(got) >= 6, timeout_s=10)
+    ended = [d.event for d in everything if d.event.reason == "urgent_alert_resolved"]
+    assert {n.member_id for n in ended} == {near, on_the_move, second_ring}
+    await asyncio.sleep(0.5)  # and nobody else: nothing more arrives
+    assert len(await notifications.notifications(until=lambda got: False, timeout_s=1)) == 6
+
+
+async def test_withdrawing_consent_stops_the_alerts(notifications):
+    lea = member_id("lea")
+    await notifications.put(profile(lea, home=north_of(FESTIVAL, 60)))
+    await notifications.put(profile(lea, consent=False, home=north_of(FESTIVAL, 60)))
+    await asyncio.sleep(0)
+    await wait_for_directory(notifications, 2)
+    directory = notifications.services.handlers.directory
+    assert await directory.near(Category.FIND_A_PERSON, FESTIVAL, 500) == []
+
+
+async def wait_for_directory(harness, handled: int) -> None:
+    async def poll() -> None:
+        while harness.services.loop.handled < handled:
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(poll(), 10)

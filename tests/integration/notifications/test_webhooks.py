@@ -1,0 +1,182 @@
+"""Partner webhooks: signed (checked with the standardwebhooks package), retried through
+failures and a restart, nothing lost, duplicates only with the same webhook-id."""
+
+import asyncio
+import json
+
+from standardwebhooks.webhooks import Webhook
+
+from shared.auth import Role
+from shared.events import models as m
+from shared.events.values import Category
+from tests.factories import NOW, public_post
+from tests.integration.notifications.conftest import member_id, stop
+
+FAST_RETRIES = {
+    "webhook_retry_schedule_s": (0.2, 0.4, 0.8, 1.0, 1.0, 1.0),
+    "webhook_timeout_s": 1.0,
+}
+
+
+async def register(harness, partner: str, url: str, **filters) -> dict:
+    response = await harness.client.post(
+        "/v1/webhooks",
+        json={"url": url, "description": "Food bank", "filters": filters},
+        headers=harness.auth(partner, Role.PARTNER),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def wait_for(condition, timeout_s: float = 20.0) -> None:
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(poll(), timeout_s)
+
+
+def verified(receiver, secret: str) -> dict[str, dict]:
+    """Every request the receiver answered 2xx, verified independently, by webhook-id."""
+    checker = Webhook(secret)
+    got = {}
+    for headers, body, status in receiver.received:
+        payload = checker.verify(body, headers)  # raises if the signature is wrong
+        if 200 <= status < 300:
+            got.setdefault(headers["webhook-id"], payload)
+    return got
+
+
+async def test_every_event_arrives_signed_through_failures_and_a_restart(
+    make_notifications, receiver
+):
+    first = await make_notifications(**FAST_RETRIES)
+    partner = member_id("partner")
+    endpoint = await register(first, partner, receiver.url, categories=["housing"])
+    receiver.script = ["500", "timeout", "500"]
+
+    housing = [public_post(member_id("h"), category=Category.HOUSING) for _ in range(6)]
+    jobs = public_post(member_id("j"), category=Category.JOBS)
+    event_ids = []
+    for post in housing[:3] + [jobs]:
+        event_id = await first.put(m.PostCreated(post_id=post.post_id, post=post))
+        if post is not jobs:
+            event_ids.append(event_id)
+    await wait_for(lambda: len(receiver.received) >= 2)
+    await stop(first)  # restart in the middle: pending deliveries are in PostgreSQL
+
+    second = await make_notifications(**FAST_RETRIES)
+    for post in housing[3:]:
+        event_ids.append(await second.put(m.PostCreated(post_id=post.post_id, post=post)))
+    resolved = await second.put(
+        m.PostResolved(post_id=housing[0].post_id, outcome="helped", resolved_at=NOW)
+    )
+    event_ids.append(resolved)
+
+    await wait_for(lambda: set(verified(receiver, endpoint["secret"])) >= set(event_ids), 30)
+    got = verified(receiver, endpoint["secret"])
+    assert set(got) == set(event_ids)  # the jobs post was filtered out
+    assert got[resolved]["type"] == "org.entraide.post.resolved.v1"
+    created = got[event_ids[0]]["data"]
+    assert created["post"]["location"]["precision_m"] == 1000  # the public projection
+    assert "point" not in json.dumps(created)
+    failures = [s for _, _, s in receiver.received if s >= 500]
+    assert len(failures) >= 2
+
+    async def statuses() -> list[str]:
+        page = await second.client.get(
+            f"/v1/webhooks/{endpoint['id']}/deliveries",
+            headers=second.auth(partner, Role.PARTNER),
+        )
+        return [d["status"] for d in page.json()["items"]]
+
+    for _ in range(100):  # one may have been sent as the first service stopped
+        if set(await statuses()) == {"delivered"}:
+            break
+        await asyncio.sleep(0.1)
+    assert await statuses() == ["delivered"] * len(event_ids)
+
+
+async def test_replay_from_a_cursor_and_rotation_sign_with_both_secrets(notifications, receiver):
+    partner = member_id("partner")
+    auth = notifications.auth(partner, Role.PARTNER)
+    endpoint = await register(notifications, partner, receiver.url)
+    posts = [public_post(member_id("p")) for _ in range(3)]
+    for post in posts:
+        await notifications.put(m.PostCreated(post_id=post.post_id, post=post))
+    await wait_for(lambda: len(receiver.received) >= 3)
+
+    rotated = await notifications.client.post(
+        f"/v1/webhooks/{endpoint['id']}/rotate-secret", headers=auth
+    )
+    new_secret = rotated.json()["secret"]
+    deliveries = (
+        await notifications.client.get(f"/v1/webhooks/{endpoint['id']}/deliveries", headers=auth)
+    ).json()["items"]
+    cursor = deliveries[0]["seq"]
+    replayed = await notifications.client.post(
+        f"/v1/webhooks/{endpoint['id']}/replay", json={"after": cursor}, headers=auth
+    )
+    assert replayed.json() == {"requeued": 2}
+    await wait_for(lambda: len(receiver.received) >= 5)
+    again = receiver.received[3:]
+    assert {h["webhook-id"] for h, _, _ in again} == {d["message_id"] for d in deliveries[1:]}
+    for headers, body, _ in again:  # both the new and the old secret verify
+        Webhook(new_secret).verify(body, headers)
+        Webhook(endpoint["secret"]).verify(body, headers)
+
+
+async def test_a_410_disables_the_endpoint(notifications, receiver):
+    partner = member_id("partner")
+    endpoint = await register(notifications, partner, receiver.url)
+    receiver.script = ["410"]
+    post = public_post(member_id("p"))
+    await notifications.put(m.PostCreated(post_id=post.post_id, post=post))
+    auth = notifications.auth(partner, Role.PARTNER)
+
+    async def disabled() -> bool:
+        got = await notifications.client.get(f"/v1/webhooks/{endpoint['id']}", headers=auth)
+        return got.json()["enabled"] is False
+
+    for _ in range(200):
+        if await disabled():
+            break
+        await asyncio.sleep(0.05)
+    got = (await notifications.client.get(f"/v1/webhooks/{endpoint['id']}", headers=auth)).json()
+    assert got["enabled"] is False and "410" in got["disabled_reason"]
+
+
+async def test_a_partner_that_never_answers_does_not_hold_up_another(make_notifications, receiver):
+    harness = await make_notifications(webhook_timeout_s=20.0, webhook_per_endpoint=2)
+    await register(harness, member_id("slow"), receiver.url.replace("/entraide", "/slow"))
+    quick = await register(harness, member_id("quick"), receiver.url)
+    posts = [public_post(member_id("p")) for _ in range(8)]
+    event_ids = [await harness.put(m.PostCreated(post_id=p.post_id, post=p)) for p in posts]
+    # Well inside the slow endpoint's 20 s timeout: the quick one got everything.
+    await wait_for(lambda: set(verified(receiver, quick["secret"])) >= set(event_ids), 10)
+    # and the slow one never had more than its bound in flight.
+    assert receiver.slow_arrivals == 2
+
+
+def field_named(body: dict) -> str:
+    """The field an error is about, in either error shape (see shared/web.py)."""
+    detail = body["detail"]
+    return detail[0]["loc"][-1] if isinstance(detail, list) else detail["field"]
+
+
+async def test_bad_endpoints_are_refused_with_the_field(make_notifications):
+    strict = await make_notifications(allow_private_webhooks=False)
+    partner = strict.auth(member_id("partner"), Role.PARTNER)
+    for url in ("http://127.0.0.1:9/x", "http://10.0.0.8/x", "http://localhost/x",
+                "ftp://example.org/x", "http://user:pw@example.org/x"):  # fmt: skip
+        response = await strict.client.post("/v1/webhooks", json={"url": url}, headers=partner)
+        assert response.status_code == 422, url
+        assert field_named(response.json()) == "url", response.text
+    bad_filters = {"url": "https://example.org/x", "filters": {"kinds": ["gift"]}}
+    response = await strict.client.post("/v1/webhooks", json=bad_filters, headers=partner)
+    assert response.status_code == 422
+    assert "kinds" in response.json()["detail"][0]["loc"]
+    member = strict.auth(member_id("member"))
+    response = await strict.client.post("/v1/webhooks", json={"url": "https://example.org/x"},
+                                        headers=member)  # fmt: skip
+    assert response.status_code == 403

@@ -1,0 +1,164 @@
+"""The notifications domain: who is told, what preferences decide, webhook rules."""
+
+import random
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from services.notifications.domain import notices as N
+from services.notifications.domain.preferences import (
+    Decision,
+    Preferences,
+    decide,
+    digest_due,
+    digest_title,
+)
+from services.notifications.domain.webhooks import WebhookFilter, refused_address, retry_delay_s
+from shared.events import models as m
+from shared.events.values import AlertEndReason, Category, Kind, Point, ReplyIntent
+from tests.factories import NOW, sample_events
+
+POST = N.PostFacts("p1", "u-amine", "Lost my brother", Category.FIND_A_PERSON, Kind.REQUEST,
+                   True, 48.85, 2.35)  # fmt: skip
+
+
+def event(kind):
+    return next(e for e in sample_events() if isinstance(e, kind))
+
+
+def test_a_reply_tells_the_author_and_the_followers_never_the_replier():
+    reply = event(m.ReplyCreated)  # u-lea can help on u-amine's post
+    told = N.for_reply(reply, POST, followers=["u-amine", "u-lea", "u-karim", "u-karim"])
+    assert [(n.member_id, n.reason) for n in told] == [
+        ("u-amine", N.Reason.REPLY),
+        ("u-karim", N.Reason.REPLY),
+    ]
+    assert told[0].title == "Someone can help: Lost my brother"
+    comment = reply.model_copy(update={"intent": ReplyIntent.COMMENT})
+    assert N.for_reply(comment, None, [])[0].title == "New reply to your post"
+
+
+def test_an_authors_own_reply_tells_only_the_followers():
+    reply = event(m.ReplyCreated).model_copy(update={"author_id": "u-amine"})
+    assert [n.member_id for n in N.for_reply(reply, POST, ["u-amine", "u-sam"])] == ["u-sam"]
+
+
+def test_a_match_tells_both_sides_about_the_other_post():
+    match = event(m.MatchFound)
+    offer = N.PostFacts("p2", "u-lea", "I can drive", Category.FIND_A_PERSON, Kind.OFFER,
+                        False, 48.85, 2.35)  # fmt: skip
+    told = N.for_match(match, POST, offer)
+    assert [(n.member_id, n.post_id) for n in told] == [("u-amine", "p1"), ("u-lea", "p2")]
+    assert "I can drive" in told[0].title and "82%" in told[0].title
+    assert "Lost my brother" in told[1].title
+    assert N.for_match(match.model_copy(update={"offer_author_id": "u-amine"}), POST, offer) == []
+
+
+def test_an_alert_skips_the_author_and_members_already_reached():
+    alert = N.AlertFacts("p1", "u-amine", Category.FIND_A_PERSON, NOW + timedelta(hours=1))
+    nearby = [N.NearbyMember("u-amine", 0), N.NearbyMember("u-lea", 120),
+              N.NearbyMember("u-sam", 180)]  # fmt: skip
+    told = N.for_alert(alert, POST, nearby, already_alerted={"u-sam"})
+    assert [(n.member_id, n.distance_m, n.urgent) for n in told] == [("u-lea", 120, True)]
+    assert told[0].expires_at == alert.expires_at
+
+
+def test_the_end_of_an_alert_tells_everyone_it_reached():
+    ended = event(m.UrgentAlertResolved).model_copy(update={"reason": AlertEndReason.TAKEN})
+    told = N.for_alert_end(ended, POST, ["u-lea", "u-sam"])
+    assert {n.member_id for n in told} == {"u-lea", "u-sam"}
+    assert all(n.urgent and n.reason is N.Reason.URGENT_ALERT_RESOLVED for n in told)
+    assert "taken" in told[0].title
+
+
+def test_a_removal_tells_the_author_the_outcome_of_the_reports():
+    removed = m.PostRemoved(post_id="p1", reason="reports", removed_at=NOW)
+    (told,) = N.for_removal(removed, POST)
+    assert told.member_id == "u-amine" and "reports" in told.title
+    assert N.for_removal(removed, None) == []
+
+
+def test_titles_are_cut_to_the_contract_limit():
+    long = N.PostFacts("p1", "u-a", "x" * 300, Category.JOBS, Kind.OFFER, False, 0, 0)
+    (told,) = N.for_removal(m.PostRemoved(post_id="p1", reason="moderator", removed_at=NOW), long)
+    assert len(told.title) == N.TITLE_MAX_CHARS
+
+
+# preferences ---------------------------------------------------------------------------
+ORDINARY = N.Notice("u-lea", N.Reason.MATCH, "a match", "p1", category=Category.JOBS)
+URGENT = N.Notice("u-lea", N.Reason.URGENT_ALERT, "urgent", "p1", urgent=True)
+NIGHT = datetime(2026, 7, 14, 22, 30, tzinfo=UTC)  # 00:30 in Paris (summer time)
+NIGHT_PREFS = Preferences(quiet_start=time(23), quiet_end=time(7), timezone="Europe/Paris")
+
+
+def test_quiet_hours_hold_ordinary_notifications_across_midnight_in_local_time():
+    assert NIGHT_PREFS.in_quiet_hours(NIGHT)
+    assert not NIGHT_PREFS.in_quiet_hours(NIGHT + timedelta(hours=7))  # 07:30 Paris
+    assert decide(NIGHT_PREFS, ORDINARY, NIGHT, pushed_today=0) is Decision.HOLD
+    assert not digest_due(NIGHT_PREFS, NIGHT, 0)
+    assert digest_due(NIGHT_PREFS, NIGHT + timedelta(hours=7), 0)
+
+
+def test_urgent_alerts_are_never_held_nor_dropped():
+    capped = Preferences(daily_cap=1, categories=frozenset({Category.HOUSING}))
+    assert decide(NIGHT_PREFS, URGENT, NIGHT, pushed_today=0) is Decision.DELIVER
+    assert decide(capped, URGENT, NIGHT, pushed_today=50) is Decision.DELIVER
+
+
+def test_the_daily_cap_and_categories():
+    capped = Preferences(daily_cap=3)
+    assert decide(capped, ORDINARY, NIGHT, pushed_today=2) is Decision.DELIVER
+    assert decide(capped, ORDINARY, NIGHT, pushed_today=3) is Decision.HOLD
+    housing_only = Preferences(categories=frozenset({Category.HOUSING}))
+    assert decide(housing_only, ORDINARY, NIGHT, 0) is Decision.DROP
+    reply = N.Notice("u-lea", N.Reason.REPLY, "a reply", "p1", category=Category.JOBS)
+    assert decide(housing_only, reply, NIGHT, 0) is Decision.DELIVER
+
+
+def test_the_day_starts_at_the_members_local_midnight():
+    start = NIGHT_PREFS.day_start(NIGHT)
+    assert start.isoformat() == "2026-07-15T00:00:00+02:00"
+    assert NIGHT_PREFS.next_day_start(NIGHT) - start == timedelta(days=1)
+    assert digest_title(1) == "1 notification while you were away"
+    assert digest_title(4) == "4 notifications while you were away"
+
+
+# webhooks ------------------------------------------------------------------------------
+def test_filters_match_category_kind_urgency_and_area():
+    assert WebhookFilter().accepts(POST)
+    assert WebhookFilter(categories=frozenset({Category.FIND_A_PERSON})).accepts(POST)
+    assert not WebhookFilter(categories=frozenset({Category.JOBS})).accepts(POST)
+    assert not WebhookFilter(kinds=frozenset({Kind.OFFER})).accepts(POST)
+    calm = N.PostFacts("p3", "u", "t", Category.JOBS, Kind.OFFER, False, 48.85, 2.35)
+    assert not WebhookFilter(urgent_only=True).accepts(calm)
+    paris = Point(lat=48.8566, lon=2.3522)
+    assert WebhookFilter(area=paris, area_radius_m=5_000).accepts(POST)
+    lyon = Point(lat=45.764, lon=4.8357)
+    assert not WebhookFilter(area=lyon, area_radius_m=50_000).accepts(POST)
+
+
+def test_retries_back_off_with_jitter_then_give_up():
+    schedule = (5, 300, 1800)
+    rng = random.Random(7)
+    delays = [retry_delay_s(n, schedule, rng) for n in (1, 2, 3)]
+    for delay, base in zip(delays, schedule, strict=True):
+        assert base * 0.8 <= delay <= base * 1.2
+    assert retry_delay_s(4, schedule, rng) is None
+
+
+@pytest.mark.parametrize(
+    ("addresses", "refused"),
+    [
+        (["93.184.216.34"], False),
+        (["2606:2800:220:1:248:1893:25c8:1946"], False),
+        (["127.0.0.1"], True),
+        (["10.1.2.3"], True),
+        (["93.184.216.34", "192.168.1.1"], True),
+        (["169.254.169.254"], True),
+        (["::1"], True),
+        (["fe80::1%eth0"], True),
+        ([], True),
+    ],
+)
+def test_only_public_addresses_receive_webhooks(addresses, refused):
+    assert (refused_address(addresses) is not None) is refused

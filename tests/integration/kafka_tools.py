@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
@@ -44,6 +44,17 @@ async def wait_until(
 ) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], timeout_s: float = 20.0, what: str = "condition"
+) -> None:
+    """Like wait_until, for a condition that must be awaited (a query, an HTTP call)."""
+    deadline = time.monotonic() + timeout_s
+    while not await check():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
         await asyncio.sleep(0.05)

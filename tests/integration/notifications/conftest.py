@@ -24,7 +24,7 @@ from shared.events.envelope import DecodedEvent, new_event_id
 from shared.events.models import Event, NotificationCreated
 from shared.kafka import EventPublisher, build_producer
 from shared.kafka.admin import ensure_topics
-from tests.integration.kafka_tools import read_topic
+from tests.integration.kafka_tools import read_topic, wait_until
 from tests.integration.net import free_port
 
 _ids = itertools.count()
@@ -190,8 +190,7 @@ async def receiver() -> AsyncIterator[Receiver]:
         )
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
+    await wait_until(lambda: server.started, 10, "the webhook receiver to start")
     yield recv
     server.should_exit = True
     server.force_exit = True

@@ -7,6 +7,7 @@ from datetime import timedelta
 from shared.events import models as m
 from shared.events.values import AlertEndReason, Category, Point
 from tests.factories import NOW
+from tests.integration.kafka_tools import wait_until
 from tests.integration.notifications.conftest import member_id
 
 FESTIVAL = Point(lat=48.8566, lon=2.3522)
@@ -95,8 +96,4 @@ async def test_withdrawing_consent_stops_the_alerts(notifications):
 
 
 async def wait_for_directory(harness, handled: int) -> None:
-    async def poll() -> None:
-        while harness.services.loop.handled < handled:
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(poll(), 10)
+    await wait_until(lambda: harness.services.loop.handled >= handled, 10, "profiles handled")

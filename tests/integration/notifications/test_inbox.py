@@ -1,11 +1,9 @@
 """Replies, matches and removals reach the right inboxes, once; preferences hold back."""
 
-import asyncio
-
 from shared.events import models as m
 from shared.events.values import ReplyIntent
 from tests.factories import NOW, public_post
-from tests.integration.kafka_tools import wait_until
+from tests.integration.kafka_tools import eventually, wait_until
 from tests.integration.notifications.conftest import member_id
 
 
@@ -21,11 +19,10 @@ async def created(harness, post) -> None:
     on different topics, so a reply sent right after could be handled first."""
     await harness.put(m.PostCreated(post_id=post.post_id, post=post))
 
-    async def poll() -> None:
-        while await harness.services.inbox.post(post.post_id) is None:
-            await asyncio.sleep(0.05)
+    async def known() -> bool:
+        return await harness.services.inbox.post(post.post_id) is not None
 
-    await asyncio.wait_for(poll(), 10)
+    await eventually(known, 10, "the post to be known")
 
 
 async def inbox(harness, member: str, **params) -> dict:
@@ -144,14 +141,10 @@ async def test_quiet_hours_hold_ordinary_notifications_for_a_digest(notification
 
 
 async def wait_until_stored(harness, member: str, count: int) -> None:
-    found: list = []
+    async def stored() -> bool:
+        return len((await inbox(harness, member))["items"]) >= count
 
-    async def poll() -> None:
-        while len(found) < count:
-            found[:] = (await inbox(harness, member))["items"]
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(poll(), 10)
+    await eventually(stored, 10, f"{count} notifications stored")
 
 
 async def test_preferences_are_validated_field_by_field(notifications):

@@ -1,7 +1,6 @@
 """Partner webhooks: signed (checked with the standardwebhooks package), retried through
 failures and a restart, nothing lost, duplicates only with the same webhook-id."""
 
-import asyncio
 import json
 
 from standardwebhooks.webhooks import Webhook
@@ -10,6 +9,7 @@ from shared.auth import Role
 from shared.events import models as m
 from shared.events.values import Category
 from tests.factories import NOW, public_post
+from tests.integration.kafka_tools import eventually, wait_until
 from tests.integration.notifications.conftest import member_id, stop
 
 FAST_RETRIES = {
@@ -29,11 +29,7 @@ async def register(harness, partner: str, url: str, **filters) -> dict:
 
 
 async def wait_for(condition, timeout_s: float = 20.0) -> None:
-    async def poll() -> None:
-        while not condition():
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(poll(), timeout_s)
+    await wait_until(condition, timeout_s, "the receiver")
 
 
 def verified(receiver, secret: str) -> dict[str, dict]:
@@ -58,7 +54,7 @@ async def test_every_event_arrives_signed_through_failures_and_a_restart(
     housing = [public_post(member_id("h"), category=Category.HOUSING) for _ in range(6)]
     jobs = public_post(member_id("j"), category=Category.JOBS)
     event_ids = []
-    for post in housing[:3] + [jobs]:
+    for post in [*housing[:3], jobs]:
         event_id = await first.put(m.PostCreated(post_id=post.post_id, post=post))
         if post is not jobs:
             event_ids.append(event_id)
@@ -90,10 +86,10 @@ async def test_every_event_arrives_signed_through_failures_and_a_restart(
         )
         return [d["status"] for d in page.json()["items"]]
 
-    for _ in range(100):  # one may have been sent as the first service stopped
-        if set(await statuses()) == {"delivered"}:
-            break
-        await asyncio.sleep(0.1)
+    async def all_delivered() -> bool:  # one may have been in flight at the restart
+        return set(await statuses()) == {"delivered"}
+
+    await eventually(all_delivered, 10, "every delivery marked delivered")
     assert await statuses() == ["delivered"] * len(event_ids)
 
 
@@ -138,10 +134,7 @@ async def test_a_410_disables_the_endpoint(notifications, receiver):
         got = await notifications.client.get(f"/v1/webhooks/{endpoint['id']}", headers=auth)
         return got.json()["enabled"] is False
 
-    for _ in range(200):
-        if await disabled():
-            break
-        await asyncio.sleep(0.05)
+    await eventually(disabled, 10, "the endpoint to be disabled")
     got = (await notifications.client.get(f"/v1/webhooks/{endpoint['id']}", headers=auth)).json()
     assert got["enabled"] is False and "410" in got["disabled_reason"]
 

@@ -14,7 +14,8 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.notifications.adapters.directory import MemberDirectory
-from services.notifications.adapters.inbox import InboxStore, Stored
+from services.notifications.adapters.inbox import InboxStore
+from services.notifications.adapters.push import NotificationPusher
 from services.notifications.adapters.webhook_sender import WebhookSender
 from services.notifications.adapters.webhook_store import WebhookStore
 from services.notifications.deliveries import DeliveryWorker
@@ -27,6 +28,7 @@ from shared.events.catalogue import (
     MATCHES,
     MEMBER_LOCATIONS,
     MEMBERS,
+    NOTIFICATIONS,
     POSTS,
     REPLIES,
     dead_letter_topic,
@@ -128,11 +130,6 @@ async def bootstrap(settings: NotificationsSettings) -> NotificationsServices:
     await producer.start()
     publisher = EventPublisher(producer)
 
-    async def publish(stored: list[Stored]) -> None:
-        # The notification id is the event id: a re-published notification (after a
-        # re-delivered cause) keeps its id, and the gateway drops the duplicate.
-        await publisher.publish_many([(s.event(), s.id) for s in stored], topic_suffix=suffix)
-
     inbox = InboxStore(pool)
     webhooks = WebhookStore(pool)
     http = httpx.AsyncClient(timeout=settings.webhook_timeout_s, follow_redirects=False)
@@ -148,7 +145,7 @@ async def bootstrap(settings: NotificationsSettings) -> NotificationsServices:
         inbox=inbox,
         directory=MemberDirectory(redis, settings.redis_prefix),
         webhooks=webhooks,
-        publish=publish,
+        publish=NotificationPusher(publisher, NOTIFICATIONS.name + suffix),
         wake_deliveries=deliveries.wake,
     )
     consumer = build_consumer(

@@ -7,20 +7,19 @@ same notification ids again (the gateway drops a duplicate id).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ulid import ULID
-
 from services.notifications.adapters.directory import MemberDirectory
 from services.notifications.adapters.inbox import InboxStore, Stored
 from services.notifications.adapters.webhook_store import WebhookStore
 from services.notifications.domain import notices as N
 from services.notifications.domain.preferences import Decision, decide, digest_due, digest_title
-from shared.events.envelope import DecodedEvent
+from shared.events.envelope import DecodedEvent, new_event_id
 from shared.events.models import (
     Event,
     MatchFound,
@@ -40,13 +39,20 @@ from shared.events.models import (
 log = logging.getLogger(__name__)
 
 DIGEST_BATCH = 500
+# Notifications stored and pushed together; an alert's nearest members go first.
+CHUNK = 200
 PARTNER_EVENTS = (PostCreated, PostUpdated, PostResolved, PostExpired, PostRemoved)
 
-Publish = Callable[[list[Stored]], Awaitable[None]]
+# Hands notifications to the producer; returns the broker's acknowledgements to await.
+Publish = Callable[[list[Stored]], Awaitable[list[asyncio.Future]]]
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _cause(decoded: DecodedEvent) -> N.Cause:
+    return N.Cause(decoded.envelope.id)
 
 
 def webhook_payload(decoded: DecodedEvent) -> str:
@@ -104,7 +110,7 @@ class Handlers:
         event = decoded.event
         assert isinstance(event, PostRemoved)
         post = await self.inbox.post(event.post_id)
-        await self.notify(decoded.envelope.id, N.for_removal(event, post))
+        await self.notify(_cause(decoded), N.for_removal(event, post))
         await self.on_partner_event(decoded)
 
     async def on_reply(self, decoded: DecodedEvent) -> None:
@@ -112,7 +118,7 @@ class Handlers:
         assert isinstance(reply, ReplyCreated)
         post = await self.inbox.post(reply.post_id)
         followers = await self.inbox.followers(reply.post_id)
-        await self.notify(decoded.envelope.id, N.for_reply(reply, post, followers))
+        await self.notify(_cause(decoded), N.for_reply(reply, post, followers))
         # After notifying: the replier now follows the thread, for the next replies.
         await self.inbox.follow(reply.post_id, [reply.author_id])
 
@@ -121,7 +127,7 @@ class Handlers:
         assert isinstance(match, MatchFound)
         posts = await self.inbox.posts([match.request_id, match.offer_id])
         notices = N.for_match(match, posts.get(match.request_id), posts.get(match.offer_id))
-        await self.notify(decoded.envelope.id, notices)
+        await self.notify(_cause(decoded), notices)
 
     # urgent alerts --------------------------------------------------------------------
     async def on_alert_raised(self, decoded: DecodedEvent) -> None:
@@ -129,7 +135,7 @@ class Handlers:
         assert isinstance(raised, UrgentAlertRaised)
         alert = N.AlertFacts(raised.post_id, raised.author_id, raised.category, raised.expires_at)
         await self.inbox.remember_alert(alert)
-        await self._alert(decoded.envelope.id, alert, raised.point, raised.radius_m)
+        await self._alert(_cause(decoded), alert, raised.point, raised.radius_m)
 
     async def on_alert_escalated(self, decoded: DecodedEvent) -> None:
         escalated = decoded.event
@@ -140,20 +146,20 @@ class Handlers:
             # only happens if it was dead-lettered. Nothing to widen.
             log.warning("escalation of an alert never raised: %s", escalated.post_id)
             return
-        await self._alert(decoded.envelope.id, alert, escalated.point, escalated.radius_m)
+        await self._alert(_cause(decoded), alert, escalated.point, escalated.radius_m)
 
-    async def _alert(self, cause_id: str, alert: N.AlertFacts, point, radius_m: int) -> None:
+    async def _alert(self, cause: N.Cause, alert: N.AlertFacts, point, radius_m: int) -> None:
         nearby = await self.directory.near(alert.category, point, radius_m)
         already = await self.inbox.alerted(alert.post_id) if nearby else set()
         post = await self.inbox.post(alert.post_id)
-        await self.notify(cause_id, N.for_alert(alert, post, nearby, already))
+        await self.notify(cause, N.for_alert(alert, post, nearby, already))
 
     async def on_alert_resolved(self, decoded: DecodedEvent) -> None:
         ended = decoded.event
         assert isinstance(ended, UrgentAlertResolved)
         reached = sorted(await self.inbox.alerted(ended.post_id))
         post = await self.inbox.post(ended.post_id)
-        await self.notify(decoded.envelope.id, N.for_alert_end(ended, post, reached))
+        await self.notify(_cause(decoded), N.for_alert_end(ended, post, reached))
 
     # members --------------------------------------------------------------------------
     async def on_profile_changed(self, decoded: DecodedEvent) -> None:
@@ -182,28 +188,42 @@ class Handlers:
             self.wake_deliveries()
 
     # storing and pushing --------------------------------------------------------------
-    async def notify(self, cause_event_id: str, notices: list[N.Notice]) -> list[Stored]:
+    async def notify(self, cause: N.Cause, notices: list[N.Notice]) -> list[Stored]:
         """Store each notice (held or not, by the member's preferences) and push those
-        not held. Urgent notices skip the preference lookups altogether."""
+        not held. Urgent notices skip the preference lookups altogether.
+
+        Ids are fixed by (cause, member), so storing and pushing need no order between
+        them (ADR 0007): they run side by side, in chunks (nearest members first for an
+        alert), and the cause counts as handled when every chunk is stored and
+        acknowledged by the broker.
+        """
         if not notices:
             return []
         now = self.clock()
         ordinary = [n.member_id for n in notices if not n.urgent]
-        decided: list[tuple[N.Notice, bool]] = []
         if ordinary:
             prefs = await self.inbox.preferences(ordinary)
             day_starts = {member: p.day_start(now) for member, p in prefs.items()}
             pushed = await self.inbox.pushed_since(day_starts)
+        rows = []
         for notice in notices:
-            if notice.urgent:
-                decided.append((notice, False))
-                continue
-            decision = decide(prefs[notice.member_id], notice, now, pushed.get(notice.member_id, 0))
-            if decision is not Decision.DROP:
-                decided.append((notice, decision is Decision.HOLD))
-        stored = await self.inbox.save(cause_event_id, decided, now)
-        await self.publish([s for s in stored if not s.held])
-        return stored
+            held = False
+            if not notice.urgent:
+                decision = decide(
+                    prefs[notice.member_id], notice, now, pushed.get(notice.member_id, 0)
+                )
+                if decision is Decision.DROP:
+                    continue
+                held = decision is Decision.HOLD
+            rows.append(_row(cause, notice, held, now))
+        saves, acks = [], []
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            saves.append(asyncio.ensure_future(self.inbox.save(chunk)))
+            acks += await self.publish([row for row in chunk if not row.held])
+            await asyncio.sleep(0)  # let the producer send this chunk while we go on
+        await asyncio.gather(*saves, *acks)
+        return rows
 
     async def send_digests(self) -> int:
         """Announce the held notifications of members whose quiet hours or cap are over;
@@ -223,8 +243,24 @@ class Handlers:
             notice = N.Notice(member_id, N.Reason.DIGEST, digest_title(held), None)
             # The digest first, then the release: a crash between them sends a second
             # digest, never none.
-            stored = await self.inbox.save(f"digest-{ULID()}", [(notice, False)], now)
-            await self.publish(stored)
+            await self.notify(N.Cause(new_event_id()), [notice])
             await self.inbox.release_held(member_id)
             sent += 1
         return sent
+
+
+def _row(cause: N.Cause, notice: N.Notice, held: bool, now: datetime) -> Stored:
+    return Stored(
+        id=cause.notification_id(notice.member_id),
+        member_id=notice.member_id,
+        cause_event_id=cause.event_id,
+        reason=notice.reason,
+        post_id=notice.post_id,
+        title=notice.title,
+        urgent=notice.urgent,
+        distance_m=notice.distance_m,
+        expires_at=notice.expires_at,
+        held=held,
+        created_at=now,
+        read_at=None,
+    )

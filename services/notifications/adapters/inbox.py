@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
-from ulid import ULID
 
-from services.notifications.domain.notices import AlertFacts, Notice, PostFacts, Reason
+from services.notifications.domain.notices import AlertFacts, PostFacts, Reason
 from services.notifications.domain.preferences import Preferences
 from shared.events.models import NotificationCreated, PublicPost
 from shared.events.values import Category, Kind, Urgency
@@ -152,43 +151,24 @@ class InboxStore:
         return {row["member_id"] for row in rows}
 
     # the inbox ----------------------------------------------------------------------
-    async def save(
-        self, cause_event_id: str, notices: Sequence[tuple[Notice, bool]], now: datetime
-    ) -> list[Stored]:
-        """Store each (notice, held) once per member and cause; return the stored rows,
-        those a re-delivery of the same event had already stored included (so the
-        caller can publish them again, with the same ids)."""
-        if not notices:
-            return []
-        columns: dict[str, list] = {name: [] for name in (
-            "id", "member_id", "reason", "post_id", "title", "urgent", "distance_m",
-            "expires_at", "held")}  # fmt: skip
-        for notice, held in notices:
-            columns["id"].append(str(ULID()))
-            columns["member_id"].append(notice.member_id)
-            columns["reason"].append(notice.reason.value)
-            columns["post_id"].append(notice.post_id)
-            columns["title"].append(notice.title)
-            columns["urgent"].append(notice.urgent)
-            columns["distance_m"].append(notice.distance_m)
-            columns["expires_at"].append(notice.expires_at)
-            columns["held"].append(held)
+    async def save(self, rows: Sequence[Stored]) -> None:
+        """Store each notification once per member and cause: a row already there (from
+        an earlier delivery of the same cause) is left as it is."""
+        if not rows:
+            return
+        columns = COLUMNS.split(", ")[:-1]  # all but read_at
+        values = [[getattr(row, c) for row in rows] for c in columns]
+        values[columns.index("reason")] = [row.reason.value for row in rows]
+        types = ("text", "text", "text", "text", "text", "text", "boolean", "integer",
+                 "timestamptz", "boolean", "timestamptz")  # fmt: skip
+        arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(types, start=1))
         async with self.pool.acquire() as conn:
-            # DO UPDATE with no change, not DO NOTHING: RETURNING then includes the
-            # rows that were already there.
-            rows = await conn.fetch(
-                f"INSERT INTO notifications ({COLUMNS})"
-                " SELECT id, member_id, $1, reason, post_id, title, urgent, distance_m,"
-                " expires_at, held, $2, NULL FROM unnest($3::text[], $4::text[], $5::text[],"
-                " $6::text[], $7::text[], $8::boolean[], $9::integer[], $10::timestamptz[],"
-                " $11::boolean[]) AS n(id, member_id, reason, post_id, title, urgent,"
-                " distance_m, expires_at, held)"
-                " ON CONFLICT (member_id, cause_event_id)"
-                " DO UPDATE SET member_id = EXCLUDED.member_id"
-                f" RETURNING {COLUMNS}",
-                cause_event_id, now, *columns.values(),
-            )  # fmt: skip
-        return [_stored(row) for row in rows]
+            await conn.execute(
+                f"INSERT INTO notifications ({', '.join(columns)})"
+                f" SELECT * FROM unnest({arrays})"
+                " ON CONFLICT DO NOTHING",
+                *values,
+            )
 
     async def inbox(
         self, member_id: str, before: str | None, limit: int, unread_only: bool

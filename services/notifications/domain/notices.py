@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from ulid import ULID
+
+from shared.events.envelope import fixed_event_id
 from shared.events.models import (
     MatchFound,
     PostRemoved,
@@ -72,6 +75,20 @@ class Notice:
 class NearbyMember:
     member_id: str
     distance_m: int
+
+
+@dataclass(frozen=True)
+class Cause:
+    """The event a notification answers (its id is a ULID, as every event id)."""
+
+    event_id: str
+
+    def notification_id(self, member_id: str) -> str:
+        """Fixed by the cause and the member, and in time order with the cause: a
+        re-delivered (or re-sent) cause gives the same ids, so the inbox and the gateway
+        recognise what they already have."""
+        at = ULID.from_str(self.event_id).datetime
+        return fixed_event_id(f"{self.event_id}/{member_id}", at)
 
 
 def _title(text: str) -> str:

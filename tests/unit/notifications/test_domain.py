@@ -162,3 +162,32 @@ def test_retries_back_off_with_jitter_then_give_up():
 )
 def test_only_public_addresses_receive_webhooks(addresses, refused):
     assert (refused_address(addresses) is not None) is refused
+
+
+def test_the_fast_notification_encoding_holds_to_the_contract():
+    from services.notifications.adapters.inbox import Stored
+    from services.notifications.adapters.push import encode_notification
+    from shared.events import decode_event
+    from shared.tracing import new_traceparent
+
+    cause = N.Cause("01JAAAAAAAAAAAAAAAAAAAAAAA")
+    for distance, post_id, expires in ((140, "p1", NOW + timedelta(hours=1)), (None, None, None)):
+        row = Stored(
+            id=cause.notification_id("u-lea"), member_id="u-lea", cause_event_id=cause.event_id,
+            reason=N.Reason.URGENT_ALERT, post_id=post_id, title="Urgent, near you: « Léo »",
+            urgent=True, distance_m=distance, expires_at=expires, held=False, created_at=NOW,
+            read_at=None,
+        )  # fmt: skip
+        traceparent = new_traceparent()
+        decoded = decode_event(encode_notification(row, traceparent, NOW))
+        assert decoded.event == row.event()
+        assert decoded.envelope.id == row.id and decoded.envelope.traceparent == traceparent
+        assert decoded.envelope.subject == "u-lea"
+
+
+def test_a_notification_id_is_fixed_by_its_cause_and_member():
+    cause = N.Cause("01JAAAAAAAAAAAAAAAAAAAAAAA")
+    assert cause.notification_id("u-lea") == N.Cause(cause.event_id).notification_id("u-lea")
+    assert cause.notification_id("u-lea") != cause.notification_id("u-sam")
+    # Sorted like its cause: an inbox ordered by id is ordered by time.
+    assert cause.notification_id("u-lea")[:10] == cause.event_id[:10]

@@ -149,9 +149,12 @@ class Handlers:
         await self._alert(_cause(decoded), alert, escalated.point, escalated.radius_m)
 
     async def _alert(self, cause: N.Cause, alert: N.AlertFacts, point, radius_m: int) -> None:
-        nearby = await self.directory.near(alert.category, point, radius_m)
-        already = await self.inbox.alerted(alert.post_id) if nearby else set()
-        post = await self.inbox.post(alert.post_id)
+        # Three independent lookups (Redis, then two PostgreSQL queries) side by side.
+        nearby, already, post = await asyncio.gather(
+            self.directory.near(alert.category, point, radius_m),
+            self.inbox.alerted(alert.post_id),
+            self.inbox.post(alert.post_id),
+        )
         await self.notify(cause, N.for_alert(alert, post, nearby, already))
 
     async def on_alert_resolved(self, decoded: DecodedEvent) -> None:

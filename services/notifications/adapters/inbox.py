@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +51,13 @@ COLUMNS = (
     "id, member_id, cause_event_id, reason, post_id, title, urgent, distance_m, expires_at,"
     " held, created_at, read_at"
 )
+
+
+SAVED_COLUMNS = (
+    ("id", "text"), ("member_id", "text"), ("cause_event_id", "text"), ("reason", "text"),
+    ("post_id", "text"), ("title", "text"), ("urgent", "boolean"), ("distance_m", "integer"),
+    ("expires_at", "timestamptz"), ("held", "boolean"), ("created_at", "timestamptz"),
+)  # fmt: skip
 
 
 def _stored(row: asyncpg.Record) -> Stored:
@@ -156,18 +164,35 @@ class InboxStore:
         an earlier delivery of the same cause) is left as it is."""
         if not rows:
             return
-        columns = COLUMNS.split(", ")[:-1]  # all but read_at
-        values = [[getattr(row, c) for row in rows] for c in columns]
-        values[columns.index("reason")] = [row.reason.value for row in rows]
-        types = ("text", "text", "text", "text", "text", "text", "boolean", "integer",
-                 "timestamptz", "boolean", "timestamptz")  # fmt: skip
-        arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(types, start=1))
+        # A column whose value every row shares (an alert's title, post, times...) goes
+        # as one parameter, the others as arrays for unnest: encoding ten arrays of a
+        # thousand values was most of the cost of storing an alert's notifications.
+        shared, varying, params = [], [], []
+        for column, sql_type in SAVED_COLUMNS:
+            values = list(map(operator.attrgetter(column), rows))
+            if column == "reason":
+                values = [reason.value for reason in values]
+            first = values[0]
+            if values.count(first) == len(values):
+                params.append(first)
+                shared.append(f"${len(params)}::{sql_type}")
+            else:
+                params.append(values)
+                varying.append((column, f"${len(params)}::{sql_type}[]"))
+        names = [c for c, _ in SAVED_COLUMNS if c not in {v for v, _ in varying}]
+        if varying:
+            source = (
+                f" FROM unnest({', '.join(p for _, p in varying)})"
+                f" AS v({', '.join(c for c, _ in varying)})"
+            )
+        else:
+            source = ""
         async with self.pool.acquire() as conn:
             await conn.execute(
-                f"INSERT INTO notifications ({', '.join(columns)})"
-                f" SELECT * FROM unnest({arrays})"
+                f"INSERT INTO notifications ({', '.join(names + [c for c, _ in varying])})"
+                f" SELECT {', '.join(shared + [c for c, _ in varying])}{source}"
                 " ON CONFLICT DO NOTHING",
-                *values,
+                *params,
             )
 
     async def inbox(

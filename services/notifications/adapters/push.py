@@ -10,8 +10,10 @@ written directly. A unit test holds this encoding to the contract: each value de
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 from datetime import UTC, datetime
+
+import orjson
 
 from services.notifications.adapters.inbox import Stored
 from shared.events.models import NotificationCreated
@@ -19,6 +21,7 @@ from shared.kafka import EventPublisher
 from shared.tracing import TRACEPARENT_HEADER, child_traceparent, current_traceparent
 
 
+@functools.lru_cache(maxsize=256)  # the rows of one cause share their times
 def _time(moment: datetime | None) -> str | None:
     if moment is None:
         return None
@@ -48,7 +51,7 @@ def encode_notification(row: Stored, traceparent: str, at: datetime) -> bytes:
             "created_at": _time(row.created_at),
         },
     }
-    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+    return orjson.dumps(envelope)
 
 
 class NotificationPusher:

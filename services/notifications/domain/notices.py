@@ -7,14 +7,14 @@ notices to store, one per member.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from ulid import ULID
 
-from shared.events.envelope import fixed_event_id
 from shared.events.models import (
     MatchFound,
     PostRemoved,
@@ -82,13 +82,19 @@ class Cause:
     """The event a notification answers (its id is a ULID, as every event id)."""
 
     event_id: str
+    _time_part: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The cause's 48-bit millisecond timestamp, decoded once for all its recipients.
+        object.__setattr__(self, "_time_part", ULID.from_str(self.event_id).bytes[:6])
 
     def notification_id(self, member_id: str) -> str:
         """Fixed by the cause and the member, and in time order with the cause: a
         re-delivered (or re-sent) cause gives the same ids, so the inbox and the gateway
-        recognise what they already have."""
-        at = ULID.from_str(self.event_id).datetime
-        return fixed_event_id(f"{self.event_id}/{member_id}", at)
+        recognise what they already have. (shared.events.envelope.fixed_event_id, with
+        the cause's timestamp reused.)"""
+        digest = hashlib.sha256(f"{self.event_id}/{member_id}".encode()).digest()
+        return str(ULID.from_bytes(self._time_part + digest[:10]))
 
 
 def _title(text: str) -> str:

@@ -191,3 +191,13 @@ def test_a_notification_id_is_fixed_by_its_cause_and_member():
     assert cause.notification_id("u-lea") != cause.notification_id("u-sam")
     # Sorted like its cause: an inbox ordered by id is ordered by time.
     assert cause.notification_id("u-lea")[:10] == cause.event_id[:10]
+
+
+def test_a_notification_id_is_the_shared_fixed_event_id():
+    from ulid import ULID
+
+    from shared.events.envelope import fixed_event_id
+
+    cause = N.Cause(str(ULID()))
+    at = ULID.from_str(cause.event_id).datetime
+    assert cause.notification_id("u-lea") == fixed_event_id(f"{cause.event_id}/u-lea", at)

@@ -1,0 +1,94 @@
+"""The WebSocket protocol's client frames, close codes and error codes (docs/protocol.md).
+
+Client frames are JSON text: ``subscribe``, ``unsubscribe``, ``location``, ``ping``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from shared.events.values import Category, Kind, Latitude, Longitude
+
+# Close codes (4000-4999 are the application's own).
+CLOSE_GOING_AWAY = 1001  # the gateway is shutting down: reconnect (to any gateway)
+CLOSE_TOO_BIG = 1009  # a frame over the size limit (sent by the websockets library)
+CLOSE_TOO_SLOW = 4008  # the client did not read its frames fast enough
+CLOSE_TOO_MANY_FRAMES = 4029  # far over the frame rate limit, after error frames
+
+# Error frame codes: the connection stays open.
+BAD_JSON = "bad_json"
+BAD_FRAME = "bad_frame"
+UNKNOWN_TYPE = "unknown_type"
+RATE_LIMITED = "rate_limited"
+LOGIN_REQUIRED = "login_required"
+BAD_CURSOR = "bad_cursor"
+NOT_SUBSCRIBED = "not_subscribed"
+
+CHANNEL_PATTERN = r"^(feed|alerts|notifications|post:[0-9A-Za-z_-]{1,64})$"
+DEFAULT_ALERT_RADIUS_M = 5_000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AreaIn(Strict):
+    lat: Latitude
+    lon: Longitude
+    radius_m: Annotated[int, Field(ge=100, le=100_000)]
+
+
+class FiltersIn(Strict):
+    kinds: Annotated[list[Kind], Field(max_length=2)] = []
+    categories: Annotated[list[Category], Field(max_length=9)] = []
+    area: AreaIn | None = None
+    urgent_only: bool = False
+
+
+class Subscribe(Strict):
+    type: Literal["subscribe"]
+    channel: Annotated[str, Field(pattern=CHANNEL_PATTERN)]
+    filters: FiltersIn = FiltersIn()
+    # For ``alerts``: how far from the member's location (default 5 km).
+    radius_m: Annotated[int, Field(ge=100, le=100_000)] = DEFAULT_ALERT_RADIUS_M
+    cursor: Annotated[str, Field(max_length=4_000)] | None = None
+
+
+class Unsubscribe(Strict):
+    type: Literal["unsubscribe"]
+    channel: Annotated[str, Field(pattern=CHANNEL_PATTERN)]
+
+
+class Location(Strict):
+    type: Literal["location"]
+    lat: Latitude
+    lon: Longitude
+
+
+class Ping(Strict):
+    type: Literal["ping"]
+
+
+ClientFrame = Annotated[Subscribe | Unsubscribe | Location | Ping, Field(discriminator="type")]
+CLIENT_FRAME = TypeAdapter(ClientFrame)
+CLIENT_TYPES = frozenset(("subscribe", "unsubscribe", "location", "ping"))
+
+
+class TokenBucket:
+    """Frames per second with a burst; pure, the caller gives the time."""
+
+    def __init__(self, rate_per_s: float, burst: int, now: float) -> None:
+        self.rate_per_s = rate_per_s
+        self.burst = burst
+        self.tokens = float(burst)
+        self.updated = now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate_per_s)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False

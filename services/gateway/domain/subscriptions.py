@@ -1,0 +1,174 @@
+"""Channels, filters and the subscription index. Pure: no I/O.
+
+Picking the sockets for an event never scans every connection: subscriptions are
+indexed by channel (a thread by its post id, notifications by member), and feed
+subscriptions by what they filter on: those that take everything in one set, those
+with categories by category, those with an area in every coarse geo cell the area
+touches. Only the candidates of the event's category and cell are checked.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+from shared.events.values import Category, Kind
+from shared.geo import haversine_m
+
+FEED = "feed"
+ALERTS = "alerts"  # urgent posts near the member's last location
+NOTIFICATIONS = "notifications"
+THREAD_PREFIX = "post:"
+COARSE_CELL_DEG = 0.25  # ~28 km north-south: an area touches a handful of cells
+MAX_AREA_RADIUS_M = 100_000
+
+
+@dataclass(frozen=True)
+class PostFacts:
+    """What routing needs of a post: from its public projection (fuzzed location)."""
+
+    post_id: str
+    category: Category
+    kind: Kind
+    urgent: bool
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Area:
+    lat: float
+    lon: float
+    radius_m: int
+
+
+@dataclass(frozen=True)
+class FeedFilter:
+    kinds: frozenset[Kind] = frozenset()
+    categories: frozenset[Category] = frozenset()
+    area: Area | None = None
+    urgent_only: bool = False
+
+    @property
+    def everything(self) -> bool:
+        return not (self.kinds or self.categories or self.area or self.urgent_only)
+
+    def accepts(self, post: PostFacts | None) -> bool:
+        if post is None:
+            return self.everything  # a post we know nothing of: only the unfiltered feed
+        if self.kinds and post.kind not in self.kinds:
+            return False
+        if self.categories and post.category not in self.categories:
+            return False
+        if self.urgent_only and not post.urgent:
+            return False
+        if self.area is not None:
+            distance = haversine_m(self.area.lat, self.area.lon, post.lat, post.lon)
+            return distance <= self.area.radius_m
+        return True
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One channel of one connection (``target``: whatever the server uses)."""
+
+    target: Hashable
+    channel: str
+    filter: FeedFilter = field(default_factory=FeedFilter)
+    # The alerts channel: how far from the member's location; not indexed until the
+    # first location arrives.
+    radius_m: int | None = None
+    indexed: bool = False
+
+
+def coarse_cell(lat: float, lon: float) -> tuple[int, int]:
+    return (math.floor(lat / COARSE_CELL_DEG), math.floor(lon / COARSE_CELL_DEG))
+
+
+def cells_touched(area: Area) -> list[tuple[int, int]]:
+    """Every coarse cell the area's bounding box overlaps."""
+    dlat = area.radius_m / 111_195
+    dlon = area.radius_m / (111_195 * max(math.cos(math.radians(area.lat)), 0.01))
+    south, west = coarse_cell(area.lat - dlat, area.lon - dlon)
+    north, east = coarse_cell(area.lat + dlat, area.lon + dlon)
+    return [(r, c) for r in range(south, north + 1) for c in range(west, east + 1)]
+
+
+class SubscriptionIndex:
+    def __init__(self) -> None:
+        self._everything: set[Subscription] = set()
+        self._filtered_anywhere: set[Subscription] = set()  # kinds or urgency only
+        self._by_category: dict[Category, set[Subscription]] = defaultdict(set)
+        self._by_cell: dict[tuple[int, int], set[Subscription]] = defaultdict(set)
+        self._threads: dict[str, set[Subscription]] = defaultdict(set)
+        self._members: dict[str, set[Subscription]] = defaultdict(set)
+        self.count = 0
+
+    # feed and alerts ------------------------------------------------------------------
+    def _feed_buckets(self, sub: Subscription) -> Iterable[set[Subscription]]:
+        f = sub.filter
+        if f.everything:
+            return [self._everything]
+        if f.area is not None:
+            return [self._by_cell[cell] for cell in cells_touched(f.area)]
+        if f.categories:
+            return [self._by_category[c] for c in f.categories]
+        return [self._filtered_anywhere]
+
+    def add(self, sub: Subscription, member: str | None = None) -> None:
+        sub.indexed = True
+        self.count += 1
+        if sub.channel == NOTIFICATIONS:
+            assert member is not None
+            self._members[member].add(sub)
+        elif sub.channel.startswith(THREAD_PREFIX):
+            self._threads[sub.channel.removeprefix(THREAD_PREFIX)].add(sub)
+        else:
+            for bucket in self._feed_buckets(sub):
+                bucket.add(sub)
+
+    def remove(self, sub: Subscription, member: str | None = None) -> None:
+        if not sub.indexed:
+            return
+        sub.indexed = False
+        self.count -= 1
+        if sub.channel == NOTIFICATIONS:
+            _discard(self._members, member, sub)
+        elif sub.channel.startswith(THREAD_PREFIX):
+            _discard(self._threads, sub.channel.removeprefix(THREAD_PREFIX), sub)
+        else:
+            for bucket in self._feed_buckets(sub):
+                bucket.discard(sub)
+            if sub.filter.area is not None:
+                for cell in cells_touched(sub.filter.area):
+                    if not self._by_cell.get(cell, True):
+                        del self._by_cell[cell]
+
+    # who gets an event ------------------------------------------------------------------
+    def for_post(self, post_id: str, facts: PostFacts | None) -> list[Subscription]:
+        """Feed and alert subscriptions that accept the post, and its thread's."""
+        chosen = list(self._everything)
+        if facts is not None:
+            candidates = self._filtered_anywhere | self._by_category.get(facts.category, set())
+            cell = self._by_cell.get(coarse_cell(facts.lat, facts.lon))
+            if cell:
+                candidates = candidates | cell
+            chosen += [s for s in candidates if s.filter.accepts(facts)]
+        chosen += self._threads.get(post_id, ())
+        return chosen
+
+    def for_thread(self, post_id: str) -> list[Subscription]:
+        return list(self._threads.get(post_id, ()))
+
+    def for_member(self, member: str) -> list[Subscription]:
+        return list(self._members.get(member, ()))
+
+
+def _discard(index: dict, key, sub: Subscription) -> None:
+    bucket = index.get(key)
+    if bucket is not None:
+        bucket.discard(sub)
+        if not bucket:
+            del index[key]

@@ -1,0 +1,45 @@
+"""Run a gateway: ``python -m services.gateway.entrypoints.main``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from services.gateway.bootstrap import bootstrap
+from services.gateway.entrypoints.server import GatewayServer, close_all
+from services.gateway.settings import GatewaySettings
+from shared.logs import configure_logging
+
+log = logging.getLogger(__name__)
+
+
+async def run(settings: GatewaySettings) -> None:
+    gateway = await bootstrap(settings)
+    await gateway.start()
+    server = await GatewayServer(gateway).serve(settings.http_host, settings.http_port)
+    log.info("gateway listening on %s:%d", settings.http_host, settings.http_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await close_all(gateway)
+    server.close()
+    await server.wait_closed()
+    await gateway.close()
+
+
+def main() -> None:
+    configure_logging("gateway")
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    asyncio.run(run(GatewaySettings()))
+
+
+if __name__ == "__main__":
+    main()

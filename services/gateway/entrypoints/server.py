@@ -1,0 +1,145 @@
+"""The gateway's server: WebSocket at /ws, the web client at /, and /healthz, /readyz,
+/metrics, all on one port (the ``websockets`` package answers the plain HTTP requests
+through ``process_request``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import orjson
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from services.gateway.bootstrap import Gateway
+from services.gateway.domain import protocol as P
+from services.gateway.hub import Client
+from shared.auth import InvalidTokenError
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+STATIC = {
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "/style.css": ("style.css", "text/css; charset=utf-8"),
+}
+
+
+def _response(status: HTTPStatus, body: bytes, content_type: str) -> Response:
+    headers = Headers([
+        ("Content-Type", content_type), ("Content-Length", str(len(body))),
+        ("Cache-Control", "no-cache"), ("X-Content-Type-Options", "nosniff"),
+    ])  # fmt: skip
+    return Response(status.value, status.phrase, headers, body)
+
+
+def _json(status: HTTPStatus, body: dict) -> Response:
+    return _response(status, orjson.dumps(body), "application/json")
+
+
+class GatewayServer:
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        self.settings = gateway.settings
+
+    async def process_request(self, connection: ServerConnection, request: Request):
+        url = urlsplit(request.path)
+        if url.path == "/ws":
+            token = parse_qs(url.query).get("token", [None])[0]
+            connection.member = None  # type: ignore[attr-defined]
+            if token:
+                try:
+                    claims = self.gateway.verifier.verify(token)
+                except InvalidTokenError as exc:
+                    message = f"invalid token: {exc}"
+                    return _json(
+                        HTTPStatus.UNAUTHORIZED, {"code": "unauthorized", "message": message}
+                    )
+                connection.member = claims.member_id  # type: ignore[attr-defined]
+            return None  # on with the WebSocket handshake (the Origin is checked there)
+        return await self.http(url.path)
+
+    async def http(self, path: str) -> Response:
+        if path == "/healthz":
+            return _json(HTTPStatus.OK, {"status": "ok"})
+        if path == "/readyz":
+            failures = {}
+            try:
+                await self.gateway.check_kafka()
+            except Exception as exc:
+                failures["kafka"] = str(exc) or type(exc).__name__
+            if not self.gateway.caught_up:
+                failures["streams"] = "still reading the resume window"
+            if failures:
+                return _json(HTTPStatus.SERVICE_UNAVAILABLE,
+                             {"status": "unavailable", "failures": failures})  # fmt: skip
+            return _json(HTTPStatus.OK, {"status": "ready"})
+        if path == "/metrics":
+            return _response(HTTPStatus.OK, generate_latest(), CONTENT_TYPE_LATEST)
+        if path == "/config.js":
+            config = {
+                "postsUrl": self.settings.posts_url,
+                "notificationsUrl": self.settings.notifications_url,
+            }
+            body = b"window.ENTRAIDE = " + orjson.dumps(config) + b";\n"
+            return _response(HTTPStatus.OK, body, "text/javascript; charset=utf-8")
+        if path in STATIC:
+            name, content_type = STATIC[path]
+            return _response(HTTPStatus.OK, (WEB_DIR / name).read_bytes(), content_type)
+        return _json(HTTPStatus.NOT_FOUND, {"code": "not_found", "message": f"no {path}"})
+
+    async def handle(self, connection: ServerConnection) -> None:
+        hub = self.gateway.hub
+
+        async def send(frame: bytes) -> None:
+            await connection.send(frame, text=True)
+
+        client = Client(send, connection.close, getattr(connection, "member", None), hub)
+        hub.connect(client)
+        writer = asyncio.create_task(self._write(client))
+        try:
+            async for message in connection:
+                hub.receive(client, message)
+                if client.closed:
+                    break
+        except ConnectionClosed:
+            pass
+        finally:
+            hub.disconnect(client)
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                await writer
+
+    async def _write(self, client: Client) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await client.writer()
+
+    async def serve(self, host: str, port: int) -> Server:
+        return await serve(
+            self.handle,
+            host,
+            port,
+            process_request=self.process_request,
+            # Browsers send an Origin, checked here; other clients (apps, tests) send
+            # none and cannot be driven by a foreign page, so None is accepted.
+            origins=[*self.settings.allowed_origins, None],
+            max_size=self.settings.max_frame_bytes,
+            # Off: compressing per socket would undo "encode once", and each deflate
+            # context costs tens of KiB per connection.
+            compression=None,
+            ping_interval=self.settings.ping_interval_s,
+            max_queue=8,
+        )
+
+
+async def close_all(gateway: Gateway) -> None:
+    for client in list(gateway.hub.clients):
+        await client.close(P.CLOSE_GOING_AWAY, "the gateway is restarting: reconnect")

@@ -1,0 +1,349 @@
+"""The hub: routes each event to the subscribed sockets, and handles client frames.
+
+Each event is encoded once (when it is read), then for each recipient only the
+cursor's tag (one per member; one for all anonymous clients) is joined to it. Every
+client has a bounded send buffer drained by its own writer task: the hub never waits
+on a socket, and a client whose buffer overflows is closed (4008), so a slow reader
+never slows the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+
+import orjson
+from prometheus_client import Counter, Gauge
+from pydantic import ValidationError
+
+from services.gateway.domain import cursor as cursors
+from services.gateway.domain import protocol as P
+from services.gateway.domain.subscriptions import (
+    ALERTS,
+    NOTIFICATIONS,
+    THREAD_PREFIX,
+    Area,
+    FeedFilter,
+    Subscription,
+    SubscriptionIndex,
+)
+from services.gateway.streams import NOTIFICATION, POST, REPLY, Entry, Streams
+
+log = logging.getLogger(__name__)
+
+SEEN_NOTIFICATIONS_KEPT = 200_000
+
+CONNECTIONS = Gauge("entraide_gateway_connections", "Open WebSocket connections")
+SUBSCRIPTIONS = Gauge("entraide_gateway_subscriptions", "Channel subscriptions")
+DELIVERIES = Counter("entraide_gateway_deliveries_total", "Event frames queued to sockets")
+DROPPED_SLOW = Counter("entraide_gateway_dropped_slow_clients_total", "Clients closed as slow")
+RESUMES = Counter("entraide_gateway_resumes_total", "Subscriptions with a cursor", ["outcome"])
+
+Send = Callable[[bytes], Awaitable[None]]
+Close = Callable[[int, str], Awaitable[None]]
+
+
+class Client:
+    """One connection: its member, subscriptions, send buffer and rate limit."""
+
+    def __init__(self, send: Send, close: Close, member: str | None, hub: Hub) -> None:
+        self._send = send
+        self._close = close
+        self.member = member
+        self.member_key = member or cursors.ANONYMOUS
+        self.hub = hub
+        self.subs: dict[str, Subscription] = {}
+        self.location: tuple[float, float] | None = None
+        self.last_location_at = 0.0
+        self.bucket = P.TokenBucket(hub.frames_per_s, hub.frame_burst, time.monotonic())
+        self.refused = 0
+        self._queue: deque[bytes] = deque()
+        self._ready = asyncio.Event()
+        self._replay_left = 0  # replayed frames still queued: not counted against the bound
+        self.closed = False
+
+    # sending -------------------------------------------------------------------------
+    def push(self, frame: bytes, replay: bool = False) -> None:
+        if self.closed:
+            return
+        if replay:
+            self._replay_left += 1
+        elif len(self._queue) - self._replay_left >= self.hub.send_buffer_frames:
+            self.hub.drop_slow(self)
+            return
+        self._queue.append(frame)
+        self._ready.set()
+
+    def push_json(self, message: dict) -> None:
+        self.push(orjson.dumps(message))
+
+    async def writer(self) -> None:
+        while not self.closed:
+            await self._ready.wait()
+            self._ready.clear()
+            while self._queue and not self.closed:
+                frame = self._queue.popleft()
+                if self._replay_left:
+                    self._replay_left -= 1
+                await self._send(frame)
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed = True
+        self._ready.set()
+        with contextlib.suppress(Exception):
+            await self._close(code, reason)
+
+    def error(self, code: str, message: str, field: str | None = None) -> None:
+        body = {"type": "error", "code": code, "message": message}
+        if field:
+            body["field"] = field
+        self.push_json(body)
+
+
+class Hub:
+    def __init__(
+        self,
+        streams: Streams,
+        *,
+        cursor_secret: bytes,
+        send_buffer_frames: int,
+        frames_per_s: float,
+        frame_burst: int,
+        location_min_interval_s: float,
+        topics: dict[str, str],
+        publish_location: Callable[[str, float, float], Awaitable[None]] | None = None,
+    ) -> None:
+        """``topics``: "posts", "replies" and "notifications" to their topic names."""
+        self.streams = streams
+        self.index = SubscriptionIndex()
+        self.secret = cursor_secret
+        self.send_buffer_frames = send_buffer_frames
+        self.frames_per_s = frames_per_s
+        self.frame_burst = frame_burst
+        self.location_min_interval_s = location_min_interval_s
+        self.publish_location = publish_location
+        self.clients: set[Client] = set()
+        self._seen_notifications: OrderedDict[str, None] = OrderedDict()
+        self._post_slots = streams.slots_of([topics["posts"]])
+        self._reply_slots = streams.slots_of([topics["replies"]])
+        self._notification_slots = streams.slots_of([topics["notifications"]])
+        self._tasks: set[asyncio.Task] = set()
+
+    # connections ---------------------------------------------------------------------
+    def connect(self, client: Client) -> None:
+        self.clients.add(client)
+        CONNECTIONS.set(len(self.clients))
+
+    def disconnect(self, client: Client) -> None:
+        client.closed = True
+        for sub in client.subs.values():
+            self.index.remove(sub, client.member)
+        client.subs.clear()
+        self.clients.discard(client)
+        CONNECTIONS.set(len(self.clients))
+        SUBSCRIPTIONS.set(self.index.count)
+
+    def drop_slow(self, client: Client) -> None:
+        DROPPED_SLOW.inc()
+        self.disconnect(client)
+        self._spawn(client.close(P.CLOSE_TOO_SLOW, "too slow: frames were not read in time"))
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # events --------------------------------------------------------------------------
+    def dispatch(self, entry: Entry) -> None:
+        """Keep the event for resumes, then queue it to every subscribed socket."""
+        if entry.kind == NOTIFICATION:
+            entry = self._mark_duplicate(entry)
+        self.streams.append(entry)
+        if entry.duplicate:
+            return
+        targets = self._targets(entry)
+        if not targets:
+            return
+        vector = cursors.encode_vector(self.streams.positions)
+        frames: dict[tuple[str, str], bytes] = {}
+        for sub in targets:
+            client: Client = sub.target  # type: ignore[assignment]
+            key = (sub.channel, client.member_key)
+            frame = frames.get(key)
+            if frame is None:
+                frame = frames[key] = self._frame(sub.channel, client.member_key, vector, entry)
+            client.push(frame)
+        DELIVERIES.inc(len(targets))
+
+    def _mark_duplicate(self, entry: Entry) -> Entry:
+        # A re-published notification keeps its id (notifications ADR 0007): drop it.
+        if entry.event_id in self._seen_notifications:
+            return dataclasses.replace(entry, duplicate=True)
+        self._seen_notifications[entry.event_id] = None
+        if len(self._seen_notifications) > SEEN_NOTIFICATIONS_KEPT:
+            self._seen_notifications.popitem(last=False)
+        return entry
+
+    def _targets(self, entry: Entry) -> list[Subscription]:
+        if entry.kind == POST:
+            return self.index.for_post(entry.post_id, entry.facts)
+        if entry.kind == REPLY:
+            return self.index.for_thread(entry.post_id)
+        return self.index.for_member(entry.member_id)
+
+    def _frame(self, channel: str, member_key: str, vector: str, entry: Entry) -> bytes:
+        cursor = cursors.sign(self.secret, member_key, vector)
+        return b"".join((
+            b'{"type":"event","channel":"', channel.encode(), b'","cursor":"',
+            cursor.encode(), b'","event":', entry.payload, b"}",
+        ))  # fmt: skip
+
+    def current_cursor(self, client: Client) -> str:
+        vector = cursors.encode_vector(self.streams.positions)
+        return cursors.sign(self.secret, client.member_key, vector)
+
+    # client frames -------------------------------------------------------------------
+    def receive(self, client: Client, text: str | bytes) -> None:
+        """Handle one client frame. Never raises for bad input: answers an error frame
+        (or, far over the rate limit, closes)."""
+        if not client.bucket.take(time.monotonic()):
+            client.refused += 1
+            if client.refused > self.frame_burst:
+                self._spawn(client.close(P.CLOSE_TOO_MANY_FRAMES, "too many frames"))
+                self.disconnect(client)
+                return
+            client.error(P.RATE_LIMITED, f"at most {self.frames_per_s:g} frames per second")
+            return
+        try:
+            raw = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            client.error(P.BAD_JSON, "frames are JSON objects")
+            return
+        if not isinstance(raw, dict) or raw.get("type") not in P.CLIENT_TYPES:
+            kind = raw.get("type") if isinstance(raw, dict) else None
+            client.error(P.UNKNOWN_TYPE, f"unknown frame type {kind!r}", "type")
+            return
+        try:
+            frame = P.CLIENT_FRAME.validate_python(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"][1:]) or None
+            client.error(P.BAD_FRAME, first["msg"], field)
+            return
+        if isinstance(frame, P.Ping):
+            client.push_json({"type": "pong"})
+        elif isinstance(frame, P.Subscribe):
+            self.subscribe(client, frame)
+        elif isinstance(frame, P.Unsubscribe):
+            self.unsubscribe(client, frame.channel)
+        elif isinstance(frame, P.Location):
+            self.locate(client, frame.lat, frame.lon)
+
+    def _filter(self, client: Client, frame: P.Subscribe) -> FeedFilter | None:
+        if frame.channel == ALERTS:
+            if client.location is None:
+                return None
+            lat, lon = client.location
+            return FeedFilter(area=Area(lat, lon, frame.radius_m), urgent_only=True)
+        f = frame.filters
+        area = Area(f.area.lat, f.area.lon, f.area.radius_m) if f.area else None
+        return FeedFilter(
+            kinds=frozenset(f.kinds), categories=frozenset(f.categories), area=area,
+            urgent_only=f.urgent_only,
+        )  # fmt: skip
+
+    def _slots_for(self, channel: str) -> list[int]:
+        if channel == NOTIFICATIONS:
+            return self._notification_slots
+        if channel.startswith(THREAD_PREFIX):
+            return self._post_slots + self._reply_slots
+        return self._post_slots
+
+    def subscribe(self, client: Client, frame: P.Subscribe) -> None:
+        channel = frame.channel
+        if channel == NOTIFICATIONS and client.member is None:
+            client.error(P.LOGIN_REQUIRED, "connect with a token to get notifications", "channel")
+            return
+        offsets = None
+        if frame.cursor is not None:
+            try:
+                offsets = cursors.verify(
+                    self.secret, client.member_key, frame.cursor, len(self.streams.partitions)
+                )
+            except cursors.InvalidCursor as exc:
+                RESUMES.labels("refused").inc()
+                client.error(P.BAD_CURSOR, str(exc), "cursor")
+                return
+        feed_filter = self._filter(client, frame)
+        if channel in client.subs:
+            self.index.remove(client.subs.pop(channel), client.member)
+        sub = Subscription(client, channel, feed_filter or FeedFilter(), radius_m=frame.radius_m)
+        # From here to index.add nothing awaits: no event can slip between the replay
+        # and the live stream, and none is sent twice.
+        client.push_json({"type": "subscribed", "channel": channel})
+        if offsets is not None and feed_filter is not None:
+            self._replay(client, sub, offsets)
+        client.subs[channel] = sub
+        if feed_filter is not None:  # alerts wait for the client's first location
+            self.index.add(sub, client.member)
+        SUBSCRIPTIONS.set(self.index.count)
+
+    def _replay(self, client: Client, sub: Subscription, offsets: list[int]) -> None:
+        slots = self._slots_for(sub.channel)
+        if not all(self.streams.covers(slot, offsets[slot]) for slot in slots):
+            RESUMES.labels("snapshot_required").inc()
+            client.push_json({
+                "type": "snapshot_required", "channel": sub.channel,
+                "cursor": self.current_cursor(client),
+            })  # fmt: skip
+            return
+        vector = list(offsets)
+        replayed = 0
+        for entry in self.streams.after(offsets, slots):
+            vector[entry.slot] = entry.offset
+            if entry.duplicate or not self._matches(sub, client, entry):
+                continue
+            frame = self._frame(
+                sub.channel, client.member_key, cursors.encode_vector(vector), entry
+            )
+            client.push(frame, replay=True)
+            replayed += 1
+        RESUMES.labels("replayed").inc()
+        client.push_json({"type": "resumed", "channel": sub.channel, "replayed": replayed})
+
+    def _matches(self, sub: Subscription, client: Client, entry: Entry) -> bool:
+        if sub.channel == NOTIFICATIONS:
+            return entry.kind == NOTIFICATION and entry.member_id == client.member
+        if sub.channel.startswith(THREAD_PREFIX):
+            return entry.post_id == sub.channel.removeprefix(THREAD_PREFIX)
+        return entry.kind == POST and sub.filter.accepts(entry.facts)
+
+    def unsubscribe(self, client: Client, channel: str) -> None:
+        sub = client.subs.pop(channel, None)
+        if sub is None:
+            client.error(P.NOT_SUBSCRIBED, f"not subscribed to {channel}", "channel")
+            return
+        self.index.remove(sub, client.member)
+        SUBSCRIPTIONS.set(self.index.count)
+        client.push_json({"type": "unsubscribed", "channel": channel})
+
+    def locate(self, client: Client, lat: float, lon: float) -> None:
+        """Where the client is: for its alerts channel, and (members only) for the
+        notifications service. Never echoed to anyone."""
+        client.location = (lat, lon)
+        alerts = client.subs.get(ALERTS)
+        if alerts is not None:
+            self.index.remove(alerts, client.member)
+            radius = alerts.radius_m or P.DEFAULT_ALERT_RADIUS_M
+            alerts.filter = FeedFilter(area=Area(lat, lon, radius), urgent_only=True)
+            self.index.add(alerts, client.member)
+        now = time.monotonic()
+        if client.member and self.publish_location is not None:
+            if now - client.last_location_at >= self.location_min_interval_s:
+                client.last_location_at = now
+                self._spawn(self.publish_location(client.member, lat, lon))

@@ -1,0 +1,41 @@
+"""Settings of the gateway (``ENTRAIDE_`` variables, on top of the shared ones)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared.settings import Settings
+
+
+class GatewaySettings(Settings):
+    http_host: str = "127.0.0.1"
+    http_port: int = 18004
+    # Tests give each run topics of their own.
+    topic_suffix: str = ""
+    keys_dir: Path | None = None  # default: <data_dir>/keys, the posts service's keys
+    # Origins allowed to open a socket (browsers send one; other clients may omit it).
+    allowed_origins: tuple[str, ...] = (
+        "http://127.0.0.1:18004",
+        "http://localhost:18004",
+    )
+    # Where the web client reaches the HTTP APIs (they allow the origins above).
+    posts_url: str = "http://127.0.0.1:18001"
+    notifications_url: str = "http://127.0.0.1:18003"
+
+    # The resume window: events kept per partition for clients that reconnect.
+    resume_events_per_partition: int = 5_000
+    # A client whose unsent frames pass this is too slow: closed (4008), never waited on.
+    send_buffer_frames: int = 512
+    max_frame_bytes: int = 16 * 1024
+    frames_per_s: float = 20.0
+    frame_burst: int = 40
+    location_min_interval_s: float = 5.0
+    ping_interval_s: float = 20.0
+
+    @property
+    def verifying_keys_dir(self) -> Path:
+        return self.keys_dir or self.data_dir / "keys"
+
+    @property
+    def cursor_secret_file(self) -> Path:
+        return self.verifying_keys_dir / "gateway-cursor.secret"

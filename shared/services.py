@@ -53,6 +53,7 @@ class ServiceSpec:
 SERVICES = (
     ServiceSpec("posts", "services.posts.entrypoints.main", 18001),
     ServiceSpec("notifications", "services.notifications.entrypoints.main", 18003),
+    ServiceSpec("gateway", "services.gateway.entrypoints.main", 18004),
 )
 
 

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # Kafka's JVM heap; the broker is one of several servers on a 2-core machine.
     kafka_heap_mb: int = 768
 
+    # Where the web client is served (the gateway): the origins the HTTP APIs allow
+    # (CORS) and the gateway accepts sockets from.
+    web_origins: tuple[str, ...] = ("http://127.0.0.1:18004", "http://localhost:18004")
+
     # Where the services connect; derived from the local ports unless set.
     kafka_bootstrap: str = ""
     postgres_dsn: str = ""

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from redis import exceptions as redis_errors
@@ -162,8 +163,14 @@ class TraceAndMeasure:
             current_traceparent.reset(token)
 
 
-def install_common(app: FastAPI, service: str, readiness: dict[str, ReadinessCheck]) -> None:
-    """Add /healthz, /readyz, /metrics, the trace and metrics middleware, error handlers."""
+def install_common(
+    app: FastAPI,
+    service: str,
+    readiness: dict[str, ReadinessCheck],
+    web_origins: tuple[str, ...] = (),
+) -> None:
+    """Add /healthz, /readyz, /metrics, the trace and metrics middleware, error handlers,
+    and CORS for the web client's origins (it is served by the gateway, another port)."""
 
     async def unavailable(_: Request, exc: Exception) -> JSONResponse:
         # A dependency is down or saturated: the request was not applied, and saying so
@@ -212,4 +219,12 @@ def install_common(app: FastAPI, service: str, readiness: dict[str, ReadinessChe
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(BodySizeLimit)
+    if web_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(web_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["authorization", "content-type", TRACEPARENT_HEADER],
+            max_age=600,
+        )
     app.add_middleware(TraceAndMeasure, service=service)

@@ -13,11 +13,6 @@ class GatewaySettings(Settings):
     # Tests give each run topics of their own.
     topic_suffix: str = ""
     keys_dir: Path | None = None  # default: <data_dir>/keys, the posts service's keys
-    # Origins allowed to open a socket (browsers send one; other clients may omit it).
-    allowed_origins: tuple[str, ...] = (
-        "http://127.0.0.1:18004",
-        "http://localhost:18004",
-    )
     # Where the web client reaches the HTTP APIs (they allow the origins above).
     posts_url: str = "http://127.0.0.1:18001"
     notifications_url: str = "http://127.0.0.1:18003"

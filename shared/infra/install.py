@@ -26,6 +26,8 @@ SYSTEM_TOOLS: dict[str, str] = {
     "mvn": "maven",
     "redis-server": "redis-server",
     "/usr/lib/postgresql/*/bin/postgres": "postgresql",
+    # The browser tests' browser, driven by Playwright (its own download fails here).
+    "chromium": "chromium",
 }
 
 

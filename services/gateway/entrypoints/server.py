@@ -130,7 +130,7 @@ class GatewayServer:
             process_request=self.process_request,
             # Browsers send an Origin, checked here; other clients (apps, tests) send
             # none and cannot be driven by a foreign page, so None is accepted.
-            origins=[*self.settings.allowed_origins, None],
+            origins=[*self.settings.web_origins, None],
             max_size=self.settings.max_frame_bytes,
             # Off: compressing per socket would undo "encode once", and each deflate
             # context costs tens of KiB per connection.

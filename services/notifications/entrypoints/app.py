@@ -52,6 +52,7 @@ def create_app(
         app,
         "notifications",
         {name: _check(app, name) for name in ("database", "kafka", "redis")},
+        web_origins=settings.web_origins,
     )
     for router in (routes_inbox.router, routes_webhooks.router):
         app.include_router(router, responses=COMMON_ERRORS)

@@ -52,7 +52,12 @@ def create_app(settings: PostsSettings, services: PostsServices | None = None) -
     async def check_kafka() -> None:
         await app.state.services.check_kafka()
 
-    install_common(app, "posts", {"database": check_database, "kafka": check_kafka})
+    install_common(
+        app,
+        "posts",
+        {"database": check_database, "kafka": check_kafka},
+        web_origins=settings.web_origins,
+    )
     for router in (routes_accounts.router, routes_posts.router):
         app.include_router(router, responses=COMMON_ERRORS)
     return app

@@ -121,7 +121,7 @@ async def gateways(endpoints, unique, tmp_path) -> AsyncIterator[GatewayKit]:
     keys.ensure()
 
     async def start(**overrides) -> RunningGateway:
-        port = free_port()
+        port = overrides.pop("http_port", None) or free_port()
         options = dict(
             kafka_bootstrap=endpoints.kafka_bootstrap, topic_suffix=suffix,
             keys_dir=tmp_path / "keys", http_port=port,

@@ -101,7 +101,9 @@ ALERTS = Topic(
     partitions=6,
     retention_ms=2 * DAY_MS,
     producers=("matching",),
-    consumers=("notifications", "gateway"),
+    # Not the gateway: it carries exact points. Members hear of alerts through their
+    # notifications; the gateway's alerts channel uses the public urgent posts.
+    consumers=("notifications",),
     events=(UrgentAlertRaised, UrgentAlertEscalated, UrgentAlertResolved),
     restricted=True,
 )

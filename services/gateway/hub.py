@@ -51,8 +51,16 @@ Close = Callable[[int, str], Awaitable[None]]
 class Client:
     """One connection: its member, subscriptions, send buffer and rate limit."""
 
-    def __init__(self, send: Send, close: Close, member: str | None, hub: Hub) -> None:
+    def __init__(
+        self,
+        send: Send,
+        close: Close,
+        member: str | None,
+        hub: Hub,
+        direct: Callable[[bytes], bool] | None = None,
+    ) -> None:
         self._send = send
+        self._direct = direct
         self._close = close
         self.member = member
         self.member_key = member or cursors.ANONYMOUS
@@ -70,6 +78,11 @@ class Client:
     # sending -------------------------------------------------------------------------
     def push(self, frame: bytes, replay: bool = False) -> None:
         if self.closed:
+            return
+        # The common case, nothing waiting: write now, as a bare broadcast would, with no
+        # task switch per socket. ``direct`` declines when the socket's write buffer is
+        # full; then the frame waits in the bounded queue for the writer task.
+        if not self._queue and self._direct is not None and self._direct(frame):
             return
         if replay:
             self._replay_left += 1

@@ -25,7 +25,8 @@ class GatewaySettings(Settings):
     frames_per_s: float = 20.0
     frame_burst: int = 40
     location_min_interval_s: float = 5.0
-    ping_interval_s: float = 20.0
+    # Keepalive pings; none (null) turns them off (benchmarks with raw clients).
+    ping_interval_s: float | None = 20.0
 
     @property
     def verifying_keys_dir(self) -> Path:

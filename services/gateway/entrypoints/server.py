@@ -13,10 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+from websockets.protocol import State
 
 from services.gateway.bootstrap import Gateway
 from services.gateway.domain import protocol as P
@@ -25,6 +26,8 @@ from shared.auth import InvalidTokenError
 
 log = logging.getLogger(__name__)
 
+# Above this much unsent data on a socket, frames wait in the client's bounded queue.
+DIRECT_WRITE_LIMIT_BYTES = 64 * 1024
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 STATIC = {
     "/": ("index.html", "text/html; charset=utf-8"),
@@ -102,7 +105,18 @@ class GatewayServer:
         async def send(frame: bytes) -> None:
             await connection.send(frame, text=True)
 
-        client = Client(send, connection.close, getattr(connection, "member", None), hub)
+        def direct(frame: bytes) -> bool:
+            transport = connection.transport
+            if (
+                connection.state is not State.OPEN
+                or transport.get_write_buffer_size() > DIRECT_WRITE_LIMIT_BYTES
+            ):
+                return False
+            broadcast([connection], frame, text=True)
+            return True
+
+        member = getattr(connection, "member", None)
+        client = Client(send, connection.close, member, hub, direct=direct)
         hub.connect(client)
         writer = asyncio.create_task(self._write(client))
         try:

@@ -41,7 +41,9 @@ def _up(args: argparse.Namespace) -> int:
     asyncio.run(LocalInfra(settings).up())
     for service in local_services(settings):
         service.start()
-        print(f"{service.spec.name:<14} ready at {service.url}  (API docs: {service.url}/docs)")
+        print(f"{service.spec.name:<14} ready at {service.url}{service.spec.front_path}")
+    web = next(s for s in local_services(settings) if s.spec.name == "gateway")
+    print(f"\nEntraide is up: open {web.url}/")
     return 0
 
 

@@ -48,12 +48,14 @@ class ServiceSpec:
     name: str
     module: str
     port: int
+    # What a person opens there: the API's documentation, or the web client.
+    front_path: str = "/docs"
 
 
 SERVICES = (
     ServiceSpec("posts", "services.posts.entrypoints.main", 18001),
     ServiceSpec("notifications", "services.notifications.entrypoints.main", 18003),
-    ServiceSpec("gateway", "services.gateway.entrypoints.main", 18004),
+    ServiceSpec("gateway", "services.gateway.entrypoints.main", 18004, front_path="/"),
 )
 
 

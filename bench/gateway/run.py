@@ -38,8 +38,8 @@ from shared.kafka.admin import ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
 from tests.integration.net import free_port
 
-CLIENT_PROCESSES = 4
-PROBES_PER_PROCESS = 25
+RAW_PROCESSES = 2
+PROBES = 100
 P99_LIMIT_MS = 100.0
 PARIS = Point(lat=48.8566, lon=2.3522)
 
@@ -78,15 +78,21 @@ def start(args: list[str], log: Path, env: dict | None = None) -> subprocess.Pop
 
 
 class Clients:
+    """Raw readers in RAW_PROCESSES processes, and one process of PROBES probes."""
+
     def __init__(self, url: str, count: int) -> None:
-        per = count // CLIENT_PROCESSES
-        command = [sys.executable, "-m", "bench.gateway.clients", url, str(per),
-                   str(PROBES_PER_PROCESS)]  # fmt: skip
+        per = (count - PROBES) // RAW_PROCESSES
+        commands = [["raw", url, str(per)] for _ in range(RAW_PROCESSES)]
+        commands.append(["probe", url, str(PROBES)])
         self.procs = [
             subprocess.Popen(
-                command, cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+                [sys.executable, "-m", "bench.gateway.clients", *command],
+                cwd=PROJECT_ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
             )
-            for _ in range(CLIENT_PROCESSES)
+            for command in commands
         ]
 
     def connected(self) -> int:

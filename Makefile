@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml
 infra: install
 	$(BIN)/entraide infra up
 
-# The infrastructure and the services that exist so far (issue 7 adds the rest and a demo).
+# The infrastructure, every service, and the demo; prints the web client's address.
 up: install
 	$(BIN)/entraide up
+	$(BIN)/entraide demo
 
 down:
 	$(BIN)/entraide down

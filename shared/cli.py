@@ -1,4 +1,4 @@
-"""The ``entraide`` command line: local infrastructure and the generated contract docs."""
+"""The ``entraide`` command line: local processes, topics, keys, the demo, the contract docs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from shared.infra import InfraError, LocalInfra, install_prerequisites
 from shared.services import local_services
@@ -44,6 +45,54 @@ def _up(args: argparse.Namespace) -> int:
         print(f"{service.spec.name:<14} ready at {service.url}{service.spec.front_path}")
     web = next(s for s in local_services(settings) if s.spec.name == "gateway")
     print(f"\nEntraide is up: open {web.url}/")
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    """A folder with a token signing key and the gateways' cursor secret, for a
+    deployment's secret (deploy/k8s/README.md)."""
+    import secrets
+
+    from shared.auth import KeyRing
+
+    folder = Path(args.folder)
+    ring = KeyRing(folder)
+    kid = ring.rotate() if args.rotate else None
+    ring.ensure()
+    cursor = folder / "gateway-cursor.secret"
+    if not cursor.exists():
+        cursor.write_text(secrets.token_hex(32))
+        cursor.chmod(0o600)
+    print(f"keys in {folder}" + (f" (new signing key {kid})" if kid else ""))
+    return 0
+
+
+def _topics(args: argparse.Namespace) -> int:
+    from shared.events.catalogue import TOPICS
+    from shared.kafka.admin import ensure_topics, wait_for_kafka
+
+    settings = get_settings()
+    asyncio.run(wait_for_kafka(settings.kafka_bootstrap, timeout_s=120))
+    asyncio.run(ensure_topics(settings.kafka_bootstrap, TOPICS))
+    print(f"{len(TOPICS)} topics present on {settings.kafka_bootstrap}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from shared.auth import KeyRing
+    from shared.demo import DEMO_PASSWORD, MEMBERS, load_demo
+    from shared.services import SERVICES
+
+    posts = next(spec for spec in SERVICES if spec.name == "posts")
+    signer = KeyRing(get_settings().data_dir / "keys").signer()
+    done = load_demo(f"http://127.0.0.1:{posts.port}", signer)
+    if done["already_loaded"]:
+        print("the demo is already loaded")
+    else:
+        print(f"demo loaded: {done['members']} members, {done['posts']} posts")
+    print(f"log in as {MEMBERS[0].email} (or any demo member) with {DEMO_PASSWORD!r}")
+    gateway = next(spec for spec in SERVICES if spec.name == "gateway")
+    print(f"\nopen http://127.0.0.1:{gateway.port}/")
     return 0
 
 
@@ -92,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     up = commands.add_parser("up", help="start the infrastructure and the services")
     up.set_defaults(run=_up)
+    keys = commands.add_parser("keys", help="make (or rotate) signing keys in a folder")
+    keys.add_argument("folder")
+    keys.add_argument("--rotate", action="store_true", help="add a new signing key")
+    keys.set_defaults(run=_keys)
+    topics = commands.add_parser("topics", help="create the catalogue's topics (idempotent)")
+    topics.set_defaults(run=_topics)
+    demo = commands.add_parser("demo", help="load demo members and posts (idempotent)")
+    demo.set_defaults(run=_demo)
     down = commands.add_parser("down", help="stop the services and the infrastructure")
     down.set_defaults(run=_down)
     status = commands.add_parser("status", help="each server and service, and its health")

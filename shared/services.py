@@ -54,6 +54,7 @@ class ServiceSpec:
 
 SERVICES = (
     ServiceSpec("posts", "services.posts.entrypoints.main", 18001),
+    ServiceSpec("matching", "services.matching.entrypoints.worker", 18002, front_path="/readyz"),
     ServiceSpec("notifications", "services.notifications.entrypoints.main", 18003),
     ServiceSpec("gateway", "services.gateway.entrypoints.main", 18004, front_path="/"),
 )

@@ -40,7 +40,12 @@ from tests.integration.net import free_port
 
 RAW_PROCESSES = 2
 PROBES = 100
-P99_LIMIT_MS = 100.0
+P99_LIMIT_MS = 100.0  # the target
+# On 2 shared cores even the bare server's p99 passes 100 ms at 5,000 sockets (one
+# broadcast to all of them takes that long), so the rate at p99 <= 500 ms is reported
+# too, and the steps go on until p99 passes STOP_MS or sockets are lost.
+SATURATION_P99_MS = 500.0
+STOP_MS = 1_000.0
 PARIS = Point(lat=48.8566, lon=2.3522)
 
 
@@ -158,15 +163,15 @@ async def measure_server(name, server, url, clients_n, args, producer, topic, n0
                    "p99_ms": summary["p99_ms"]}  # fmt: skip
             print(name, clients_n, row, flush=True)
             result["steps"].append(row)
-            if summary["p99_ms"] > P99_LIMIT_MS or alive < connected * 0.99 or not latencies:
+            if summary["p99_ms"] > STOP_MS or alive < connected * 0.99 or not latencies:
                 break
             await asyncio.sleep(1)
     finally:
         clients.stop()
-    ok = [
-        s for s in result["steps"] if s["p99_ms"] <= P99_LIMIT_MS and s["alive"] >= connected * 0.99
-    ]
-    result["best_deliveries_per_s_within_p99"] = max((s["deliveries_per_s"] for s in ok), default=0)
+    for name, limit in (("p99_100ms", P99_LIMIT_MS), ("p99_500ms", SATURATION_P99_MS)):
+        ok = [step["deliveries_per_s"] for step in result["steps"]
+              if step["p99_ms"] <= limit and step["alive"] >= connected * 0.99]  # fmt: skip
+        result[f"best_deliveries_per_s_{name}"] = max(ok, default=0)
     return result, n0
 
 
@@ -244,11 +249,19 @@ async def run(args: argparse.Namespace) -> dict:
                     server.wait(20)
     finally:
         await producer.stop()
-    best = {(r["server"], r["clients"]): r["best_deliveries_per_s_within_p99"]
-            for r in results["runs"]}  # fmt: skip
-    for clients_n in args.clients:
-        bare, ours = best[("bare", clients_n)], best[("gateway", clients_n)]
-        results[f"ratio_at_{clients_n}"] = round(ours / max(bare, 1), 2)
+    for name in ("p99_100ms", "p99_500ms"):
+        best = {(r["server"], r["clients"]): r[f"best_deliveries_per_s_{name}"]
+                for r in results["runs"]}  # fmt: skip
+        for clients_n in args.clients:
+            bare, ours = best[("bare", clients_n)], best[("gateway", clients_n)]
+            results[f"{clients_n}_clients_{name}"] = {
+                "bare": bare,
+                "gateway": ours,
+                "ratio": round(ours / bare, 2) if bare else None,
+            }
+    results["kib_per_idle_connection"] = {
+        f"{r['server']}_{r['clients']}": r["kib_per_idle_connection"] for r in results["runs"]
+    }
     (RESULTS_DIR / f"gateway-{tag}.json").write_text(json.dumps(results, indent=2))
     return results
 
@@ -256,7 +269,7 @@ async def run(args: argparse.Namespace) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, nargs="+", default=[5_000, 10_000])
-    parser.add_argument("--rates", type=float, nargs="+", default=[2, 5, 10, 20, 40, 80])
+    parser.add_argument("--rates", type=float, nargs="+", default=[1, 2, 4, 8, 16, 32])
     parser.add_argument("--step", type=float, default=8.0)
     parser.add_argument("--missed", type=int, default=10_000)
     summary = asyncio.run(run(parser.parse_args()))

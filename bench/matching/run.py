@@ -137,7 +137,7 @@ async def run(args: argparse.Namespace) -> dict:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     worker = start_service(
         "services.matching.entrypoints.worker",
-        {"ENTRAIDE_TOPIC_SUFFIX": suffix},
+        {"ENTRAIDE_TOPIC_SUFFIX": suffix, "ENTRAIDE_WEB_ENABLED": "false"},
         RESULTS_DIR / f"matching-{tag}.log",
     )
     rng = random.Random(42)

@@ -16,3 +16,8 @@ class MatchingSettings(Settings):
     alert_rings_m: tuple[int, ...] = (200, 1_000, 5_000)
     alert_waits_s: tuple[float, ...] = (120.0, 300.0)
     alert_tick_s: float = 1.0
+    # faust's web server: /healthz and /readyz for `entraide up` and the probes of a
+    # deployment. Tests that run several workers on one machine turn it off.
+    web_enabled: bool = True
+    http_host: str = "127.0.0.1"
+    http_port: int = 18002

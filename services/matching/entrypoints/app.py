@@ -44,7 +44,9 @@ app = faust.App(
     table_standby_replicas=0,
     topic_partitions=settings.matching_partitions,
     producer_acks=-1,
-    web_enabled=False,
+    web_enabled=settings.web_enabled,
+    web_bind=settings.http_host,
+    web_port=settings.http_port,
     # A killed worker's partitions move after this long without heartbeats (the
     # default 60 s would stall matching for a minute).
     broker_session_timeout=WORKER_SESSION_TIMEOUT_S,
@@ -193,3 +195,14 @@ async def track_alerts(stream) -> None:
 async def tick_due_alerts() -> None:
     for post_id in alerts.due_post_ids(alerts_table, datetime.now(UTC)):
         await alert_ticks.send(key=post_id.encode(), value=b"tick")
+
+
+@app.page("/healthz")
+async def healthz(web, request):
+    return web.json({"status": "ok"})
+
+
+@app.page("/readyz")
+async def readyz(web, request):
+    # The web server answers once the worker has started: its consumer is in the group.
+    return web.json({"status": "ready"})

@@ -4,16 +4,12 @@ nearby member. Screenshots of the main screens go to tests/screenshots/."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 import pytest
-import uvicorn
 from playwright.async_api import async_playwright
 
 from services.posts.entrypoints.app import create_app
 from shared.settings import PROJECT_ROOT
-from tests.integration.kafka_tools import wait_until
+from tests.integration.http_server import http_server
 from tests.integration.net import free_ports
 
 CHROMIUM = "/usr/bin/chromium"
@@ -24,21 +20,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]  # fmt: skip
 SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
 FESTIVAL = {"latitude": 48.8937, "longitude": 2.3934}
-
-
-@contextlib.asynccontextmanager
-async def http_server(app, port: int):
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    await wait_until(lambda: server.started, 10, "the posts API to listen")
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, 5)
 
 
 @pytest.mark.timeout(120)

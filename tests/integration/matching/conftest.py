@@ -80,6 +80,7 @@ async def matching(endpoints, unique, tmp_path) -> AsyncIterator[MatchingHarness
             os.environ,
             ENTRAIDE_KAFKA_BOOTSTRAP=endpoints.kafka_bootstrap,
             ENTRAIDE_TOPIC_SUFFIX=suffix,
+            ENTRAIDE_WEB_ENABLED="false",
             **extra_env,
         )
         with open(log, "wb") as out:

@@ -1,0 +1,75 @@
+"""The deployment files: Kubernetes manifests against the Kubernetes schemas, the KEDA
+ScaledObjects against their CRD's required fields, and docker-compose.yml against the
+rules of this project (no Docker client runs here to `docker compose config` it)."""
+
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from shared.infra.install import kafka_version
+from shared.settings import PROJECT_ROOT
+
+K8S = PROJECT_ROOT / "deploy" / "k8s"
+SERVICES = ("posts", "matching", "notifications", "gateway")
+
+
+def documents(path: Path) -> list[dict]:
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+ALL = [(p.name, d) for p in sorted(K8S.glob("*.yaml")) for d in documents(p)]
+
+
+@pytest.mark.parametrize(("name", "doc"), [a for a in ALL if a[1]["kind"] != "ScaledObject"],
+                         ids=lambda v: v if isinstance(v, str) else v["kind"])  # fmt: skip
+def test_every_manifest_is_valid_kubernetes(name, doc):
+    kubernetes_validate.validate(doc, kubernetes_validate.latest_version(), strict=True)
+
+
+def test_each_service_has_a_deployment_a_service_probes_and_its_autoscaler():
+    by_kind: dict[str, dict[str, dict]] = {}
+    for _, doc in ALL:
+        by_kind.setdefault(doc["kind"], {})[doc["metadata"]["name"]] = doc
+    for service in SERVICES:
+        container = by_kind["Deployment"][service]["spec"]["template"]["spec"]["containers"][0]
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert service in by_kind["Service"]
+    assert set(by_kind["HorizontalPodAutoscaler"]) == {"posts", "gateway"}
+    assert set(by_kind["ScaledObject"]) == {"matching", "notifications"}
+
+
+def test_the_keda_scaled_objects_scale_on_consumer_lag():
+    for _, doc in ALL:
+        if doc["kind"] != "ScaledObject":
+            continue
+        assert doc["apiVersion"] == "keda.sh/v1alpha1"
+        spec = doc["spec"]
+        assert spec["scaleTargetRef"]["name"] == doc["metadata"]["name"]
+        (trigger,) = spec["triggers"]
+        assert trigger["type"] == "kafka"
+        assert {"bootstrapServers", "consumerGroup", "topic", "lagThreshold"} <= set(
+            trigger["metadata"]
+        )
+        assert int(trigger["metadata"]["lagThreshold"]) > 0
+        assert 1 <= spec["minReplicaCount"] <= spec["maxReplicaCount"] <= 12
+
+
+def test_compose_runs_every_service_with_health_checks_and_the_pinned_kafka():
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert services["kafka"]["image"] == f"apache/kafka:{kafka_version()}"
+    for name in SERVICES:
+        service = services[name]
+        assert (PROJECT_ROOT / service["build"]["dockerfile"]).exists()
+        assert service["build"]["args"]["SERVICE_MODULE"].startswith(f"services.{name}.")
+        assert "healthcheck" in service
+        assert service["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+    # Scaled services must not pin one host port each.
+    for name in ("matching", "notifications"):
+        assert "ports" not in services[name]
+    assert services["gateway"]["ports"] == ["127.0.0.1:18004-18013:18004"]
+    for name in ("kafka", "postgres", "redis"):
+        assert "healthcheck" in services[name]

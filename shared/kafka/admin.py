@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Iterable
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from shared.events.catalogue import Topic
@@ -47,7 +47,8 @@ async def ensure_topics(
     replication_factor: int = 1,
 ) -> None:
     """Create the topics that do not exist yet (a Topic, or name, partitions and optional
-    configs); existing ones are left as they are."""
+    configs). An existing topic with fewer partitions than asked gets more (a broker
+    kept from an older version of the catalogue); nothing else about it changes."""
     new_topics = []
     for topic in topics:
         if isinstance(topic, Topic):
@@ -68,9 +69,27 @@ async def ensure_topics(
             name, code = error[0], error[1]
             if code not in (0, TOPIC_ALREADY_EXISTS):
                 raise for_code(code)(f"could not create topic {name}: {error[2:]}")
+        await _grow_partitions(admin, {t.name: t.num_partitions for t in new_topics})
     finally:
         await admin.close()
     await _wait_for_leaders(bootstrap, [t.name for t in new_topics])
+
+
+async def _grow_partitions(admin: AIOKafkaAdminClient, wanted: dict[str, int]) -> None:
+    # Co-partitioned topics (posts, replies and urgent requests, read together by
+    # matching's alert agent) must have equal counts, or faust refuses to start. Adding
+    # partitions moves later events of a key to another partition; on a kept local
+    # broker that is acceptable, so it is done and logged.
+    described = await admin.describe_topics(list(wanted))
+    grow = {}
+    for topic in described:
+        have = len(topic["partitions"])
+        if topic["error_code"] == 0 and 0 < have < wanted[topic["topic"]]:
+            grow[topic["topic"]] = NewPartitions(wanted[topic["topic"]])
+            log.warning("topic %s has %d partitions, growing to %d", topic["topic"], have,
+                        wanted[topic["topic"]])  # fmt: skip
+    if grow:
+        await admin.create_partitions(grow)
 
 
 async def _wait_for_leaders(bootstrap: str, names: list[str], timeout_s: float = 30.0) -> None:

@@ -9,6 +9,7 @@ from aiokafka import TopicPartition
 
 from shared.events import PostCreated, decode_event
 from shared.kafka import ConsumerLoop, EventPublisher, build_consumer, build_producer
+from shared.kafka.admin import ensure_topics
 from shared.tracing import current_traceparent, new_traceparent, trace_id
 from tests.factories import public_post, sample_events
 from tests.integration.kafka_tools import read_topic, wait_until
@@ -147,3 +148,17 @@ async def test_a_message_whose_handler_fails_is_dead_lettered_with_the_original_
     assert [r.value for r in dead] == [sent[1].value]
     assert decode_event(dead[0].value).event == events[1]
     assert dict(dead[0].headers)["dlq.stage"] == b"handle"
+
+
+async def test_ensure_topics_grows_a_topic_with_too_few_partitions(endpoints, new_topic):
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    name = await new_topic("grow", partitions=2)
+    await ensure_topics(endpoints.kafka_bootstrap, [(name, 4)])
+    admin = AIOKafkaAdminClient(bootstrap_servers=endpoints.kafka_bootstrap)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([name])
+    finally:
+        await admin.close()
+    assert len(described["partitions"]) == 4

@@ -298,7 +298,12 @@ class Hub:
         sub = Subscription(client, channel, feed_filter or FeedFilter(), radius_m=frame.radius_m)
         # From here to index.add nothing awaits: no event can slip between the replay
         # and the live stream, and none is sent twice.
-        client.push_json({"type": "subscribed", "channel": channel})
+        subscribed = {"type": "subscribed", "channel": channel}
+        if offsets is None:
+            # Where this subscription starts: a client that gets no event before it
+            # disconnects still resumes from here.
+            subscribed["cursor"] = self.current_cursor(client)
+        client.push_json(subscribed)
         if offsets is not None and feed_filter is not None:
             self._replay(client, sub, offsets)
         client.subs[channel] = sub
@@ -327,7 +332,10 @@ class Hub:
             client.push(frame, replay=True)
             replayed += 1
         RESUMES.labels("replayed").inc()
-        client.push_json({"type": "resumed", "channel": sub.channel, "replayed": replayed})
+        client.push_json({
+            "type": "resumed", "channel": sub.channel, "replayed": replayed,
+            "cursor": self.current_cursor(client),
+        })  # fmt: skip
 
     def _matches(self, sub: Subscription, client: Client, entry: Entry) -> bool:
         if sub.channel == NOTIFICATIONS:

@@ -352,8 +352,15 @@ class Live {
         const post = state.posts.get(event.data.post_id);
         if (post) { post.reply_count += 1; renderFeed(); }
       } else if (event.type.endsWith("notification.created.v1")) applyNotification(event.data);
+    } else if ((frame.type === "subscribed" || frame.type === "resumed") && frame.cursor) {
+      state.cursor = frame.cursor;
     } else if (frame.type === "snapshot_required") {
       state.cursor = frame.cursor;
+      loadFeed(); loadNotifications();
+    } else if (frame.type === "error" && frame.code === "bad_cursor") {
+      // Not ours (another member's, or from before a log-in): start over from now.
+      state.cursor = null;
+      for (const [channel, fields] of this.channels) this.send({ type: "subscribe", channel, ...fields });
       loadFeed(); loadNotifications();
     } else if (frame.type === "error") {
       console.warn("gateway error", frame);
@@ -392,7 +399,9 @@ async function logIn(email, password) {
   $("#auth").hidden = true;
   showAuthState();
   live.channels.set("notifications", {});
+  state.cursor = null;  // a cursor is bound to who received it: start afresh as this member
   if (live.ws) live.ws.close();  // reconnect with the token
+  loadFeed();
   loadNotifications();
 }
 

@@ -67,6 +67,11 @@ class Socket:
         events = [f for f in self.frames if f["type"] == "event"]
         return [f for f in events if channel is None or f["channel"] == channel]
 
+    def last_cursor(self) -> str | None:
+        """The cursor to resume from: the newest frame that carries one."""
+        with_cursor = [f["cursor"] for f in self.frames if f.get("cursor")]
+        return with_cursor[-1] if with_cursor else None
+
     def of_type(self, kind: str) -> list[dict]:
         return [f for f in self.frames if f["type"] == kind]
 

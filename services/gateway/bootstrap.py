@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from websockets.asyncio.server import broadcast
 
 from services.gateway.adapters.source import RecordReader, assign_from_window, partitions_of
 from services.gateway.hub import Hub
@@ -123,6 +124,7 @@ async def bootstrap(settings: GatewaySettings) -> Gateway:
         location_min_interval_s=settings.location_min_interval_s,
         topics=topics,
         publish_location=publish_location,
+        broadcast=lambda connections, frame: broadcast(connections, frame, text=True),
     )
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,

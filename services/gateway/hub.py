@@ -57,10 +57,14 @@ class Client:
         close: Close,
         member: str | None,
         hub: Hub,
-        direct: Callable[[bytes], bool] | None = None,
+        connection: object | None = None,
+        writable: Callable[[], bool] | None = None,
     ) -> None:
+        """``connection`` and ``writable``: the socket, for writing a frame at once with
+        the hub's ``broadcast``, and whether its write buffer has room for it."""
         self._send = send
-        self._direct = direct
+        self.connection = connection
+        self.writable = writable
         self._close = close
         self.member = member
         self.member_key = member or cursors.ANONYMOUS
@@ -80,9 +84,18 @@ class Client:
         if self.closed:
             return
         # The common case, nothing waiting: write now, as a bare broadcast would, with no
-        # task switch per socket. ``direct`` declines when the socket's write buffer is
-        # full; then the frame waits in the bounded queue for the writer task.
-        if not self._queue and self._direct is not None and self._direct(frame):
+        # task switch per socket. When the socket's write buffer is full, the frame waits
+        # in the bounded queue for the writer task.
+        if self.can_write_now():
+            self.hub.broadcast([self.connection], frame)
+            return
+        self.enqueue(frame, replay)
+
+    def can_write_now(self) -> bool:
+        return not self._queue and self.writable is not None and self.writable()
+
+    def enqueue(self, frame: bytes, replay: bool = False) -> None:
+        if self.closed:
             return
         if replay:
             self._replay_left += 1
@@ -130,6 +143,7 @@ class Hub:
         location_min_interval_s: float,
         topics: dict[str, str],
         publish_location: Callable[[str, float, float], Awaitable[None]] | None = None,
+        broadcast: Callable[[list, bytes], None] | None = None,
     ) -> None:
         """``topics``: "posts", "replies" and "notifications" to their topic names."""
         self.streams = streams
@@ -140,6 +154,8 @@ class Hub:
         self.frame_burst = frame_burst
         self.location_min_interval_s = location_min_interval_s
         self.publish_location = publish_location
+        # Writes one frame to many sockets in one call (websockets.broadcast).
+        self.broadcast = broadcast or _no_broadcast
         self.clients: set[Client] = set()
         self._seen_notifications: OrderedDict[str, None] = OrderedDict()
         self._post_slots = streams.slots_of([topics["posts"]])
@@ -183,14 +199,24 @@ class Hub:
         if not targets:
             return
         vector = cursors.encode_vector(self.streams.positions)
-        frames: dict[tuple[str, str], bytes] = {}
+        groups: dict[tuple[str, str], list[Client]] = {}
         for sub in targets:
             client: Client = sub.target  # type: ignore[assignment]
-            key = (sub.channel, client.member_key)
-            frame = frames.get(key)
-            if frame is None:
-                frame = frames[key] = self._frame(sub.channel, client.member_key, vector, entry)
-            client.push(frame)
+            groups.setdefault((sub.channel, client.member_key), []).append(client)
+        for (channel, member_key), clients in groups.items():
+            frame = self._frame(channel, member_key, vector, entry)
+            # The sockets with room get the frame in one broadcast call (as the bare
+            # server does); the others queue it behind what they already wait for.
+            ready = []
+            for client in clients:
+                if client.closed:
+                    continue
+                if client.can_write_now():
+                    ready.append(client.connection)
+                else:
+                    client.enqueue(frame)
+            if ready:
+                self.broadcast(ready, frame)
         DELIVERIES.inc(len(targets))
 
     def _mark_duplicate(self, entry: Entry) -> Entry:
@@ -368,3 +394,7 @@ class Hub:
             if now - client.last_location_at >= self.location_min_interval_s:
                 client.last_location_at = now
                 self._spawn(self.publish_location(client.member, lat, lon))
+
+
+def _no_broadcast(connections: list, frame: bytes) -> None:
+    raise RuntimeError("no broadcast: clients without writable() never write directly")

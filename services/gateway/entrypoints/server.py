@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
@@ -105,18 +105,16 @@ class GatewayServer:
         async def send(frame: bytes) -> None:
             await connection.send(frame, text=True)
 
-        def direct(frame: bytes) -> bool:
-            transport = connection.transport
-            if (
-                connection.state is not State.OPEN
-                or transport.get_write_buffer_size() > DIRECT_WRITE_LIMIT_BYTES
-            ):
-                return False
-            broadcast([connection], frame, text=True)
-            return True
+        def writable() -> bool:
+            return (
+                connection.state is State.OPEN
+                and connection.transport.get_write_buffer_size() <= DIRECT_WRITE_LIMIT_BYTES
+            )
 
         member = getattr(connection, "member", None)
-        client = Client(send, connection.close, member, hub, direct=direct)
+        client = Client(
+            send, connection.close, member, hub, connection=connection, writable=writable
+        )
         hub.connect(client)
         writer = asyncio.create_task(self._write(client))
         try:

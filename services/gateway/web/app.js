@@ -161,7 +161,10 @@ function feedFilters() {
 async function loadFeed() {
   try {
     const page = await api(CONFIG.postsUrl, `/posts?${feedQuery()}`);
-    state.posts = new Map(page.items.map((p) => [p.id, p]));
+    // Posts that arrived live while the page was on its way are newer than it: keep them.
+    const newest = page.items.reduce((max, p) => (p.created_at > max ? p.created_at : max), "");
+    const live = [...state.posts.values()].filter((p) => p.created_at > newest);
+    state.posts = new Map([...page.items, ...live].map((p) => [p.id, p]));
   } catch (error) {
     console.warn("feed", error);
   }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from pathlib import Path
@@ -38,13 +39,27 @@ def _infra(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
+    from shared import supervisor
+    from shared.services import parse_scale, scale_file
+
     settings = get_settings()
+    scale = parse_scale(args.scale)
     asyncio.run(LocalInfra(settings).up())
-    for service in local_services(settings):
+    wanted = local_services(settings, scale)
+    # Instances beyond the new scale (an earlier --scale) are stopped.
+    for running in local_services(settings):
+        if running.name not in {s.name for s in wanted}:
+            running.stop()
+    scale_file(settings).parent.mkdir(parents=True, exist_ok=True)
+    scale_file(settings).write_text(json.dumps(scale))
+    for service in wanted:
+        service.launch()
+    for service in wanted:
         service.start()
-        print(f"{service.spec.name:<14} ready at {service.url}{service.spec.front_path}")
-    web = next(s for s in local_services(settings) if s.spec.name == "gateway")
-    print(f"\nEntraide is up: open {web.url}/")
+        print(f"{service.name:<16} ready at {service.url}{service.spec.front_path}")
+    supervisor.start(settings)
+    web = next(s for s in wanted if s.spec.name == "gateway")
+    print(f"\nEntraide is up: open {web.url}/ (a supervisor restarts what crashes)")
     return 0
 
 
@@ -97,7 +112,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _down(args: argparse.Namespace) -> int:
+    from shared import supervisor
+
     settings = get_settings()
+    supervisor.stop(settings)  # first, or it would restart what is being stopped
     for service in local_services(settings):
         service.stop()
     LocalInfra(settings).down()
@@ -106,15 +124,37 @@ def _down(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from shared import supervisor
+    from shared.kafka.lag import group_lags
+
     settings = get_settings()
     code = _infra(argparse.Namespace(action="status"))
+    restarts = supervisor.restarts(settings)
+    print(f"\n{'service':<16} {'state':<9} {'health':<7} {'pid':<8} {'restarts':<9} address")
     for service in local_services(settings):
         state = "running" if service.pid() else "stopped"
         health = "ready" if service.ready() else "-"
-        print(f"{service.spec.name:<10} {state:<9} {health:<9} {service.pid() or '-'!s:<8} "
-              f"{service.url}")  # fmt: skip
+        print(f"{service.name:<16} {state:<9} {health:<7} {service.pid() or '-'!s:<8} "
+              f"{restarts.get(service.name, 0):<9} {service.url}")  # fmt: skip
         code = code or (0 if health == "ready" else 1)
+    try:
+        lags = asyncio.run(group_lags(settings.kafka_bootstrap, CONSUMER_GROUPS))
+    except Exception as exc:  # the broker is down: said above already
+        lags = {group: f"unknown ({type(exc).__name__})" for group in CONSUMER_GROUPS}
+    print(f"\n{'consumer group':<24} lag (messages)")
+    for group, lag in lags.items():
+        print(f"{group:<24} {lag}")
     return code
+
+
+CONSUMER_GROUPS = ("entraide-matching", "entraide-notifications")
+
+
+def _supervise(args: argparse.Namespace) -> int:
+    from shared.supervisor import supervise
+
+    supervise(get_settings())
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -140,7 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     infra.set_defaults(run=_infra)
 
     up = commands.add_parser("up", help="start the infrastructure and the services")
+    up.add_argument(
+        "--scale", action="append", default=[], metavar="NAME=N",
+        help="run N instances of a service: matching, notifications, gateway or posts",
+    )  # fmt: skip
     up.set_defaults(run=_up)
+    supervise = commands.add_parser("supervise", help=argparse.SUPPRESS)
+    supervise.set_defaults(run=_supervise)
     keys = commands.add_parser("keys", help="make (or rotate) signing keys in a folder")
     keys.add_argument("folder")
     keys.add_argument("--rotate", action="store_true", help="add a new signing key")

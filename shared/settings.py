@@ -29,7 +29,10 @@ class Settings(BaseSettings):
 
     # Where the web client is served (the gateway): the origins the HTTP APIs allow
     # (CORS) and the gateway accepts sockets from.
-    web_origins: tuple[str, ...] = ("http://127.0.0.1:18004", "http://localhost:18004")
+    # Default: every port `entraide up --scale gateway=N` gives a gateway (18004, 18014...).
+    web_origins: tuple[str, ...] = tuple(
+        f"http://{host}:{18004 + 10 * k}" for k in range(9) for host in ("127.0.0.1", "localhost")
+    )
 
     # Where the services connect; derived from the local ports unless set.
     kafka_bootstrap: str = ""

@@ -80,7 +80,9 @@ def kill_pid(pid: int) -> None:
         time.sleep(0.05)
 
 
-def start_detached(cmd: list[str], log_file: Path, pid_file: Path, cwd: Path) -> int:
+def start_detached(
+    cmd: list[str], log_file: Path, pid_file: Path, cwd: Path, env: dict[str, str] | None = None
+) -> int:
     """Start a server in its own session so it outlives this command."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "ab") as log:
@@ -91,6 +93,7 @@ def start_detached(cmd: list[str], log_file: Path, pid_file: Path, cwd: Path) ->
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            env={**os.environ, **(env or {})},
         )
     pid_file.write_text(f"{process.pid}\n")
     return process.pid

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
@@ -19,7 +20,7 @@ SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
 async def test_the_demo_feed_in_a_browser(system):
     for name in ("posts", "matching", "notifications", "gateway"):
         await asyncio.to_thread(system.start, name, system.ports.get(name))
-    signer = KeyRing(system.env["ENTRAIDE_KEYS_DIR"]).signer()
+    signer = KeyRing(Path(system.env["ENTRAIDE_KEYS_DIR"])).signer()
     loaded = await asyncio.to_thread(load_demo, system.url("posts"), signer)
     assert loaded["posts"] == len(POSTS)
 

@@ -1,7 +1,7 @@
 """Client processes for bench/gateway.
 
-    python -m bench.gateway.clients raw URL COUNT
-    python -m bench.gateway.clients probe URL COUNT
+    python -m bench.gateway.clients raw URL COUNT [AREAS]
+    python -m bench.gateway.clients probe URL COUNT [AREAS]
 
 ``raw``: COUNT sockets, a WebSocket handshake by hand and one subscribe frame each, then
 one epoll loop that reads their bytes and throws them away: a few microseconds per
@@ -31,15 +31,36 @@ import orjson
 from websockets.asyncio.client import connect
 
 SUBSCRIBE = b'{"type":"subscribe","channel":"feed"}'
+# bench/e2e: AREAS points on a grid (AREA_SPACING_DEG apart), each socket subscribed
+# to the feed within AREA_RADIUS_M of one of them, so a post reaches COUNT / AREAS.
+GRID_ORIGIN = (48.70, 2.20)
+AREA_SPACING_DEG = 0.03  # ~3 km
+AREA_RADIUS_M = 900  # wider than a fuzzed location's offset (~700 m at most)
+
+
+def area_point(index: int) -> tuple[float, float]:
+    row, col = divmod(index, 10)
+    return (GRID_ORIGIN[0] + row * AREA_SPACING_DEG, GRID_ORIGIN[1] + col * AREA_SPACING_DEG)
+
+
+def subscribe_frame(k: int, areas: int) -> bytes:
+    if not areas:
+        return SUBSCRIBE
+    lat, lon = area_point(k % areas)
+    area = {"lat": lat, "lon": lon, "radius_m": AREA_RADIUS_M}
+    return json.dumps({"type": "subscribe", "channel": "feed", "filters": {"area": area}},
+                      separators=(",", ":")).encode()  # fmt: skip
 
 
 def masked_text_frame(payload: bytes) -> bytes:
     mask = os.urandom(4)
     masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    return bytes([0x81, 0x80 | len(payload)]) + mask + masked
+    if len(payload) < 126:
+        return bytes([0x81, 0x80 | len(payload)]) + mask + masked
+    return bytes([0x81, 0x80 | 126]) + len(payload).to_bytes(2, "big") + mask + masked
 
 
-def handshake(url: str) -> socket.socket:
+def handshake(url: str, subscribe: bytes = SUBSCRIBE) -> socket.socket:
     parts = urlsplit(url)
     sock = socket.create_connection((parts.hostname, parts.port))
     key = base64.b64encode(os.urandom(16)).decode()
@@ -53,17 +74,17 @@ def handshake(url: str) -> socket.socket:
         response += sock.recv(4096)
     if b" 101 " not in response.split(b"\r\n", 1)[0]:
         raise ConnectionError(response[:100])
-    sock.sendall(masked_text_frame(SUBSCRIBE))
+    sock.sendall(masked_text_frame(subscribe))
     sock.setblocking(False)
     return sock
 
 
-def raw(url: str, count: int) -> None:
+def raw(url: str, count: int, areas: int = 0, first: int = 0) -> None:
     poller = select.epoll()
     sockets: dict[int, socket.socket] = {}
-    for _ in range(count):
+    for k in range(count):
         try:
-            sock = handshake(url)
+            sock = handshake(url, subscribe_frame(first + k, areas))
         except OSError:
             continue
         sockets[sock.fileno()] = sock
@@ -98,10 +119,10 @@ class Probe:
         self.latencies: list[float] = []
         self.open = False
 
-    async def run(self, url: str) -> None:
+    async def run(self, url: str, subscribe: bytes = SUBSCRIBE) -> None:
         async with connect(url, compression=None, ping_interval=None, max_size=2**22) as ws:
             self.open = True
-            await ws.send(SUBSCRIBE.decode())
+            await ws.send(subscribe.decode())
             async for message in ws:
                 now = time.time()
                 frame = orjson.loads(message)
@@ -112,9 +133,10 @@ class Probe:
         self.open = False
 
 
-async def probes(url: str, count: int) -> None:
+async def probes(url: str, count: int, areas: int = 0) -> None:
     probe_list = [Probe() for _ in range(count)]
-    tasks = [asyncio.create_task(p.run(url)) for p in probe_list]
+    tasks = [asyncio.create_task(p.run(url, subscribe_frame(k, areas)))
+             for k, p in enumerate(probe_list)]  # fmt: skip
     await asyncio.sleep(1)
     print(json.dumps({"connected": sum(p.open for p in probe_list)}), flush=True)
     loop = asyncio.get_running_loop()
@@ -134,7 +156,9 @@ async def probes(url: str, count: int) -> None:
 
 if __name__ == "__main__":
     mode, target, how_many = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    area_count = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    first_index = int(sys.argv[5]) if len(sys.argv) > 5 else 0
     if mode == "raw":
-        raw(target, how_many)
+        raw(target, how_many, area_count, first_index)
     else:
-        asyncio.run(probes(target, how_many))
+        asyncio.run(probes(target, how_many, area_count))

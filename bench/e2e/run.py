@@ -1,0 +1,274 @@
+"""bench/e2e: from the HTTP post to the frame on the sockets of the subscribed clients.
+
+    .venv/bin/pip install -e '.[bench]'       # matplotlib, for the plots
+    .venv/bin/python -m bench.e2e.run --rate 200 --duration 600 --clients 5000
+
+The whole system as processes (posts with 2 HTTP workers, matching, notifications, a
+gateway) on the real servers. ``--clients`` sockets (raw readers and 100 probes) are
+spread over 100 areas, each subscribed to the feed around its area, so a post (placed in
+one area) reaches ``clients / 100`` sockets, one of them a probe. Posts are sent open
+loop: request i is sent at its intended time whatever happened to the others, and its
+latency is measured from that intended time (written in the post's body) to the frame
+on the probe. The broker's own produce-to-consume latency at the same rate is measured
+first, in the same run: the floor. Writes the figures (JSON) and, with matplotlib, a
+latency-over-time plot and a histogram (PNG) to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bench.common import RESULTS_DIR, new_histogram, summary_ms
+from bench.gateway.clients import area_point
+from bench.matching.run import broker_baseline
+from shared.auth import KeyRing, Role
+from shared.events.catalogue import TOPICS
+from shared.infra import LocalInfra
+from shared.kafka.admin import ensure_topics
+from shared.settings import PROJECT_ROOT, Settings
+from tests.e2e.conftest import System
+from tests.integration.net import free_ports
+
+AREAS = 100
+PROBES = 100
+RAW_PROCESSES = 2
+MEMBERS = 50
+WINDOW_S = 10.0
+
+
+def start_clients(url: str, count: int) -> list[subprocess.Popen]:
+    per = (count - PROBES) // RAW_PROCESSES
+    commands = [
+        ["raw", url, str(per), str(AREAS), str(PROBES + k * per)] for k in range(RAW_PROCESSES)
+    ]
+    commands.append(["probe", url, str(PROBES), str(AREAS)])
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.gateway.clients", *c],
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for c in commands
+    ]
+
+
+def measure(procs: list[subprocess.Popen], seconds: float) -> tuple[list[float], int]:
+    for p in procs:
+        p.stdin.write(f"measure {seconds}\n")
+        p.stdin.flush()
+    latencies, alive = [], 0
+    for p in procs:
+        report = json.loads(p.stdout.readline())
+        latencies += report["latencies_ms"]
+        alive += report["alive"]
+    return latencies, alive
+
+
+async def run(args: argparse.Namespace) -> dict:
+    settings = Settings()
+    await LocalInfra(settings).up()
+    tag = f"bench{int(time.time())}"
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    home = RESULTS_DIR / f"e2e-{tag}"
+    home.mkdir()
+    suffix = f".{tag}"
+    await ensure_topics(settings.kafka_bootstrap, [(t.name + suffix, t.partitions) for t in TOPICS])
+    floor = await broker_baseline(
+        settings.kafka_bootstrap,
+        TOPICS[0].name + suffix + ".floor",
+        args.rate,
+        min(args.duration, 20),
+    )
+    print("broker floor", floor, flush=True)
+    keys = home / "keys"
+    KeyRing(keys).ensure()
+    gateway_port, posts_port, notifications_port = free_ports(3)
+    env = {
+        **os.environ,
+        "ENTRAIDE_TOPIC_SUFFIX": suffix,
+        "ENTRAIDE_POSTGRES_SCHEMA": f"bench_{tag}",
+        "ENTRAIDE_REDIS_PREFIX": f"bench:{tag}",
+        "ENTRAIDE_KEYS_DIR": str(keys),
+        "ENTRAIDE_DATA_DIR": str(home / "data"),
+        "ENTRAIDE_HTTP_WORKERS": "2",
+        "ENTRAIDE_CONSUMER_GROUP": f"bench-notifications-{tag}",
+        "ENTRAIDE_POSTS_PER_HOUR": "100000000",
+        "ENTRAIDE_PING_INTERVAL_S": "100000",
+    }
+    system = System(env, home)
+    procs: list[subprocess.Popen] = []
+    try:
+        for name, port in (
+            ("posts", posts_port),
+            ("matching", None),
+            ("notifications", notifications_port),
+            ("gateway", gateway_port),
+        ):
+            await asyncio.to_thread(system.start, name, port)
+        signer = KeyRing(keys).signer()
+        async with httpx.AsyncClient(
+            base_url=system.url("posts"), timeout=30, limits=httpx.Limits(max_connections=200)
+        ) as http:
+            tokens = []
+            for n in range(MEMBERS):
+                registered = await http.post(
+                    "/auth/register",
+                    json={
+                        "email": f"m{n}@{tag}.example.org",
+                        "password": "bench password 1",
+                        "display_name": f"m{n}",
+                    },
+                )
+                registered.raise_for_status()
+                tokens.append(signer.issue(registered.json()["id"], Role.MEMBER))
+            procs = start_clients(f"ws://127.0.0.1:{gateway_port}/ws", args.clients)
+            connected = sum(json.loads(p.stdout.readline())["connected"] for p in procs)
+            print(f"{connected} sockets connected", flush=True)
+
+            rng = random.Random(3)
+            acked, errors, http_latency = 0, [], new_histogram()
+            in_flight: set[asyncio.Task] = set()
+
+            async def send(intended_wall: float, intended_perf: float) -> None:
+                nonlocal acked
+                lat, lon = area_point(rng.randrange(AREAS))
+                body = {
+                    "kind": "offer",
+                    "category": "goods",
+                    "title": "A sofa to give away",
+                    "body": f"t={intended_wall!r}",
+                    "language": "fr",
+                    "location": {"lat": lat, "lon": lon},
+                    "radius_m": 2000,
+                }
+                token = tokens[rng.randrange(MEMBERS)]
+                try:
+                    response = await http.post(
+                        "/posts", json=body, headers={"Authorization": f"Bearer {token}"}
+                    )
+                    if response.status_code == 201:
+                        acked += 1
+                        http_latency.record_value(
+                            max(1, int((time.perf_counter() - intended_perf) * 1e6))
+                        )
+                    else:
+                        errors.append(f"HTTP {response.status_code}")
+                except httpx.HTTPError as exc:
+                    errors.append(type(exc).__name__)
+
+            async def load() -> None:
+                interval = 1.0 / args.rate
+                wall0, perf0 = time.time(), time.perf_counter()
+                for i in range(int(args.rate * args.duration)):
+                    delay = perf0 + i * interval - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    task = asyncio.create_task(send(wall0 + i * interval, perf0 + i * interval))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                await asyncio.gather(*in_flight)
+
+            loader = asyncio.create_task(load())
+            windows, all_latencies, started = [], [], time.perf_counter()
+            while not loader.done():
+                latencies, alive = await asyncio.to_thread(measure, procs, WINDOW_S)
+                all_latencies += latencies
+                h = new_histogram()
+                for ms in latencies:
+                    h.record_value(max(1, int(ms * 1000)))
+                s = summary_ms(h)
+                windows.append(
+                    {
+                        "t_s": round(time.perf_counter() - started, 1),
+                        "frames": len(latencies),
+                        "p50_ms": s["p50_ms"],
+                        "p99_ms": s["p99_ms"],
+                        "alive": alive,
+                    }
+                )
+                print(windows[-1], flush=True)
+            await loader
+            latencies, _ = await asyncio.to_thread(measure, procs, 5.0)  # the tail
+            all_latencies += latencies
+    finally:
+        for p in procs:
+            p.kill()
+        system.stop()
+
+    histogram = new_histogram()
+    for ms in all_latencies:
+        histogram.record_value(max(1, int(ms * 1000)))
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "rate_per_s": args.rate,
+        "duration_s": args.duration,
+        "sockets": args.clients,
+        "recipients_per_post": args.clients // AREAS,
+        "posts_acknowledged": acked,
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:10],
+        "frames_on_probes": len(all_latencies),
+        "lost": acked - len(all_latencies),
+        "http_post": summary_ms(http_latency),
+        "post_to_socket": summary_ms(histogram),
+        "broker_floor": floor,
+        "windows": windows,
+    }
+    (RESULTS_DIR / f"e2e-{tag}.json").write_text(json.dumps(result, indent=2))
+    plot(result, all_latencies, RESULTS_DIR / f"e2e-{tag}")
+    return result
+
+
+def plot(result: dict, latencies: list[float], stem: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("no matplotlib: pip install -e '.[bench]' for the plots")
+        return
+    figure, axis = plt.subplots(figsize=(8, 4))
+    times = [w["t_s"] for w in result["windows"]]
+    axis.plot(times, [w["p50_ms"] for w in result["windows"]], label="p50")
+    axis.plot(times, [w["p99_ms"] for w in result["windows"]], label="p99")
+    axis.axhline(100, linestyle="--", color="grey", label="target p99")
+    axis.set(
+        xlabel="time (s)",
+        ylabel="post to socket (ms)",
+        yscale="log",
+        title=f"{result['rate_per_s']:g} posts/s, {result['sockets']} sockets",
+    )
+    axis.legend()
+    figure.savefig(f"{stem}-latency.png", dpi=100, bbox_inches="tight")
+    figure, axis = plt.subplots(figsize=(8, 4))
+    axis.hist(latencies, bins=60)
+    axis.set(xlabel="post to socket (ms)", ylabel="frames", title="latency histogram")
+    figure.savefig(f"{stem}-histogram.png", dpi=100, bbox_inches="tight")
+    print(f"plots: {stem}-latency.png, {stem}-histogram.png")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--duration", type=float, default=600)
+    parser.add_argument("--clients", type=int, default=5_000)
+    summary = asyncio.run(run(parser.parse_args()))
+    print(json.dumps({k: v for k, v in summary.items() if k != "windows"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -45,6 +45,7 @@ PROBES = 100
 RAW_PROCESSES = 2
 MEMBERS = 50
 WINDOW_S = 10.0
+TAIL_MAX_S = 90.0
 
 
 def start_clients(url: str, count: int) -> list[subprocess.Popen]:
@@ -85,10 +86,14 @@ async def run(args: argparse.Namespace) -> dict:
     home = RESULTS_DIR / f"e2e-{tag}"
     home.mkdir()
     suffix = f".{tag}"
-    await ensure_topics(settings.kafka_bootstrap, [(t.name + suffix, t.partitions) for t in TOPICS])
+    floor_topic = f"e2e-floor{suffix}"
+    await ensure_topics(
+        settings.kafka_bootstrap,
+        [(t.name + suffix, t.partitions) for t in TOPICS] + [(floor_topic, 12)],
+    )
     floor = await broker_baseline(
         settings.kafka_bootstrap,
-        TOPICS[0].name + suffix + ".floor",
+        floor_topic,
         args.rate,
         min(args.duration, 20),
     )
@@ -201,8 +206,11 @@ async def run(args: argparse.Namespace) -> dict:
                 )
                 print(windows[-1], flush=True)
             await loader
-            latencies, _ = await asyncio.to_thread(measure, procs, 5.0)  # the tail
-            all_latencies += latencies
+            # The tail: frames of acknowledged posts still on their way.
+            deadline = time.monotonic() + TAIL_MAX_S
+            while len(all_latencies) < acked and time.monotonic() < deadline:
+                latencies, _ = await asyncio.to_thread(measure, procs, 5.0)
+                all_latencies += latencies
     finally:
         for p in procs:
             p.kill()

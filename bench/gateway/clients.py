@@ -144,10 +144,13 @@ async def probes(url: str, count: int, areas: int = 0) -> None:
         line = await loop.run_in_executor(None, sys.stdin.readline)
         if not line:
             break
-        for p in probe_list:
-            p.latencies.clear()
         await asyncio.sleep(float(line.split()[1]))
-        latencies = [x for p in probe_list for x in p.latencies]
+        # Everything since the last report (frames between two windows included), then
+        # start afresh: no frame is counted twice or missed.
+        latencies = []
+        for p in probe_list:
+            latencies += p.latencies
+            p.latencies = []
         alive = sum(p.open for p in probe_list)
         print(json.dumps({"latencies_ms": latencies, "alive": alive}), flush=True)
     for task in tasks:

@@ -43,6 +43,16 @@ class RunningGateway:
         return f"http://127.0.0.1:{self.port}"
 
 
+def records_read(gateway: RunningGateway) -> int:
+    """How many records the gateway has read, over all its partitions (each test has
+    fresh topics, so offsets start at 0)."""
+    return sum(position + 1 for position in gateway.gateway.streams.positions)
+
+
+async def read_at_least(gateway: RunningGateway, count: int, timeout_s: float = 30) -> None:
+    await wait_until(lambda: records_read(gateway) >= count, timeout_s, f"{count} records read")
+
+
 class Socket:
     """A client connection that collects frames as they come."""
 

@@ -1,11 +1,10 @@
 """Cursors: a client that reconnects (to any gateway) gets exactly what it missed."""
 
-import asyncio
-
 import pytest
 
 from shared.events import models as m
 from tests.factories import NOW, public_post
+from tests.integration.gateway.conftest import read_at_least
 
 
 async def publish_posts(gateways, count: int, prefix: str) -> list[str]:
@@ -27,10 +26,8 @@ async def test_500_missed_events_replay_in_order_on_another_gateway(gateways):
     await socket.close()
 
     missed = await publish_posts(gateways, 500, "b")
-    await asyncio.sleep(0)
     # Let the second gateway read them all before the client comes back.
-    last = second.gateway.streams
-    await socket.wait_for(lambda _: sum(p + 1 for p in last.positions) >= 503, 30)
+    await read_at_least(second, 503)
 
     back = await gateways.socket(second)
     await back.subscribe("feed", cursor=cursor)
@@ -58,7 +55,7 @@ async def test_replayed_events_keep_each_partitions_order(gateways):
     resolved = await gateways.put(
         m.PostResolved(post_id=post.post_id, outcome="helped", resolved_at=NOW)
     )
-    await asyncio.sleep(0.5)
+    await read_at_least(gateway, 3)
     back = await gateways.socket(gateway)
     await back.subscribe("feed", cursor=cursor)
     await back.wait_for(lambda s: len(s.events()) >= 2)
@@ -74,7 +71,7 @@ async def test_a_cursor_beyond_the_window_gets_snapshot_required(gateways):
     cursor = socket.events()[-1]["cursor"]
     await socket.close()
     await publish_posts(gateways, 40, "new")  # 3 partitions x 5 kept: the gap is lost
-    await asyncio.sleep(1)
+    await read_at_least(gateway, 41)
     back = await gateways.socket(gateway)
     await back.subscribe("feed", cursor=cursor)
     await back.wait_for(lambda s: bool(s.of_type("snapshot_required")))

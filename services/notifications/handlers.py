@@ -219,12 +219,14 @@ class Handlers:
                     continue
                 held = decision is Decision.HOLD
             rows.append(_row(cause, notice, held, now))
-        saves, acks = [], []
+        acks = []
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            saves.append(asyncio.ensure_future(self.inbox.save(chunk)))
             acks += await self.publish([row for row in chunk if not row.held])
             await asyncio.sleep(0)  # let the producer send this chunk while we go on
+        # Stored after every push is handed to the producer: the sockets wait on the
+        # pushes, the inbox can take the few milliseconds more.
+        saves = [self.inbox.save(rows[s : s + CHUNK]) for s in range(0, len(rows), CHUNK)]
         await asyncio.gather(*saves, *acks)
         return rows
 

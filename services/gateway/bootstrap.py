@@ -22,6 +22,7 @@ from shared.events.models import MemberLocated
 from shared.events.values import Point
 from shared.kafka import EventPublisher, build_producer
 from shared.kafka.admin import wait_for_kafka
+from shared.lifecycle import cancel_tasks
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +80,7 @@ class Gateway:
                         self.hub.dispatch(entry)
 
     async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_tasks(self.tasks)
         with contextlib.suppress(Exception):
             await self.consumer.stop()
         with contextlib.suppress(Exception):

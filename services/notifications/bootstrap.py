@@ -36,6 +36,7 @@ from shared.events.catalogue import (
 from shared.kafka import EventPublisher, build_producer
 from shared.kafka.admin import wait_for_kafka
 from shared.kafka.consumer import ConsumerLoop, RetryableError, build_consumer
+from shared.lifecycle import cancel_tasks, check_postgres
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,7 @@ class NotificationsServices:
     tasks: list[asyncio.Task] = field(default_factory=list)
 
     async def check_database(self) -> None:
-        async with self.pool.acquire() as conn:
-            await conn.fetchval("SELECT 1")
+        await check_postgres(self.pool)
 
     async def check_kafka(self) -> None:
         await wait_for_kafka(self.settings.kafka_bootstrap, timeout_s=2)
@@ -101,11 +101,7 @@ class NotificationsServices:
 
     async def close(self) -> None:
         self.loop.stop()
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_tasks(self.tasks)
         with contextlib.suppress(Exception):
             await self.consumer.stop()
         await self.producer.stop()

@@ -22,6 +22,7 @@ from prometheus_client import Counter as MetricCounter
 from services.notifications.adapters.webhook_sender import WebhookSender
 from services.notifications.adapters.webhook_store import Delivery, WebhookStore
 from services.notifications.domain.webhooks import retry_delay_s
+from shared.lifecycle import cancel_tasks
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +82,7 @@ class DeliveryWorker:
             # A clean stop hands its unfinished deliveries back at once instead of
             # leaving them leased: one may be sent again (same webhook-id), none is lost.
             unfinished = list(self._claimed.values())
-            for task in list(self._tasks):
-                task.cancel()
-            for task in list(self._tasks):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await cancel_tasks(self._tasks)
             if unfinished:
                 with contextlib.suppress(Exception):
                     await self.store.release(unfinished)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -22,6 +21,7 @@ from shared import migrations
 from shared.auth import KeyRing, TokenVerifier
 from shared.kafka import build_producer
 from shared.kafka.admin import wait_for_kafka
+from shared.lifecycle import cancel_tasks, check_postgres
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,7 @@ class PostsServices:
     tasks: list[asyncio.Task] = field(default_factory=list)
 
     async def check_database(self) -> None:
-        async with self.pool.acquire() as conn:
-            await conn.fetchval("SELECT 1")
+        await check_postgres(self.pool)
 
     async def check_kafka(self) -> None:
         await wait_for_kafka(self.settings.kafka_bootstrap, timeout_s=2)
@@ -84,11 +83,7 @@ class PostsServices:
 
     async def close(self) -> None:
         self.relay.stop()
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_tasks(self.tasks)
         await self.producer.stop()
         await self.redis.aclose()
         await self.pool.close()

@@ -3,14 +3,13 @@ the delivery worker and the digests."""
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from services.notifications.bootstrap import NotificationsServices, bootstrap
 from services.notifications.entrypoints import routes_inbox, routes_webhooks
 from services.notifications.entrypoints.schemas import ErrorBody
 from services.notifications.settings import NotificationsSettings
+from shared.lifecycle import service_lifespan, use_services
 from shared.web import install_common
 
 COMMON_ERRORS = {
@@ -24,29 +23,16 @@ def create_app(
 ) -> FastAPI:
     """With ``services`` given (tests), the caller owns their life; else the app does."""
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        if services is not None:
-            yield
-            return
-        built = await bootstrap(settings)
-        app.state.services = built
-        app.state.verifier = built.verifier
-        await built.start_background()
-        try:
-            yield
-        finally:
-            await built.close()
-
     app = FastAPI(
         title="Entraide notifications",
         version="1.0.0",
         description="The member's inbox and preferences, and partner webhooks.",
-        lifespan=lifespan,
+        lifespan=service_lifespan(
+            services, lambda: bootstrap(settings), lambda built: built.start_background()
+        ),
     )
     if services is not None:
-        app.state.services = services
-        app.state.verifier = services.verifier
+        use_services(app, services)
 
     install_common(
         app,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from services.posts.bootstrap import PostsServices, bootstrap
 from services.posts.entrypoints import routes_accounts, routes_posts
 from services.posts.entrypoints.schemas import ErrorBody
 from services.posts.settings import PostsSettings
+from shared.lifecycle import service_lifespan, use_services
 from shared.web import install_common
 
 COMMON_ERRORS = {
@@ -21,30 +20,18 @@ COMMON_ERRORS = {
 def create_app(settings: PostsSettings, services: PostsServices | None = None) -> FastAPI:
     """With ``services`` given (tests), the caller owns their life; else the app does."""
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        if services is not None:
-            yield
-            return
-        built = await bootstrap(settings)
-        app.state.services = built
-        app.state.verifier = built.verifier
+    def start(built: PostsServices) -> None:
         if settings.run_relay:
             built.start_background()
-        try:
-            yield
-        finally:
-            await built.close()
 
     app = FastAPI(
         title="Entraide posts",
         version="1.0.0",
         description="Accounts, requests and offers, replies and the feed.",
-        lifespan=lifespan,
+        lifespan=service_lifespan(services, lambda: bootstrap(settings), start),
     )
     if services is not None:
-        app.state.services = services
-        app.state.verifier = services.verifier
+        use_services(app, services)
 
     async def check_database() -> None:
         await app.state.services.check_database()

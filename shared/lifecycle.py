@@ -1,0 +1,60 @@
+"""What every service's process does the same way: start its dependencies with the app,
+answer readiness checks, and cancel its background tasks on the way out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI
+
+
+async def cancel_tasks(tasks: Iterable[asyncio.Task]) -> None:
+    """Cancel the tasks and wait for each to end, whatever it ends with."""
+    tasks = list(tasks)
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+async def check_postgres(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        await conn.fetchval("SELECT 1")
+
+
+def use_services(app: FastAPI, services: Any) -> None:
+    """The routes find the services, and the bearer dependency the token verifier."""
+    app.state.services = services
+    app.state.verifier = services.verifier
+
+
+def service_lifespan(
+    given: Any | None,
+    build: Callable[[], Awaitable[Any]],
+    start: Callable[[Any], Awaitable[None] | None],
+):
+    """The app's lifespan: with ``given`` services (tests), the caller owns their life;
+    otherwise build them, start their background work, and close them at the end."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if given is not None:
+            yield
+            return
+        built = await build()
+        use_services(app, built)
+        started = start(built)
+        if started is not None:
+            await started
+        try:
+            yield
+        finally:
+            await built.close()
+
+    return lifespan

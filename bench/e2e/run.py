@@ -21,8 +21,6 @@ import asyncio
 import json
 import os
 import random
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,51 +29,20 @@ import httpx
 
 from bench.common import RESULTS_DIR, new_histogram, summary_ms
 from bench.gateway.clients import area_point
+from bench.gateway.run import Clients
 from bench.matching.run import broker_baseline
 from shared.auth import KeyRing, Role
 from shared.events.catalogue import TOPICS
 from shared.infra import LocalInfra
 from shared.kafka.admin import ensure_topics
-from shared.settings import PROJECT_ROOT, Settings
+from shared.settings import Settings
 from tests.e2e.conftest import System
 from tests.integration.net import free_ports
 
 AREAS = 100
-PROBES = 100
-RAW_PROCESSES = 2
 MEMBERS = 50
 WINDOW_S = 10.0
 TAIL_MAX_S = 90.0
-
-
-def start_clients(url: str, count: int) -> list[subprocess.Popen]:
-    per = (count - PROBES) // RAW_PROCESSES
-    commands = [
-        ["raw", url, str(per), str(AREAS), str(PROBES + k * per)] for k in range(RAW_PROCESSES)
-    ]
-    commands.append(["probe", url, str(PROBES), str(AREAS)])
-    return [
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.gateway.clients", *c],
-            cwd=PROJECT_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for c in commands
-    ]
-
-
-def measure(procs: list[subprocess.Popen], seconds: float) -> tuple[list[float], int]:
-    for p in procs:
-        p.stdin.write(f"measure {seconds}\n")
-        p.stdin.flush()
-    latencies, alive = [], 0
-    for p in procs:
-        report = json.loads(p.stdout.readline())
-        latencies += report["latencies_ms"]
-        alive += report["alive"]
-    return latencies, alive
 
 
 async def run(args: argparse.Namespace) -> dict:
@@ -114,7 +81,7 @@ async def run(args: argparse.Namespace) -> dict:
         "ENTRAIDE_PING_INTERVAL_S": "100000",
     }
     system = System(env, home)
-    procs: list[subprocess.Popen] = []
+    clients: Clients | None = None
     try:
         for name, port in (
             ("posts", posts_port),
@@ -139,8 +106,8 @@ async def run(args: argparse.Namespace) -> dict:
                 )
                 registered.raise_for_status()
                 tokens.append(signer.issue(registered.json()["id"], Role.MEMBER))
-            procs = start_clients(f"ws://127.0.0.1:{gateway_port}/ws", args.clients)
-            connected = sum(json.loads(p.stdout.readline())["connected"] for p in procs)
+            clients = Clients(f"ws://127.0.0.1:{gateway_port}/ws", args.clients, AREAS)
+            connected = clients.connected()
             print(f"{connected} sockets connected", flush=True)
 
             rng = random.Random(3)
@@ -189,7 +156,7 @@ async def run(args: argparse.Namespace) -> dict:
             loader = asyncio.create_task(load())
             windows, all_latencies, started = [], [], time.perf_counter()
             while not loader.done():
-                latencies, alive = await asyncio.to_thread(measure, procs, WINDOW_S)
+                latencies, alive = await asyncio.to_thread(clients.measure, WINDOW_S)
                 all_latencies += latencies
                 h = new_histogram()
                 for ms in latencies:
@@ -209,11 +176,11 @@ async def run(args: argparse.Namespace) -> dict:
             # The tail: frames of acknowledged posts still on their way.
             deadline = time.monotonic() + TAIL_MAX_S
             while len(all_latencies) < acked and time.monotonic() < deadline:
-                latencies, _ = await asyncio.to_thread(measure, procs, 5.0)
+                latencies, _ = await asyncio.to_thread(clients.measure, 5.0)
                 all_latencies += latencies
     finally:
-        for p in procs:
-            p.kill()
+        if clients is not None:
+            clients.stop()
         system.stop()
 
     histogram = new_histogram()

@@ -85,10 +85,13 @@ def start(args: list[str], log: Path, env: dict | None = None) -> subprocess.Pop
 class Clients:
     """Raw readers in RAW_PROCESSES processes, and one process of PROBES probes."""
 
-    def __init__(self, url: str, count: int) -> None:
+    def __init__(self, url: str, count: int, areas: int = 0) -> None:
+        """``areas``: spread the sockets' feed subscriptions over that many areas
+        (bench/e2e); 0: every socket takes the whole feed."""
         per = (count - PROBES) // RAW_PROCESSES
-        commands = [["raw", url, str(per)] for _ in range(RAW_PROCESSES)]
-        commands.append(["probe", url, str(PROBES)])
+        commands = [["raw", url, str(per), str(areas), str(PROBES + k * per)]
+                    for k in range(RAW_PROCESSES)]  # fmt: skip
+        commands.append(["probe", url, str(PROBES), str(areas)])
         self.procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "bench.gateway.clients", *command],

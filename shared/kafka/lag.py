@@ -11,9 +11,10 @@ from aiokafka.admin import AIOKafkaAdminClient
 async def group_lags(bootstrap: str, groups: Iterable[str]) -> dict[str, int | str]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await admin.start()
-    await consumer.start()
     try:
+        # Inside the try: a broker that is down still gets both clients closed.
+        await admin.start()
+        await consumer.start()
         lags: dict[str, int | str] = {}
         for group in groups:
             committed = await admin.list_consumer_group_offsets(group)

@@ -1,11 +1,9 @@
-"""The whole system with two processes of posts, notifications and the gateway, one of
-each killed with -9 in the middle, and the matching worker killed with -9 and started
-again (as `entraide up`'s supervisor does): nothing the system acknowledged is lost.
+"""The whole system with two processes of each service, one of each killed with -9 in
+the middle: nothing the system acknowledged is lost, nothing is told twice.
 
-One matching worker, not two: with two, a survivor can skip records after taking over
-a partition (faust-streaming's read-offset check; issue 4, docs/operations.md). This
-test saw it in CI (an offer posted after the kill never matched), so the supported
-setting, one worker per group, is what it tests.
+The killed matching worker's partitions move to the survivor (after its session times
+out); the posts made after the kills must still match. This once failed in CI, before
+services/matching/entrypoints/faust_recovery.py fixed faust's takeover race.
 """
 
 from __future__ import annotations
@@ -20,16 +18,13 @@ from tests.e2e.test_system import VILLETTE, Members, north, notifications, post
 from tests.integration.gateway.conftest import Socket
 
 SERVICES = ("posts", "matching", "notifications", "gateway")
-TWICE = ("posts", "notifications", "gateway")
 
 
 @pytest.mark.timeout(300)
 async def test_two_of_each_and_one_of_each_killed(system, unique):
-    """Two of each but matching; one of each killed, matching restarted."""
     for name in SERVICES:
         await asyncio.to_thread(system.start, name)
-        if name in TWICE:
-            await asyncio.to_thread(system.start, name)
+        await asyncio.to_thread(system.start, name)
     gateways = [f"ws://127.0.0.1:{p.port}/ws" for p in system.of("gateway")]
     posts = [httpx.AsyncClient(base_url=p.url, timeout=10) for p in system.of("posts")]
     members = Members(posts[0], f"{unique}.example.org")
@@ -63,7 +58,6 @@ async def test_two_of_each_and_one_of_each_killed(system, unique):
     killed_gateway = f"ws://127.0.0.1:{system.of('gateway')[0].port}/ws"
     for name in SERVICES:
         await asyncio.to_thread(system.kill, system.of(name)[0])
-    await asyncio.to_thread(system.start, "matching")  # what the supervisor does
     survivors = {name: system.of(name)[0] for name in SERVICES}
     api = httpx.AsyncClient(base_url=survivors["posts"].url, timeout=10)
     members.http = api

@@ -14,6 +14,7 @@ import faust
 from services.matching import alerts, handlers
 from services.matching.domain.index import CandidateIndex
 from services.matching.domain.rings import RingPlan
+from services.matching.entrypoints import faust_recovery
 from services.matching.settings import MatchingSettings
 from shared.events.catalogue import (
     ALERTS,
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 WORKER_SESSION_TIMEOUT_S = 10
 WORKER_HEARTBEAT_S = 3
 
+faust_recovery.install()
 settings = MatchingSettings()
 suffix = settings.topic_suffix
 

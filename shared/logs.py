@@ -17,7 +17,9 @@ class _TraceContext(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.service = self.service
-        record.trace_id = trace_id(current_traceparent.get())
+        # A line about an event other than the current one names its trace in `extra`.
+        if getattr(record, "trace_id", None) is None:
+            record.trace_id = trace_id(current_traceparent.get())
         return True
 
 

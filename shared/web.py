@@ -159,7 +159,9 @@ class TraceAndMeasure:
             route = getattr(scope.get("route"), "path", "unmatched")
             method = scope["method"]
             HTTP_REQUESTS.labels(self.service, route, method, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, route, method).observe(time.perf_counter() - started)
+            elapsed_s = time.perf_counter() - started
+            HTTP_LATENCY.labels(self.service, route, method).observe(elapsed_s)
+            log.info("%s %s %d %.1f ms", method, scope["path"], status, elapsed_s * 1000)
             current_traceparent.reset(token)
 
 

@@ -3,7 +3,8 @@ posts in the index, while requests arrive at a steady rate; and the worker's lag
 
     .venv/bin/python -m bench.matching.run --open-posts 100000 --rate 1000 --duration 20
 
-One matching worker (a real faust process) on the real broker of `entraide infra up`.
+Matching workers (real faust processes, one by default, `--workers N`) on the real
+broker of `entraide infra up`.
 The baseline, measured in the same run, is the broker's own produce-to-consume latency
 for the same message rate on a plain topic: the floor any Kafka pipeline pays.
 """
@@ -14,6 +15,7 @@ import argparse
 import asyncio
 import json
 import random
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -135,11 +137,14 @@ async def run(args: argparse.Namespace) -> dict:
     print("broker baseline", baseline, flush=True)
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    worker = start_service(
-        "services.matching.entrypoints.worker",
-        {"ENTRAIDE_TOPIC_SUFFIX": suffix, "ENTRAIDE_WEB_ENABLED": "false"},
-        RESULTS_DIR / f"matching-{tag}.log",
-    )
+    workers = [
+        start_service(
+            "services.matching.entrypoints.worker",
+            {"ENTRAIDE_TOPIC_SUFFIX": suffix, "ENTRAIDE_WEB_ENABLED": "false"},
+            RESULTS_DIR / f"matching-{tag}-{n}.log",
+        )
+        for n in range(args.workers)
+    ]
     rng = random.Random(42)
     now = datetime.now(UTC)
     producer = build_producer(settings.kafka_bootstrap, linger_ms=20, max_batch_size=256 * 1024)
@@ -177,8 +182,12 @@ async def run(args: argparse.Namespace) -> dict:
         sentinel = a_post("rsentinel", Kind.REQUEST, rng, now, like=anchor)
         await producer.send_and_wait(posts_topic, key=b"rsentinel", value=encode_event(sentinel))
         while "rsentinel" not in first_match:
-            if worker.poll() is not None:
-                raise RuntimeError("the worker died; see its log in bench/results/")
+            if any(worker.poll() is not None for worker in workers):
+                raise RuntimeError("a worker died; see its log in bench/results/")
+            await asyncio.sleep(0.5)
+        # With several workers, the sentinel's category is one worker's: wait for all.
+        group = "entraide-matching" + suffix
+        while await group_lag(settings.kafka_bootstrap, group, posts_topic) != 0:  # noqa: ASYNC110
             await asyncio.sleep(0.5)
         preload_s = time.perf_counter() - started
         print(f"index filled with {args.open_posts} offers in {preload_s:.1f}s", flush=True)
@@ -189,8 +198,7 @@ async def run(args: argparse.Namespace) -> dict:
 
         async def sample_lag() -> None:
             while not stop.is_set():
-                lags.append(await group_lag(settings.kafka_bootstrap,
-                                            "entraide-matching" + suffix, posts_topic))  # fmt: skip
+                lags.append(await group_lag(settings.kafka_bootstrap, group, posts_topic))
                 await asyncio.sleep(0.5)
 
         sampler = asyncio.create_task(sample_lag())
@@ -215,12 +223,18 @@ async def run(args: argparse.Namespace) -> dict:
         stop.set()
         await watcher
         await producer.stop()
-        worker.terminate()
-        worker.wait(30)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(30)
+            except subprocess.TimeoutExpired:
+                worker.kill()  # a worker stuck in faust's shutdown must not outlive the run
 
     valid_lags = [lag for lag in lags if lag >= 0]
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "workers": args.workers,
         "open_posts_in_index": args.open_posts,
         "index_fill_s": round(preload_s, 1),
         "request_rate_per_s": args.rate,
@@ -245,6 +259,7 @@ def main() -> None:
     parser.add_argument("--open-posts", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=1000)
     parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=1)
     print(json.dumps(asyncio.run(run(parser.parse_args())), indent=2))
 
 

@@ -218,6 +218,9 @@ class Hub:
             if ready:
                 self.broadcast(ready, frame)
         DELIVERIES.inc(len(targets))
+        # One line per event, not per socket: enough to follow a post to the sockets.
+        log.info("delivered %s to %d subscriptions", entry.event_id, len(targets),
+                 extra={"trace_id": entry.trace_id})  # fmt: skip
 
     def _mark_duplicate(self, entry: Entry) -> Entry:
         # A re-published notification keeps its id (notifications ADR 0007): drop it.

@@ -30,6 +30,7 @@ class Entry:
     facts: PostFacts | None
     payload: bytes  # {"type", "id", "time", "data"}, JSON
     duplicate: bool = False  # a notification id seen before: never delivered
+    trace_id: str | None = None  # from the record's traceparent, for the delivery log
 
 
 class Streams:

@@ -146,6 +146,9 @@ class ConsumerLoop:
             try:
                 await self._handler(decoded)
                 self.handled += 1
+                log.info("handled %s %s from %s[%d]@%d", decoded.envelope.type,
+                         decoded.envelope.subject, record.topic, record.partition,
+                         record.offset)  # fmt: skip
                 return
             except RetryableError as exc:
                 log.warning("retrying %s in %.1fs: %s", decoded.envelope.id, backoff_s, exc)

@@ -14,10 +14,8 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.e2e.test_system import VILLETTE, Members, north, notifications, post
+from tests.e2e.test_system import SERVICES, VILLETTE, Members, north, notifications, post
 from tests.integration.gateway.conftest import Socket
-
-SERVICES = ("posts", "matching", "notifications", "gateway")
 
 
 @pytest.mark.timeout(300)

@@ -18,6 +18,8 @@ from tests.integration.gateway.conftest import Socket
 from tests.integration.kafka_tools import wait_until
 from tests.integration.notifications.conftest import receiver  # noqa: F401 (a fixture)
 
+SERVICES = ("posts", "matching", "notifications", "gateway")
+
 PASSWORD = "correct horse battery"
 VILLETTE = {"lat": 48.8937, "lon": 2.3934}
 METRES_PER_DEGREE = 111_195
@@ -63,7 +65,7 @@ def notifications(socket: Socket, reason: str) -> list[dict]:
 async def test_members_and_a_partner_use_the_whole_system(system, receiver, unique):  # noqa: F811
     from websockets.asyncio.client import connect
 
-    for name in ("posts", "matching", "notifications", "gateway"):
+    for name in SERVICES:
         await asyncio.to_thread(system.start, name, system.ports.get(name))
     posts_http = httpx.AsyncClient(base_url=system.url("posts"), timeout=10)
     inbox_http = httpx.AsyncClient(base_url=system.url("notifications"), timeout=10)
@@ -114,6 +116,12 @@ async def test_members_and_a_partner_use_the_whole_system(system, receiver, uniq
         await sockets[name].wait_for(
             lambda s: bool(notifications(s, "match")), 60, f"{name}'s match"
         )
+
+    # The offer made the match: its trace id, returned by the API, is in every
+    # service's log, from the HTTP request to the notification on the sockets.
+    trace = offer.headers["traceparent"].split("-")[1]
+    await wait_until(lambda: services_logging(system, trace) == set(SERVICES), 10,
+                     f"trace {trace} in every service's log")  # fmt: skip
 
     # B replies; A, on the thread, sees it live (and is notified).
     request_id = request.json()["id"]
@@ -168,3 +176,7 @@ async def test_members_and_a_partner_use_the_whole_system(system, receiver, uniq
         await socket.close()
     await posts_http.aclose()
     await inbox_http.aclose()
+
+
+def services_logging(system, trace: str) -> set[str]:
+    return {p.name for p in system.processes if trace in p.log.read_text(errors="replace")}

@@ -41,3 +41,30 @@ def test_traceparent_is_read_from_kafka_headers_and_invalid_ones_are_ignored():
     assert tracing.traceparent_from_headers([("x", b"1"), ("traceparent", good.encode())]) == good
     assert tracing.traceparent_from_headers([("traceparent", b"nope")]) is None
     assert tracing.traceparent_from_headers(None) is None
+
+
+def test_a_log_line_carries_the_current_trace_unless_it_names_another(capsys):
+    import json
+    import logging
+
+    from shared.logs import configure_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    configure_logging("test")
+    log = logging.getLogger("tests.tracing")
+    current, other = tracing.new_traceparent(), tracing.new_traceparent()
+    token = tracing.current_traceparent.set(current)
+    try:
+        log.info("about the current event")
+        log.info("about another event", extra={"trace_id": tracing.trace_id(other)})
+    finally:
+        tracing.current_traceparent.reset(token)
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [line["trace_id"] for line in lines] == [
+        tracing.trace_id(current),
+        tracing.trace_id(other),
+    ]
+    assert lines[0]["service"] == "test"

@@ -17,6 +17,7 @@ from shared.events import decode_event
 from shared.events.envelope import UndecodableEventError
 from shared.events.models import NotificationCreated, PostCreated, PostUpdated, ReplyCreated
 from shared.events.values import Urgency
+from shared.tracing import trace_id, traceparent_from_headers
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,10 @@ class RecordReader:
             "time": _time(decoded.envelope.time), "data": event.model_dump(mode="json"),
         })  # fmt: skip
         slot = self.streams.slot_of[(record.topic, record.partition)]
+        traceparent = traceparent_from_headers(record.headers) or decoded.envelope.traceparent
         common = dict(slot=slot, offset=record.offset, timestamp_ms=record.timestamp,
-                      event_id=decoded.envelope.id, payload=payload)  # fmt: skip
+                      event_id=decoded.envelope.id, payload=payload,
+                      trace_id=trace_id(traceparent))  # fmt: skip
         if isinstance(event, NotificationCreated):
             return Entry(kind=NOTIFICATION, post_id=event.post_id, member_id=event.member_id,
                          facts=None, **common)  # fmt: skip

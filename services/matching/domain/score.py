@@ -32,8 +32,35 @@ def reach_m(a: OpenPost, b: OpenPost) -> float:
     return max(a.radius_m, b.radius_m) + LOCATION_SLACK_M
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """A pair past the hard rules, with its factors but no reasons yet: most candidates
+    of a new post are dropped by the threshold or the ranking, so the reasons (text and
+    validated models) are built only for the few kept."""
+
+    request: OpenPost
+    offer: OpenPost
+    distance_m: float
+    reach_m: float
+    shared_words: list[str]
+    factors: dict[str, float]
+    score: float
+
+
 def score(a: OpenPost, b: OpenPost) -> Scored | None:
     """Score two open posts in either order; None if they cannot match at all."""
+    candidate = _candidate(a, b)
+    return _with_reasons(candidate) if candidate else None
+
+
+def best_matches(new: OpenPost, candidates: list[OpenPost]) -> list[Scored]:
+    """The best candidates above the threshold, best first (ties: older candidate first)."""
+    kept = [c for o in candidates if (c := _candidate(new, o)) and c.score >= MATCH_THRESHOLD]
+    kept.sort(key=lambda c: (-c.score, _other(new, c).created_at, _other(new, c).post_id))
+    return [_with_reasons(c) for c in kept[:BEST_CANDIDATES]]
+
+
+def _candidate(a: OpenPost, b: OpenPost) -> _Candidate | None:
     if a.category != b.category or a.kind == b.kind or a.author_id == b.author_id:
         return None
     request, offer = (a, b) if a.kind is Kind.REQUEST else (b, a)
@@ -57,31 +84,30 @@ def score(a: OpenPost, b: OpenPost) -> Scored | None:
         "language": 1.0 if a.language == b.language else 0.0,
     }
     total = sum(WEIGHTS[name] * value for name, value in factors.items())
+    return _Candidate(request, offer, distance, reach, shared_words, factors,
+                      round(min(total, 1.0), 4))  # fmt: skip
+
+
+def _with_reasons(c: _Candidate) -> Scored:
+    request, offer, words = c.request, c.offer, c.shared_words
     details = {
         "category": f"both in {request.category.value}",
-        "distance": f"about {round(distance / 100) / 10:g} km apart, reach {reach / 1000:g} km",
-        "words": f"words in common: {', '.join(shared_words[:8])}" if shared_words
-        else "no words in common",
+        "distance": f"about {round(c.distance_m / 100) / 10:g} km apart, "
+        f"reach {c.reach_m / 1000:g} km",
+        "words": f"words in common: {', '.join(words[:8])}" if words else "no words in common",
         "time": "open at the same time",
-        "language": f"both in {a.language}" if a.language == b.language
+        "language": f"both in {request.language}" if request.language == offer.language
         else f"{request.language} and {offer.language}",
     }  # fmt: skip
     reasons = tuple(
         MatchReason(factor=name, weight=round(WEIGHTS[name] * value, 4), detail=details[name])
-        for name, value in factors.items()
+        for name, value in c.factors.items()
     )
-    return Scored(request, offer, round(min(total, 1.0), 4), reasons)
+    return Scored(request, offer, c.score, reasons)
 
 
-def best_matches(new: OpenPost, candidates: list[OpenPost]) -> list[Scored]:
-    """The best candidates above the threshold, best first (ties: older candidate first)."""
-    scored = [s for c in candidates if (s := score(new, c)) and s.score >= MATCH_THRESHOLD]
-    scored.sort(key=lambda s: (-s.score, _other(new, s).created_at, _other(new, s).post_id))
-    return scored[:BEST_CANDIDATES]
-
-
-def _other(new: OpenPost, scored: Scored) -> OpenPost:
-    return scored.offer if scored.request.post_id == new.post_id else scored.request
+def _other(new: OpenPost, pair: _Candidate) -> OpenPost:
+    return pair.offer if pair.request.post_id == new.post_id else pair.request
 
 
 def _life(post: OpenPost):

@@ -23,7 +23,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Histogram
 
-from shared.tracing import TRACEPARENT_HEADER
+from shared.tracing import TRACEPARENT_HEADER, trace_id
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,9 @@ class OutboxRelay:
                 for row in rows
             ]
             await asyncio.gather(*acks)
+            for row in rows:
+                log.info("published %s key %s", row["topic"], row["key"],
+                         extra={"trace_id": trace_id(row["traceparent"])})  # fmt: skip
             marked = await conn.fetch(
                 "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])"
                 " RETURNING published_at - created_at AS lag",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,10 @@ class Settings(BaseSettings):
     web_origins: tuple[str, ...] = tuple(
         f"http://{host}:{18004 + 10 * k}" for k in range(9) for host in ("127.0.0.1", "localhost")
     )
+
+    # The services' log level. INFO writes a line per request and per event handled,
+    # each with its trace id (docs/operations.md); WARNING keeps only the problems.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # Where the services connect; derived from the local ports unless set.
     kafka_bootstrap: str = ""

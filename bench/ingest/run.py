@@ -30,7 +30,7 @@ from bench.common import (
     wait_ready,
 )
 from shared.events import decode_event
-from shared.events.catalogue import POSTS, REPLIES, URGENT_REQUESTS
+from shared.events.catalogue import POSTS, TOPICS
 from shared.infra import LocalInfra
 from shared.kafka.admin import ensure_topics
 from shared.settings import Settings
@@ -120,7 +120,8 @@ async def run(args: argparse.Namespace) -> dict:
     suffix = f".{tag}"
     await ensure_topics(
         settings.kafka_bootstrap,
-        [(t.name + suffix, t.partitions) for t in (POSTS, REPLIES, URGENT_REQUESTS)],
+        # Every topic the outbox may write to (members.v1 too: registration publishes).
+        [(t.name + suffix, t.partitions) for t in TOPICS],
     )
 
     baseline = await baseline_inserts(settings.postgres_dsn, tag, 10, args.concurrency)

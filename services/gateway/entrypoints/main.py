@@ -31,14 +31,15 @@ async def run(settings: GatewaySettings) -> None:
 
 
 def main() -> None:
-    configure_logging("gateway")
+    settings = GatewaySettings()
+    configure_logging("gateway", settings.log_level)
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
-    asyncio.run(run(GatewaySettings()))
+    asyncio.run(run(settings))
 
 
 if __name__ == "__main__":

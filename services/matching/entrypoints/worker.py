@@ -24,7 +24,7 @@ def main() -> None:
         (alert_ticks.get_topic_name(), alert_ticks.partitions),
     ]
     asyncio.run(ensure_topics(settings.kafka_bootstrap, internal + changelogs))
-    faust.Worker(app, loglevel="INFO").execute_from_commandline()
+    faust.Worker(app, loglevel=settings.log_level).execute_from_commandline()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from shared.logs import configure_logging
 
 def main() -> None:
     settings = NotificationsSettings()
-    configure_logging("notifications")
+    configure_logging("notifications", settings.log_level)
     uvicorn.run(
         create_app(settings),
         host=settings.http_host,

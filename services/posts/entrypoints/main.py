@@ -15,13 +15,14 @@ from shared.logs import configure_logging
 
 
 def app_factory() -> FastAPI:
-    configure_logging("posts")
-    return create_app(PostsSettings())
+    settings = PostsSettings()
+    configure_logging("posts", settings.log_level)
+    return create_app(settings)
 
 
 def main() -> None:
     settings = PostsSettings()
-    configure_logging("posts")
+    configure_logging("posts", settings.log_level)
     uvicorn.run(
         "services.posts.entrypoints.main:app_factory",
         factory=True,

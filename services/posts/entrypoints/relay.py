@@ -30,8 +30,9 @@ async def run(settings: PostsSettings) -> None:
 
 
 def main() -> None:
-    configure_logging("posts-relay")
-    asyncio.run(run(PostsSettings()))
+    settings = PostsSettings()
+    configure_logging("posts-relay", settings.log_level)
+    asyncio.run(run(settings))
 
 
 if __name__ == "__main__":

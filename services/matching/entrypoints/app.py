@@ -169,10 +169,13 @@ async def match_posts(stream) -> None:
         except Exception as exc:
             log.exception("matching failed for %s: %s", message, exc)
             continue
+        if found:
+            # One line per post, not per match (faust's logging showed in the profile);
+            # its lines are plain text, so the trace id goes in the message.
+            log.info("matches %s trace_id=%s", ",".join(m.match_id for m in found),
+                     trace_id(message.get("traceparent")))  # fmt: skip
         for match in found:
             traceparent = child_traceparent(message.get("traceparent"))
-            # faust's log lines are plain text: the trace id goes in the message.
-            log.info("match %s trace_id=%s", match.match_id, trace_id(traceparent))
             await matches_topic.send(
                 key=match.subject().encode(),
                 value=encode_event(

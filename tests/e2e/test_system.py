@@ -122,6 +122,14 @@ async def test_members_and_a_partner_use_the_whole_system(system, receiver, uniq
     trace = offer.headers["traceparent"].split("-")[1]
     await wait_until(lambda: services_logging(system, trace) == set(SERVICES), 10,
                      f"trace {trace} in every service's log")  # fmt: skip
+    # Every service has Prometheus metrics named alike; matching counted the match.
+    for name in SERVICES:
+        metrics = await posts_http.get(f"{system.url(name)}/metrics")
+        assert metrics.status_code == 200 and "entraide_" in metrics.text, name
+    matching_metrics = (await posts_http.get(f"{system.url('matching')}/metrics")).text
+    (sent,) = [float(line.split()[1]) for line in matching_metrics.splitlines()
+               if line.startswith("entraide_matching_matches_total ")]  # fmt: skip
+    assert sent >= 1  # a recomputed match (same event id) would count again
 
     # B replies; A, on the thread, sees it live (and is notified).
     request_id = request.json()["id"]

@@ -10,6 +10,7 @@ import logging
 from datetime import UTC, datetime
 
 import faust
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
 
 from services.matching import alerts, handlers
 from services.matching.domain.index import CandidateIndex
@@ -38,6 +39,16 @@ log = logging.getLogger(__name__)
 WORKER_SESSION_TIMEOUT_S = 10
 WORKER_HEARTBEAT_S = 3
 PRODUCER_LINGER_S = 0.005
+
+# Prometheus metrics, named like the other services' (entraide_*), at /metrics.
+ROUTED = Counter("entraide_matching_posts_routed_total", "Post events routed by category")
+MATCHES_SENT = Counter("entraide_matching_matches_total", "MatchFound events sent")
+ALERT_EVENTS = Counter("entraide_matching_alert_events_total", "Urgent alert events sent",
+                       ["type"])  # fmt: skip
+DEAD_LETTERS = Counter("entraide_matching_dead_letters_total",
+                       "Records sent to matching's dead-letter topic", ["stage"])  # fmt: skip
+INDEX_POSTS = Gauge("entraide_matching_index_open_posts",
+                    "Open posts in this worker's candidate index")  # fmt: skip
 
 faust_recovery.install()
 settings = MatchingSettings()
@@ -136,6 +147,7 @@ async def dead_letter(event: faust.types.EventT, exc: Exception, stage: str) -> 
               message.offset, error[:300])  # fmt: skip
     headers = dead_letter_headers(message, error, stage)
     await dead_letters.send(key=message.key, value=message.value or b"", headers=headers)
+    DEAD_LETTERS.labels(stage).inc()
 
 
 def _traceparent(event: faust.types.EventT) -> str | None:
@@ -159,6 +171,7 @@ async def route_posts(stream) -> None:
             category, message = routed
             message["traceparent"] = _traceparent(event) or decoded.envelope.traceparent
             await by_category.send(key=category.encode(), value=message)
+            ROUTED.inc()
 
 
 @app.agent(by_category)
@@ -183,6 +196,7 @@ async def match_posts(stream) -> None:
                 ),
                 headers=[(TRACEPARENT_HEADER, traceparent.encode())],
             )
+        MATCHES_SENT.inc(len(found))
 
 
 @app.agent(alert_inputs)
@@ -213,6 +227,7 @@ async def track_alerts(stream) -> None:
         for alert_event, event_id in emitted:
             child = child_traceparent(traceparent)
             log.info("%s %s trace_id=%s", alert_event.event_type, event_id, trace_id(child))
+            ALERT_EVENTS.labels(alert_event.event_type).inc()
             await alerts_topic.send(
                 key=alert_event.subject().encode(),
                 value=encode_event(alert_event, event_id=event_id, traceparent=child),
@@ -229,6 +244,13 @@ async def tick_due_alerts() -> None:
 @app.page("/healthz")
 async def healthz(web, request):
     return web.json({"status": "ok"})
+
+
+@app.page("/metrics")
+async def metrics(web, request):
+    INDEX_POSTS.set(len(index_holder.index) if index_holder.index is not None else 0)
+    # aiohttp refuses a charset inside content_type: the header carries it whole.
+    return web.bytes(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 @app.page("/readyz")

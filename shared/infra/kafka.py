@@ -13,6 +13,25 @@ from shared.infra.processes import kill_pid, log_tail, read_pid, run, start_deta
 from shared.kafka.admin import wait_for_kafka
 
 KAFKA_READY_TIMEOUT_S = 90.0
+UUID_BYTES = 16
+
+
+def cluster_id_from(raw: bytes) -> str | None:
+    """Kafka's text form of a 16-byte id, or None when it would start with "-".
+
+    One id in 64 starts with "-", which the storage tool's argument parser reads as an
+    option ("--cluster-id: expected one argument"); Kafka's own Uuid.randomUuid draws
+    again in that case, and so do we.
+    """
+    text = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return None if text.startswith("-") else text
+
+
+def new_cluster_id() -> str:
+    while (cluster_id := cluster_id_from(uuid.uuid4().bytes)) is None:
+        pass
+    return cluster_id
+
 
 SERVER_PROPERTIES = """\
 process.roles=broker,controller
@@ -100,9 +119,13 @@ class KafkaBroker:
     def _format_storage(self, config: Path) -> None:
         if (self.home / "logs" / "meta.properties").exists():
             return
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         run(
-            self._java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)),
+            self._java(
+                "kafka.tools.StorageTool",
+                "format",
+                f"--cluster-id={new_cluster_id()}",
+                f"--config={config}",
+            ),
             "formatting the Kafka storage failed",
             f"remove {self.home} and run again",
             timeout_s=120,

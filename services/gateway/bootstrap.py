@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from websockets.asyncio.server import broadcast
 
+from services.gateway.adapters.frames import write_text
 from services.gateway.adapters.source import RecordReader, assign_from_window, partitions_of
 from services.gateway.hub import Hub
 from services.gateway.settings import GatewaySettings
@@ -121,7 +121,7 @@ async def bootstrap(settings: GatewaySettings) -> Gateway:
         location_min_interval_s=settings.location_min_interval_s,
         topics=topics,
         publish_location=publish_location,
-        broadcast=lambda connections, frame: broadcast(connections, frame, text=True),
+        broadcast=write_text,
     )
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,

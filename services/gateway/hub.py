@@ -154,7 +154,7 @@ class Hub:
         self.frame_burst = frame_burst
         self.location_min_interval_s = location_min_interval_s
         self.publish_location = publish_location
-        # Writes one frame to many sockets in one call (websockets.broadcast).
+        # Writes one frame to many sockets in one call (adapters.frames.write_text).
         self.broadcast = broadcast or _no_broadcast
         self.clients: set[Client] = set()
         self._seen_notifications: OrderedDict[str, None] = OrderedDict()

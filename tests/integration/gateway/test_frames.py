@@ -1,0 +1,43 @@
+"""write_text on real sockets: every open connection gets the frame, a closed one is
+skipped without an error."""
+
+import asyncio
+
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import serve
+
+from services.gateway.adapters.frames import write_text
+
+SMALL = b'{"type":"event","n":1}'
+# Over 65,535 bytes: the frame's 64-bit length form.
+LARGE = b'{"type":"event","body":"' + b"y" * 70_000 + b'"}'
+
+
+async def test_write_text_reaches_every_open_socket_and_skips_a_closed_one():
+    accepted = []
+    all_in, done = asyncio.Event(), asyncio.Event()
+
+    async def handler(connection):
+        accepted.append(connection)
+        if len(accepted) == 3:
+            all_in.set()
+        await done.wait()
+
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        port = server.sockets[0].getsockname()[1]
+        clients = [await connect(f"ws://127.0.0.1:{port}", compression=None) for _ in range(3)]
+        await asyncio.wait_for(all_in.wait(), 5)
+        await accepted[0].close()
+        write_text(accepted, SMALL)
+        write_text(accepted, LARGE)
+        by_address = {c.local_address: c for c in clients}
+        closed = by_address.pop(accepted[0].remote_address)
+        received = [
+            [await asyncio.wait_for(client.recv(), 5) for _ in range(2)]
+            for client in by_address.values()
+        ]
+        done.set()
+        for client in clients:
+            await client.close()
+    assert received == [[SMALL.decode(), LARGE.decode()]] * 2
+    assert closed.close_code == 1000

@@ -58,13 +58,11 @@ class Client:
         member: str | None,
         hub: Hub,
         connection: object | None = None,
-        writable: Callable[[], bool] | None = None,
     ) -> None:
-        """``connection`` and ``writable``: the socket, for writing a frame at once with
-        the hub's ``broadcast``, and whether its write buffer has room for it."""
+        """``connection``: the socket, for writing a frame at once with the hub's
+        ``broadcast``; without one, every frame goes through ``send`` in order."""
         self._send = send
         self.connection = connection
-        self.writable = writable
         self._close = close
         self.member = member
         self.member_key = member or cursors.ANONYMOUS
@@ -86,13 +84,14 @@ class Client:
         # The common case, nothing waiting: write now, as a bare broadcast would, with no
         # task switch per socket. When the socket's write buffer is full, the frame waits
         # in the bounded queue for the writer task.
-        if self.can_write_now():
-            self.hub.broadcast([self.connection], frame)
+        if self.can_write_now() and not self.hub.broadcast([self.connection], frame):
             return
         self.enqueue(frame, replay)
 
     def can_write_now(self) -> bool:
-        return not self._queue and self.writable is not None and self.writable()
+        """Nothing waits before a new frame (the socket's own room is the broadcast's
+        check)."""
+        return not self._queue and self.connection is not None
 
     def enqueue(self, frame: bytes, replay: bool = False) -> None:
         if self.closed:
@@ -143,7 +142,7 @@ class Hub:
         location_min_interval_s: float,
         topics: dict[str, str],
         publish_location: Callable[[str, float, float], Awaitable[None]] | None = None,
-        broadcast: Callable[[list, bytes], None] | None = None,
+        broadcast: Callable[[list, bytes], list[int]] | None = None,
     ) -> None:
         """``topics``: "posts", "replies" and "notifications" to their topic names."""
         self.streams = streams
@@ -154,7 +153,8 @@ class Hub:
         self.frame_burst = frame_burst
         self.location_min_interval_s = location_min_interval_s
         self.publish_location = publish_location
-        # Writes one frame to many sockets in one call (adapters.frames.write_text).
+        # Writes one frame to many sockets in one call and returns the positions of
+        # those without room (adapters.frames.write_text).
         self.broadcast = broadcast or _no_broadcast
         self.clients: set[Client] = set()
         self._seen_notifications: OrderedDict[str, None] = OrderedDict()
@@ -205,18 +205,20 @@ class Hub:
             groups.setdefault((sub.channel, client.member_key), []).append(client)
         for (channel, member_key), clients in groups.items():
             frame = self._frame(channel, member_key, vector, entry)
-            # The sockets with room get the frame in one broadcast call (as the bare
-            # server does); the others queue it behind what they already wait for.
-            ready = []
+            # The sockets with nothing waiting get the frame in one broadcast call (as
+            # the bare server does); the others, and those the broadcast found without
+            # room, queue it behind what they already wait for.
+            direct = []
             for client in clients:
                 if client.closed:
                     continue
                 if client.can_write_now():
-                    ready.append(client.connection)
+                    direct.append(client)
                 else:
                     client.enqueue(frame)
-            if ready:
-                self.broadcast(ready, frame)
+            if direct:
+                for position in self.broadcast([c.connection for c in direct], frame):
+                    direct[position].enqueue(frame)
         DELIVERIES.inc(len(targets))
         # One line per event, not per socket: enough to follow a post to the sockets.
         log.info("delivered %s to %d subscriptions", entry.event_id, len(targets),
@@ -399,5 +401,5 @@ class Hub:
                 self._spawn(self.publish_location(client.member, lat, lon))
 
 
-def _no_broadcast(connections: list, frame: bytes) -> None:
-    raise RuntimeError("no broadcast: clients without writable() never write directly")
+def _no_broadcast(connections: list, frame: bytes) -> list[int]:
+    raise RuntimeError("no broadcast: clients without a connection never write directly")

@@ -17,7 +17,6 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
-from websockets.protocol import State
 
 from services.gateway.bootstrap import Gateway
 from services.gateway.domain import protocol as P
@@ -26,8 +25,6 @@ from shared.auth import InvalidTokenError
 
 log = logging.getLogger(__name__)
 
-# Above this much unsent data on a socket, frames wait in the client's bounded queue.
-DIRECT_WRITE_LIMIT_BYTES = 64 * 1024
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 STATIC = {
     "/": ("index.html", "text/html; charset=utf-8"),
@@ -105,16 +102,8 @@ class GatewayServer:
         async def send(frame: bytes) -> None:
             await connection.send(frame, text=True)
 
-        def writable() -> bool:
-            return (
-                connection.state is State.OPEN
-                and connection.transport.get_write_buffer_size() <= DIRECT_WRITE_LIMIT_BYTES
-            )
-
         member = getattr(connection, "member", None)
-        client = Client(
-            send, connection.close, member, hub, connection=connection, writable=writable
-        )
+        client = Client(send, connection.close, member, hub, connection=connection)
         hub.connect(client)
         writer = asyncio.create_task(self._write(client))
         try:

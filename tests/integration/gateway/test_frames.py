@@ -1,11 +1,12 @@
 """write_text on real sockets: every open connection gets the frame, a closed one is
-skipped without an error."""
+skipped without an error, and one without room in its write buffer is reported."""
 
 import asyncio
 
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 
+from services.gateway.adapters import frames
 from services.gateway.adapters.frames import write_text
 
 SMALL = b'{"type":"event","n":1}'
@@ -28,8 +29,8 @@ async def test_write_text_reaches_every_open_socket_and_skips_a_closed_one():
         clients = [await connect(f"ws://127.0.0.1:{port}", compression=None) for _ in range(3)]
         await asyncio.wait_for(all_in.wait(), 5)
         await accepted[0].close()
-        write_text(accepted, SMALL)
-        write_text(accepted, LARGE)
+        assert write_text(accepted, SMALL) == []
+        assert write_text(accepted, LARGE) == []
         by_address = {c.local_address: c for c in clients}
         closed = by_address.pop(accepted[0].remote_address)
         received = [
@@ -41,3 +42,29 @@ async def test_write_text_reaches_every_open_socket_and_skips_a_closed_one():
             await client.close()
     assert received == [[SMALL.decode(), LARGE.decode()]] * 2
     assert closed.close_code == 1000
+
+
+async def test_sockets_without_room_are_reported_not_written(monkeypatch):
+    accepted = []
+    all_in, done = asyncio.Event(), asyncio.Event()
+
+    async def handler(connection):
+        accepted.append(connection)
+        if len(accepted) == 2:
+            all_in.set()
+        await done.wait()
+
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        port = server.sockets[0].getsockname()[1]
+        clients = [await connect(f"ws://127.0.0.1:{port}", compression=None) for _ in range(2)]
+        await asyncio.wait_for(all_in.wait(), 5)
+        # Every buffer counts as full: the frame is left to the caller's queue.
+        monkeypatch.setattr(frames, "WRITE_BUFFER_LIMIT_BYTES", -1)
+        assert write_text(accepted, SMALL) == [0, 1]
+        monkeypatch.undo()
+        assert write_text(accepted, LARGE) == []
+        received = [await asyncio.wait_for(client.recv(), 5) for client in clients]
+        done.set()
+        for client in clients:
+            await client.close()
+    assert received == [LARGE.decode()] * 2

@@ -7,6 +7,7 @@ notices to store, one per member.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -77,24 +78,38 @@ class NearbyMember:
     distance_m: int
 
 
+# A ULID's last 16 characters are its 80 random bits in Crockford's base32: the same
+# 5-bit groups as RFC 4648 base32 (C code in the standard library), other letters.
+_TO_CROCKFORD = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+)
+ULID_TIME_CHARS = 10
+ULID_RANDOM_BYTES = 10
+
+
 @dataclass(frozen=True)
 class Cause:
     """The event a notification answers (its id is a ULID, as every event id)."""
 
     event_id: str
-    _time_part: bytes = field(init=False, repr=False, compare=False)
+    _time_text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # The cause's 48-bit millisecond timestamp, decoded once for all its recipients.
-        object.__setattr__(self, "_time_part", ULID.from_str(self.event_id).bytes[:6])
+        # The cause's 48-bit millisecond timestamp, as a ULID's first 10 characters,
+        # computed once for all its recipients.
+        time_part = ULID.from_str(self.event_id).bytes[:6]
+        text = str(ULID.from_bytes(time_part + bytes(ULID_RANDOM_BYTES)))
+        object.__setattr__(self, "_time_text", text[:ULID_TIME_CHARS])
 
     def notification_id(self, member_id: str) -> str:
         """Fixed by the cause and the member, and in time order with the cause: a
         re-delivered (or re-sent) cause gives the same ids, so the inbox and the gateway
         recognise what they already have. (shared.events.envelope.fixed_event_id, with
-        the cause's timestamp reused.)"""
+        the cause's timestamp reused.) An alert makes a thousand of these at once, so
+        the random part is encoded by base64.b32encode rather than by python-ulid."""
         digest = hashlib.sha256(f"{self.event_id}/{member_id}".encode()).digest()
-        return str(ULID.from_bytes(self._time_part + digest[:10]))
+        random_part = base64.b32encode(digest[:ULID_RANDOM_BYTES]).translate(_TO_CROCKFORD)
+        return self._time_text + random_part.decode()
 
 
 def _title(text: str) -> str:
@@ -173,16 +188,14 @@ def for_alert(
 ) -> list[Notice]:
     """Members near the point, except the author and those an earlier ring reached."""
     about = _about(post, f"someone needs help ({alert.category.value})")
-    notices = []
-    for near in nearby:
-        if near.member_id == alert.author_id or near.member_id in already_alerted:
-            continue
-        notices.append(
-            Notice(near.member_id, Reason.URGENT_ALERT, _title(f"Urgent, near you: {about}"),
-                   alert.post_id, urgent=True, category=alert.category,
-                   distance_m=near.distance_m, expires_at=alert.expires_at)
-        )  # fmt: skip
-    return notices
+    title = _title(f"Urgent, near you: {about}")
+    return [
+        Notice(near.member_id, Reason.URGENT_ALERT, title, alert.post_id, urgent=True,
+               category=alert.category, distance_m=near.distance_m,
+               expires_at=alert.expires_at)
+        for near in nearby
+        if near.member_id != alert.author_id and near.member_id not in already_alerted
+    ]  # fmt: skip
 
 
 def for_alert_end(
@@ -190,9 +203,8 @@ def for_alert_end(
 ) -> list[Notice]:
     """Everyone the alert reached learns it is over, so nobody goes looking in vain."""
     about = _about(post, "the urgent request near you")
+    title = _title(f"No longer needed ({ended.reason.value}): {about}")
     return [
-        Notice(member_id, Reason.URGENT_ALERT_RESOLVED,
-               _title(f"No longer needed ({ended.reason.value}): {about}"), ended.post_id,
-               urgent=True)
+        Notice(member_id, Reason.URGENT_ALERT_RESOLVED, title, ended.post_id, urgent=True)
         for member_id in reached
-    ]  # fmt: skip
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,6 +27,15 @@ async def cancel_tasks(tasks: Iterable[asyncio.Task]) -> None:
 async def check_postgres(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         await conn.fetchval("SELECT 1")
+
+
+def freeze_startup_objects() -> None:
+    """Leave what start-up made (modules, models, pools) out of every later garbage
+    collection. A full collection walks every tracked object: in notifications under
+    bench/notifications it took 53-57 ms, the tail of an urgent alert's latency, for
+    objects that live as long as the process anyway."""
+    gc.collect()
+    gc.freeze()
 
 
 def use_services(app: FastAPI, services: Any) -> None:
@@ -52,6 +62,7 @@ def service_lifespan(
         started = start(built)
         if started is not None:
             await started
+        freeze_startup_objects()
         try:
             yield
         finally:

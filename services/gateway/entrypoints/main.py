@@ -9,6 +9,7 @@ import signal
 from services.gateway.bootstrap import bootstrap
 from services.gateway.entrypoints.server import GatewayServer, close_all
 from services.gateway.settings import GatewaySettings
+from shared.lifecycle import freeze_startup_objects
 from shared.logs import configure_logging
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,7 @@ async def run(settings: GatewaySettings) -> None:
     gateway = await bootstrap(settings)
     await gateway.start()
     server = await GatewayServer(gateway).serve(settings.http_host, settings.http_port)
+    freeze_startup_objects()
     log.info("gateway listening on %s:%d", settings.http_host, settings.http_port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -35,6 +35,9 @@ COALESCE_S = 0.003
 PRUNE_EVERY_S = 60.0
 KEEP_PUBLISHED_S = 24 * 3600
 ERROR_BACKOFF_S = 1.0
+# Lanes published side by side by one relay; each holds a database connection meanwhile,
+# so this stays well below the pool the API shares (db_pool_max, 20 by default).
+LANES_AT_ONCE = 4
 
 PUBLISHED = Counter("entraide_outbox_published_total", "Outbox rows published to Kafka")
 COMMIT_TO_ACK = Histogram(
@@ -115,10 +118,23 @@ class OutboxRelay:
         # instead of queueing on the same lock.
         shift = self._next_lane % len(lanes)
         self._next_lane += 1
-        total = 0
-        for lane in lanes[shift:] + lanes[:shift]:
-            total += await self._drain_lane(lane)
-        return total
+        # Lanes are independent (their own lock, transaction and keys), so a few go at
+        # once: one after the other, each waited for its Kafka acknowledgement in turn,
+        # and a pass over 16 busy lanes took 16 round trips.
+        lanes_at_once = asyncio.Semaphore(LANES_AT_ONCE)
+
+        async def drain(lane: int) -> int:
+            async with lanes_at_once:
+                return await self._drain_lane(lane)
+
+        done = await asyncio.gather(
+            *(drain(lane) for lane in lanes[shift:] + lanes[:shift]), return_exceptions=True
+        )
+        # Every lane has finished before a failure is raised: no lane outlives its pass.
+        for result in done:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(done)
 
     async def _drain_lane(self, lane: int) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

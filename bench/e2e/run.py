@@ -27,7 +27,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.common import RESULTS_DIR, new_histogram, summary_ms
+from bench.common import RESULTS_DIR, drop_bench_state, new_histogram, summary_ms
 from bench.gateway.clients import area_point
 from bench.gateway.run import Clients
 from bench.matching.run import broker_baseline
@@ -188,6 +188,9 @@ async def run(args: argparse.Namespace) -> dict:
         if clients is not None:
             clients.stop()
         system.stop()
+        await drop_bench_state(
+            settings, tag, [f"bench_{tag}", f"bench_{tag}_notifications"], f"bench:{tag}"
+        )
 
     histogram = new_histogram()
     for ms in all_latencies:

@@ -27,7 +27,7 @@ from pathlib import Path
 import orjson
 from websockets.asyncio.client import connect
 
-from bench.common import RESULTS_DIR, new_histogram, summary_ms, wait_ready
+from bench.common import RESULTS_DIR, drop_bench_state, new_histogram, summary_ms, wait_ready
 from shared.events import encode_event
 from shared.events.catalogue import MEMBER_LOCATIONS, NOTIFICATIONS, POSTS, REPLIES
 from shared.events.models import PostCreated, PublicPost
@@ -252,6 +252,7 @@ async def run(args: argparse.Namespace) -> dict:
                     server.wait(20)
     finally:
         await producer.stop()
+        await drop_bench_state(settings, tag)
     for name in ("p99_100ms", "p99_500ms"):
         best = {(r["server"], r["clients"]): r[f"best_deliveries_per_s_{name}"]
                 for r in results["runs"]}  # fmt: skip

@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer
 
 from bench.common import (
     RESULTS_DIR,
+    drop_bench_state,
     new_histogram,
     open_loop,
     start_service,
@@ -175,6 +176,7 @@ async def run(args: argparse.Namespace) -> dict:
     finally:
         process.terminate()
         process.wait(30)
+        await drop_bench_state(settings, tag, [tag], tag)
 
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

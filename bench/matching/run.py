@@ -22,7 +22,14 @@ from datetime import UTC, datetime, timedelta
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.common import RESULTS_DIR, new_histogram, open_loop, start_service, summary_ms
+from bench.common import (
+    RESULTS_DIR,
+    drop_bench_state,
+    new_histogram,
+    open_loop,
+    start_service,
+    summary_ms,
+)
 from shared.events import PostCreated, decode_event, encode_event
 from shared.events.catalogue import MATCHES, POSTS, REPLIES, URGENT_REQUESTS
 from shared.events.models import PublicPost
@@ -230,6 +237,7 @@ async def run(args: argparse.Namespace) -> dict:
                 worker.wait(30)
             except subprocess.TimeoutExpired:
                 worker.kill()  # a worker stuck in faust's shutdown must not outlive the run
+        await drop_bench_state(settings, tag)
 
     valid_lags = [lag for lag in lags if lag >= 0]
     result = {

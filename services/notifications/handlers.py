@@ -39,7 +39,7 @@ from shared.events.models import (
 log = logging.getLogger(__name__)
 
 DIGEST_BATCH = 500
-# Notifications stored and pushed together; an alert's nearest members go first.
+# Notifications stored per statement, the statements side by side on the pool.
 CHUNK = 200
 PARTNER_EVENTS = (PostCreated, PostUpdated, PostResolved, PostExpired, PostRemoved)
 
@@ -134,8 +134,7 @@ class Handlers:
         raised = decoded.event
         assert isinstance(raised, UrgentAlertRaised)
         alert = N.AlertFacts(raised.post_id, raised.author_id, raised.category, raised.expires_at)
-        await self.inbox.remember_alert(alert)
-        await self._alert(_cause(decoded), alert, raised.point, raised.radius_m)
+        await self._alert(_cause(decoded), alert, raised.point, raised.radius_m, remember=True)
 
     async def on_alert_escalated(self, decoded: DecodedEvent) -> None:
         escalated = decoded.event
@@ -148,13 +147,19 @@ class Handlers:
             return
         await self._alert(_cause(decoded), alert, escalated.point, escalated.radius_m)
 
-    async def _alert(self, cause: N.Cause, alert: N.AlertFacts, point, radius_m: int) -> None:
-        # Three independent lookups (Redis, then two PostgreSQL queries) side by side.
-        nearby, already, post = await asyncio.gather(
+    async def _alert(
+        self, cause: N.Cause, alert: N.AlertFacts, point, radius_m: int, remember: bool = False
+    ) -> None:
+        # Independent lookups (Redis, then two PostgreSQL queries) side by side, and for
+        # a new alert the write that lets escalations find it.
+        steps = [
             self.directory.near(alert.category, point, radius_m),
             self.inbox.alerted(alert.post_id),
             self.inbox.post(alert.post_id),
-        )
+        ]
+        if remember:
+            steps.append(self.inbox.remember_alert(alert))
+        nearby, already, post, *_ = await asyncio.gather(*steps)
         await self.notify(cause, N.for_alert(alert, post, nearby, already))
 
     async def on_alert_resolved(self, decoded: DecodedEvent) -> None:
@@ -196,9 +201,9 @@ class Handlers:
         not held. Urgent notices skip the preference lookups altogether.
 
         Ids are fixed by (cause, member), so storing and pushing need no order between
-        them (ADR 0007): they run side by side, in chunks (nearest members first for an
-        alert), and the cause counts as handled when every chunk is stored and
-        acknowledged by the broker.
+        them (ADR 0007): a crash between the two is repaired by the re-delivered cause,
+        which counts as handled only when every notification is acknowledged by the
+        broker and stored.
         """
         if not notices:
             return []
@@ -219,15 +224,14 @@ class Handlers:
                     continue
                 held = decision is Decision.HOLD
             rows.append(_row(cause, notice, held, now))
-        acks = []
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            acks += await self.publish([row for row in chunk if not row.held])
-            await asyncio.sleep(0)  # let the producer send this chunk while we go on
-        # Stored after every push is handed to the producer: the sockets wait on the
-        # pushes, the inbox can take the few milliseconds more.
+        # Pushed first, in one hand-off (the producer sends it in one request), and
+        # stored once the broker has it: the sockets wait on the pushes, the inbox can
+        # wait a few milliseconds more, and PostgreSQL's work no longer competes with
+        # the broker and the readers for the 2 cores while they are on the way.
+        for ack in await self.publish([row for row in rows if not row.held]):
+            await ack
         saves = [self.inbox.save(rows[s : s + CHUNK]) for s in range(0, len(rows), CHUNK)]
-        await asyncio.gather(*saves, *acks)
+        await asyncio.gather(*saves)
         return rows
 
     async def send_digests(self) -> int:

@@ -15,7 +15,7 @@ from shared.events.models import NotificationCreated, PublicPost
 from shared.events.values import Category, Kind, Urgency
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: see domain.notices.Notice
 class Stored:
     """A notification as stored: the inbox item, and what the gateway is sent."""
 

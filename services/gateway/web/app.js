@@ -357,6 +357,9 @@ class Live {
       } else if (event.type.endsWith("notification.created.v1")) applyNotification(event.data);
     } else if ((frame.type === "subscribed" || frame.type === "resumed") && frame.cursor) {
       state.cursor = frame.cursor;
+      // A subscription without a cursor starts from now: what was posted while no socket
+      // listened (the reconnection after a log-in, say) comes from the HTTP feed.
+      if (frame.type === "subscribed" && frame.channel === "feed") loadFeed();
     } else if (frame.type === "snapshot_required") {
       state.cursor = frame.cursor;
       loadFeed(); loadNotifications();

@@ -5,7 +5,7 @@ nearby member. Screenshots of the main screens go to tests/screenshots/."""
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import async_playwright
+from playwright.async_api import TimeoutError, async_playwright
 
 from services.posts.entrypoints.app import create_app
 from shared.settings import PROJECT_ROOT
@@ -45,6 +45,11 @@ async def test_two_browsers_see_posts_live_and_the_urgent_banner(make_posts, gat
             locale="en-GB", geolocation=FESTIVAL, permissions=["geolocation"]
         )
         author, nearby = await author_context.new_page(), await nearby_context.new_page()
+        # What the author's page logged and received: printed if a step fails.
+        seen: list[str] = []
+        author.on("console", lambda message: seen.append(f"console: {message.text}"))
+        author.on("websocket", lambda ws: ws.on(
+            "framereceived", lambda frame: seen.append(f"frame: {str(frame)[:160]}")))  # fmt: skip
         for page in (author, nearby):
             await page.goto(origin + "/")
             await page.wait_for_selector("#status[data-state=live]")
@@ -89,6 +94,17 @@ async def test_two_browsers_see_posts_live_and_the_urgent_banner(make_posts, gat
         text = await banner.inner_text()
         assert "Urgent" in text and "from you" in text and "left" in text, text
         await nearby.screenshot(path=SCREENSHOTS / "urgent-banner.png", full_page=True)
+
+        # The author's own page shows both posts: the first was made while its socket
+        # reconnected after the log-in (the feed is reloaded once it is subscribed again).
+        for title in ("Deux places", "Mon petit frère"):
+            mine = author.locator("#feed li", has_text=title)
+            try:
+                await mine.wait_for(timeout=15_000)
+            except TimeoutError as exc:
+                status = await author.locator("#status").get_attribute("data-state")
+                raise AssertionError(f"{title!r} not in the author's feed; status {status};"
+                                     f" its page saw: {seen[-20:]}") from exc  # fmt: skip
 
         # The thread opens from the feed, in the author's language too.
         await author.locator("#feed li", has_text="Mon petit frère").click()

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import asyncpg
@@ -16,7 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from hdrh.histogram import HdrHistogram
 
 from shared.services import wait_until_ready
-from shared.settings import PROJECT_ROOT
+from shared.settings import PROJECT_ROOT, Settings
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 REDIS_SCAN_COUNT = 1_000  # keys a SCAN step returns, and an UNLINK removes
@@ -100,7 +100,7 @@ def wait_ready(url: str, timeout_s: float = 60) -> None:
 
 
 async def drop_bench_state(
-    settings, tag: str, schemas: list[str] = (), redis_prefix: str | None = None
+    settings: Settings, tag: str, schemas: Sequence[str] = (), redis_prefix: str | None = None
 ) -> None:
     """Remove what a run left in the shared servers: the Kafka topics whose name holds
     its ``tag`` (its own and those faust made for it), its PostgreSQL schemas and its

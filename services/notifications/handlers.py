@@ -228,8 +228,7 @@ class Handlers:
         # stored once the broker has it: the sockets wait on the pushes, the inbox can
         # wait a few milliseconds more, and PostgreSQL's work no longer competes with
         # the broker and the readers for the 2 cores while they are on the way.
-        for ack in await self.publish([row for row in rows if not row.held]):
-            await ack
+        await asyncio.gather(*await self.publish([row for row in rows if not row.held]))
         saves = [self.inbox.save(rows[s : s + CHUNK]) for s in range(0, len(rows), CHUNK)]
         await asyncio.gather(*saves)
         return rows

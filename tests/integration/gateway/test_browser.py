@@ -5,7 +5,8 @@ nearby member. Screenshots of the main screens go to tests/screenshots/."""
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import TimeoutError, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+from playwright.async_api import async_playwright
 
 from services.posts.entrypoints.app import create_app
 from shared.settings import PROJECT_ROOT
@@ -101,7 +102,7 @@ async def test_two_browsers_see_posts_live_and_the_urgent_banner(make_posts, gat
             mine = author.locator("#feed li", has_text=title)
             try:
                 await mine.wait_for(timeout=15_000)
-            except TimeoutError as exc:
+            except PlaywrightTimeout as exc:
                 status = await author.locator("#status").get_attribute("data-state")
                 raise AssertionError(f"{title!r} not in the author's feed; status {status};"
                                      f" its page saw: {seen[-20:]}") from exc  # fmt: skip

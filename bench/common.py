@@ -12,9 +12,9 @@ from pathlib import Path
 
 import asyncpg
 import redis.asyncio as aioredis
-from aiokafka.admin import AIOKafkaAdminClient
 from hdrh.histogram import HdrHistogram
 
+from shared.kafka.admin import delete_topics_named_with
 from shared.services import wait_until_ready
 from shared.settings import PROJECT_ROOT, Settings
 
@@ -106,14 +106,7 @@ async def drop_bench_state(
     its ``tag`` (its own and those faust made for it), its PostgreSQL schemas and its
     Redis keys. Left behind, they had grown to 906 topics (~10,000 partitions on one
     broker) and 700,000 Redis keys (838 MB) that every later run shared."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    await admin.start()
-    try:
-        names = [name for name in await admin.list_topics() if tag in name]
-        if names:
-            await admin.delete_topics(names)
-    finally:
-        await admin.close()
+    await delete_topics_named_with(settings.kafka_bootstrap, tag)
     if schemas:
         conn = await asyncpg.connect(settings.postgres_dsn)
         try:

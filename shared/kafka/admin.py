@@ -1,4 +1,5 @@
-"""Topic creation from the catalogue, and a readiness check that asks for real metadata."""
+"""Topic creation from the catalogue, a readiness check that asks for real metadata, and
+the removal of a run's own topics."""
 
 from __future__ import annotations
 
@@ -115,3 +116,18 @@ def _has_leaders(topic: dict) -> bool:
     return (
         topic["error_code"] == 0 and bool(partitions) and all(p["leader"] >= 0 for p in partitions)
     )
+
+
+async def delete_topics_named_with(bootstrap: str, part: str) -> list[str]:
+    """Delete every topic whose name contains ``part``: the unique suffix of a test or a
+    benchmark run, which the services (and faust, for its own topics) put in theirs.
+    Returns the names deleted."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        names = [name for name in await admin.list_topics() if part in name]
+        if names:
+            await admin.delete_topics(names)
+        return names
+    finally:
+        await admin.close()

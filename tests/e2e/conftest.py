@@ -18,7 +18,7 @@ import pytest
 
 from shared.auth import KeyRing
 from shared.events.catalogue import TOPICS
-from shared.kafka.admin import ensure_topics
+from shared.kafka.admin import delete_topics_named_with, ensure_topics
 from shared.services import is_ready
 from shared.settings import PROJECT_ROOT
 from tests.integration.net import free_ports
@@ -143,3 +143,4 @@ async def system(endpoints, unique, tmp_path) -> Iterator[System]:
         for name in (schema, schema + "_notifications"):
             await conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
         await conn.close()
+        await delete_topics_named_with(endpoints.kafka_bootstrap, unique)

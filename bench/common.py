@@ -128,3 +128,54 @@ async def drop_bench_state(
             await redis.unlink(*batch)
     finally:
         await redis.aclose()
+
+
+# CPU time per process, from /proc: the figure that moves least from run to run on this
+# shared, noisy machine (latency tails move by 2x; CPU per request by a few percent).
+CLOCK_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, int, str]]:
+    """pid -> (parent pid, CPU ticks, command line) for every process we can read."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat.rsplit(")", 1)[1].split()
+        found[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]), command)
+    return found
+
+
+def cpu_seconds_by_group(services: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of: each named service (its pid and descendants), the servers
+    (PostgreSQL, Kafka, Redis) and this benchmark process."""
+    processes = _processes()
+    groups = dict.fromkeys([*services, "postgres", "kafka", "redis"], 0.0)
+    owner = {pid: name for name, pid in services.items()}
+    for pid in sorted(processes):  # parents are older, so seen first
+        parent = processes[pid][0]
+        if parent in owner:
+            owner[pid] = owner[parent]
+    for pid, (_, ticks, command) in processes.items():
+        seconds = ticks / CLOCK_TICKS_PER_S
+        if pid in owner:
+            groups[owner[pid]] += seconds
+        elif command.startswith("postgres"):
+            groups["postgres"] += seconds
+        elif command.startswith("java") and "kafka" in command:
+            groups["kafka"] += seconds
+        elif command.startswith("redis-server"):
+            groups["redis"] += seconds
+    groups["benchmark"] = processes[os.getpid()][1] / CLOCK_TICKS_PER_S
+    return groups
+
+
+def cpu_ms_per_item(before: dict[str, float], after: dict[str, float], items: int) -> dict:
+    """CPU milliseconds per item (post, request...) of each group between two readings."""
+    return {group: round((after[group] - before[group]) * 1000 / max(items, 1), 2)
+            for group in after}  # fmt: skip

@@ -23,6 +23,8 @@ from aiokafka import AIOKafkaConsumer
 
 from bench.common import (
     RESULTS_DIR,
+    cpu_ms_per_item,
+    cpu_seconds_by_group,
     drop_bench_state,
     new_histogram,
     open_loop,
@@ -131,20 +133,27 @@ async def run(args: argparse.Namespace) -> dict:
     port = 18101
     url = f"http://127.0.0.1:{port}"
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    environment = {
+        "ENTRAIDE_POSTGRES_SCHEMA": tag,
+        "ENTRAIDE_TOPIC_SUFFIX": suffix,
+        "ENTRAIDE_REDIS_PREFIX": tag,
+        "ENTRAIDE_HTTP_PORT": str(port),
+        "ENTRAIDE_POSTS_PER_HOUR": "1000000",
+        "ENTRAIDE_LOGINS_PER_WINDOW": "1000000",
+        "ENTRAIDE_DB_POOL_MAX": str(args.concurrency),
+        "ENTRAIDE_HTTP_WORKERS": str(args.workers),
+        # --relays 0: each API worker runs a relay (the default deployment).
+        "ENTRAIDE_RUN_RELAY": "false" if args.relays else "true",
+    }
     process = start_service(
-        "services.posts.entrypoints.main",
-        {
-            "ENTRAIDE_POSTGRES_SCHEMA": tag,
-            "ENTRAIDE_TOPIC_SUFFIX": suffix,
-            "ENTRAIDE_REDIS_PREFIX": tag,
-            "ENTRAIDE_HTTP_PORT": str(port),
-            "ENTRAIDE_POSTS_PER_HOUR": "1000000",
-            "ENTRAIDE_LOGINS_PER_WINDOW": "1000000",
-            "ENTRAIDE_DB_POOL_MAX": str(args.concurrency),
-            "ENTRAIDE_HTTP_WORKERS": str(args.workers),
-        },
-        RESULTS_DIR / f"ingest-{tag}.log",
+        "services.posts.entrypoints.main", environment, RESULTS_DIR / f"ingest-{tag}.log"
     )
+    relays = [
+        start_service("services.posts.entrypoints.relay", environment,
+                      RESULTS_DIR / f"ingest-{tag}-relay{k}.log")
+        for k in range(args.relays)
+    ]  # fmt: skip
+    services = {"api": process.pid} | {f"relay{k}": r.pid for k, r in enumerate(relays)}
     try:
         await asyncio.to_thread(wait_ready, url)
         connector = aiohttp.TCPConnector(limit=args.connections)
@@ -165,23 +174,27 @@ async def run(args: argparse.Namespace) -> dict:
                         raise RuntimeError(f"HTTP {response.status}: {body[:100]!r}")
                     created.append(json.loads(body)["id"])
 
+            cpu_before = cpu_seconds_by_group(services)
             load_started = time.perf_counter()
             achieved, saturated = await open_loop(args.rate, args.duration, send, latency, errors)
             load_ended = time.perf_counter()
+            cpu = cpu_ms_per_item(cpu_before, cpu_seconds_by_group(services), len(created))
             deadline = time.monotonic() + 30
             while not set(created) <= seen and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
             stop.set()
             await watcher
     finally:
-        process.terminate()
-        process.wait(30)
+        for each in (process, *relays):
+            each.terminate()
+            each.wait(30)
         await drop_bench_state(settings, tag, [tag], tag)
 
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "target_rate_per_s": args.rate,
         "api_workers": args.workers,
+        "separate_relays": args.relays,
         "achieved_start_rate_per_s": round(achieved, 1),
         "duration_s": args.duration,
         "created": len(created),
@@ -192,6 +205,7 @@ async def run(args: argparse.Namespace) -> dict:
         "missing_on_kafka": len(set(created) - seen),
         "http": summary_ms(latency),
         "outbox_to_kafka": summary_ms(lag),
+        "cpu_ms_per_post": cpu,
         "baseline_bare_asyncpg_insert": baseline,
         "http_rate_vs_baseline": round(len(created) / args.duration / baseline["rows_per_s"], 3),
     }
@@ -207,6 +221,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--concurrency", type=int, default=20, help="database connections")
     parser.add_argument("--workers", type=int, default=2, help="posts API processes")
+    parser.add_argument("--relays", type=int, default=0,
+                        help="relay processes of their own (0: the API workers relay)")  # fmt: skip
     print(json.dumps(asyncio.run(run(parser.parse_args())), indent=2))
 
 

@@ -1,4 +1,5 @@
-"""One function per command. Each runs in one transaction that also writes the events."""
+"""One function per command. Each runs in one transaction (or one statement) that also
+writes the events."""
 
 from __future__ import annotations
 
@@ -78,9 +79,7 @@ class Handlers:
         """The new post and its author's display name (for the response)."""
         await self.limiter.hit(self._limit("posts", self.settings.posts_per_hour), member.member_id)
         post = Post.create(str(ULID()), member.member_id, draft, self.clock())
-        async with self.store.transaction() as uow:
-            author_name = await uow.add_post(post)
-        return post, author_name
+        return post, await self.store.add_post(post)
 
     async def edit_post(self, member: Claims, post_id: str, changes: dict) -> Post:
         async with self.store.transaction() as uow:

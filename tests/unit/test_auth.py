@@ -5,7 +5,7 @@ import time
 import jwt
 import pytest
 
-from shared.auth import InvalidTokenError, KeyRing, Role
+from shared.auth import CLOCK_LEEWAY_S, InvalidTokenError, KeyRing, Role
 
 
 def test_a_token_verifies_and_carries_the_member_and_role(tmp_path):
@@ -53,3 +53,27 @@ def test_expired_forged_and_foreign_tokens_are_refused(tmp_path):
         verifier.verify(unsigned)
     with pytest.raises(InvalidTokenError):
         verifier.verify("not a token")
+
+
+def test_a_token_checked_before_is_still_refused_once_it_expires(tmp_path, monkeypatch):
+    ring = KeyRing(tmp_path)
+    ring.ensure()
+    verifier = ring.verifier()
+    token = ring.signer().issue("u1", Role.MEMBER, ttl_s=60)
+    assert verifier.verify(token).member_id == "u1"  # checked, and kept
+    assert verifier.verify(token).member_id == "u1"  # from what was kept
+    later = time.time() + 60 + CLOCK_LEEWAY_S + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(InvalidTokenError, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_refused_token_is_refused_every_time(tmp_path):
+    ring, other = KeyRing(tmp_path / "a"), KeyRing(tmp_path / "b")
+    ring.ensure()
+    other.ensure()
+    verifier = ring.verifier()
+    foreign = other.signer().issue("u1", Role.MEMBER)
+    for _ in range(2):
+        with pytest.raises(InvalidTokenError):
+            verifier.verify(foreign)

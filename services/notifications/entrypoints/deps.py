@@ -1,4 +1,4 @@
-"""Typed dependencies of the routes."""
+"""Typed dependencies of the routes (``async def``: see shared.web_auth on why)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from services.notifications.bootstrap import NotificationsServices
 
 
-def _services(request: Request) -> NotificationsServices:
+async def _services(request: Request) -> NotificationsServices:
     return request.app.state.services
 
 

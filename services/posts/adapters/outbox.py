@@ -7,6 +7,8 @@ Safety, by construction rather than by care:
 - Rows are split into lanes by a hash of their key. A relay publishes a lane only while
   holding that lane's transaction-scoped advisory lock, so two relays never publish the
   same row at once, and the events of one post (one key, one lane) go out in id order.
+  A pass takes up to LANES_PER_PASS lanes in one transaction, starting at a different
+  lane each time, so two relays share the lanes.
 - It wakes on NOTIFY from the insert trigger; the timed poll is only a safety net for
   a lost notification (e.g. the listening connection dropped).
 """
@@ -35,9 +37,8 @@ COALESCE_S = 0.003
 PRUNE_EVERY_S = 60.0
 KEEP_PUBLISHED_S = 24 * 3600
 ERROR_BACKOFF_S = 1.0
-# Lanes published side by side by one relay; each holds a database connection meanwhile,
-# so this stays well below the pool the API shares (db_pool_max, 20 by default).
-LANES_AT_ONCE = 4
+# Half the lanes: two relays (the two API workers) each find lanes of their own in a pass.
+LANES_PER_PASS = 8
 
 PUBLISHED = Counter("entraide_outbox_published_total", "Outbox rows published to Kafka")
 COMMIT_TO_ACK = Histogram(
@@ -79,7 +80,7 @@ class OutboxRelay:
             while not self._stopping.is_set():
                 self._wake.clear()
                 try:
-                    sent = await self.drain_once()
+                    sent, busy_elsewhere = await self.drain_once()
                     self.passes += 1
                 except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
                     log.warning("outbox relay pass failed, retrying: %s", exc)
@@ -88,7 +89,11 @@ class OutboxRelay:
                 if time.monotonic() - last_prune > PRUNE_EVERY_S:
                     await self._prune()
                     last_prune = time.monotonic()
-                if sent == 0:
+                if sent == 0 and busy_elsewhere:
+                    # Rows are pending in lanes another relay holds: it is done in a few
+                    # milliseconds, and no NOTIFY will say so.
+                    await asyncio.sleep(COALESCE_S)
+                elif sent == 0:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._safety_poll_s)
                         # Let the commits that arrive together go out in one pass: a pass
@@ -103,78 +108,66 @@ class OutboxRelay:
         await conn.add_listener(OUTBOX_CHANNEL, listener.callback)
         return listener
 
-    async def drain_once(self) -> int:
-        """One pass over the lanes that have pending rows; returns how many were published."""
+    async def drain_once(self) -> tuple[int, bool]:
+        """One pass over some of the lanes with pending rows. Returns how many rows were
+        published, and whether pending rows were left because other relays held their lanes.
+
+        Four round trips to PostgreSQL a pass, however many lanes it takes: a transaction
+        per lane (lock, read, mark, each a round trip) cost the posts service as much CPU
+        per post as the HTTP request itself (bench/ingest, ADR 0004).
+        """
         async with self._pool.acquire() as conn:
-            # One index-only look instead of a transaction per lane: under load most
-            # wake-ups concern a few lanes, and idle lanes must cost nothing.
+            # One index-only look: under load most wake-ups concern a few lanes, and idle
+            # lanes must cost nothing.
             pending = await conn.fetch(
                 "SELECT DISTINCT lane FROM outbox WHERE published_at IS NULL"
             )
-        lanes = sorted(row["lane"] for row in pending)
-        if not lanes:
-            return 0
-        # Start at a different lane each pass so that two relays spread over the lanes
-        # instead of queueing on the same lock.
-        shift = self._next_lane % len(lanes)
-        self._next_lane += 1
-        # Lanes are independent (their own lock, transaction and keys), so a few go at
-        # once: one after the other, each waited for its Kafka acknowledgement in turn,
-        # and a pass over 16 busy lanes took 16 round trips.
-        lanes_at_once = asyncio.Semaphore(LANES_AT_ONCE)
-
-        async def drain(lane: int) -> int:
-            async with lanes_at_once:
-                return await self._drain_lane(lane)
-
-        done = await asyncio.gather(
-            *(drain(lane) for lane in lanes[shift:] + lanes[:shift]), return_exceptions=True
-        )
-        # Every lane has finished before a failure is raised: no lane outlives its pass.
-        for result in done:
-            if isinstance(result, BaseException):
-                raise result
-        return sum(done)
-
-    async def _drain_lane(self, lane: int) -> int:
-        async with self._pool.acquire() as conn, conn.transaction():
-            locked = await conn.fetchval(
-                "SELECT pg_try_advisory_xact_lock($1, $2)", LANE_LOCK_CLASS, lane
-            )
-            if not locked:
-                return 0  # another relay owns this lane right now
-            rows = await conn.fetch(
-                "SELECT id, topic, key, value, traceparent, created_at FROM outbox"
-                " WHERE lane = $1 AND published_at IS NULL ORDER BY id LIMIT $2",
-                lane, self._batch_size,
-            )  # fmt: skip
-            if not rows:
-                return 0
-            # send() queues in order and returns a future per message; the idempotent
-            # producer keeps that order per partition even across retries.
-            acks = [
-                await self._producer.send(
-                    self._topic_name(row["topic"]),
-                    key=row["key"].encode(),
-                    value=bytes(row["value"]),
-                    headers=_headers(row["traceparent"]),
+            lanes = sorted(row["lane"] for row in pending)
+            if not lanes:
+                return 0, False
+            # Start at a different lane each pass so that two relays spread over the lanes
+            # instead of queueing on the same locks.
+            shift = self._next_lane % len(lanes)
+            self._next_lane += 1
+            wanted = (lanes[shift:] + lanes[:shift])[:LANES_PER_PASS]
+            async with conn.transaction():
+                # The locks are taken once (ARRAY(...) is evaluated before the scan), on the
+                # wanted lanes only; a lane another relay holds is simply not read.
+                rows = await conn.fetch(
+                    "SELECT id, topic, key, value, traceparent FROM outbox"
+                    " WHERE published_at IS NULL AND lane = ANY(ARRAY("
+                    "  SELECT lane FROM unnest($1::smallint[]) AS lane"
+                    "  WHERE pg_try_advisory_xact_lock($2, lane)))"
+                    " ORDER BY id LIMIT $3",
+                    wanted, LANE_LOCK_CLASS, self._batch_size,
+                )  # fmt: skip
+                if not rows:
+                    return 0, True
+                # send() queues in order and returns a future per message; the idempotent
+                # producer keeps that order per partition even across retries.
+                acks = [
+                    await self._producer.send(
+                        self._topic_name(row["topic"]),
+                        key=row["key"].encode(),
+                        value=bytes(row["value"]),
+                        headers=_headers(row["traceparent"]),
+                    )
+                    for row in rows
+                ]
+                await asyncio.gather(*acks)
+                for row in rows:
+                    log.info("published %s key %s", row["topic"], row["key"],
+                             extra={"trace_id": trace_id(row["traceparent"])})  # fmt: skip
+                marked = await conn.fetch(
+                    "UPDATE outbox SET published_at = clock_timestamp()"
+                    " WHERE id = ANY($1::bigint[]) RETURNING published_at - created_at AS lag",
+                    [row["id"] for row in rows],
                 )
-                for row in rows
-            ]
-            await asyncio.gather(*acks)
-            for row in rows:
-                log.info("published %s key %s", row["topic"], row["key"],
-                         extra={"trace_id": trace_id(row["traceparent"])})  # fmt: skip
-            marked = await conn.fetch(
-                "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])"
-                " RETURNING published_at - created_at AS lag",
-                [row["id"] for row in rows],
-            )
         for row in marked:
             COMMIT_TO_ACK.observe(row["lag"].total_seconds())
         PUBLISHED.inc(len(rows))
         self.published += len(rows)
-        return len(rows)
+        return len(rows), False
 
     async def _prune(self) -> None:
         async with self._pool.acquire() as conn:

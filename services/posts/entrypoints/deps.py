@@ -1,4 +1,4 @@
-"""Typed dependencies of the routes."""
+"""Typed dependencies of the routes (``async def``: see shared.web_auth on why)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ def services(request: Request) -> PostsServices:
     return request.app.state.services
 
 
-def _handlers(request: Request) -> Handlers:
+async def _handlers(request: Request) -> Handlers:
     return services(request).handlers
 
 
-def _views(request: Request) -> PostViews:
+async def _views(request: Request) -> PostViews:
     return services(request).views
 
 

@@ -161,9 +161,11 @@ async def run(args: argparse.Namespace) -> dict:
 
             loader = asyncio.create_task(load())
             windows, all_latencies, started = [], [], time.perf_counter()
+            duplicates = 0
             while not loader.done():
-                latencies, alive = await asyncio.to_thread(clients.measure, WINDOW_S)
+                latencies, doubled, alive = await asyncio.to_thread(clients.measure, WINDOW_S)
                 all_latencies += latencies
+                duplicates += doubled
                 h = new_histogram()
                 for ms in latencies:
                     h.record_value(max(1, int(ms * 1000)))
@@ -182,8 +184,9 @@ async def run(args: argparse.Namespace) -> dict:
             # The tail: frames of acknowledged posts still on their way.
             deadline = time.monotonic() + TAIL_MAX_S
             while len(all_latencies) < acked and time.monotonic() < deadline:
-                latencies, _ = await asyncio.to_thread(clients.measure, 5.0)
+                latencies, doubled, _ = await asyncio.to_thread(clients.measure, 5.0)
                 all_latencies += latencies
+                duplicates += doubled
     finally:
         if clients is not None:
             clients.stop()
@@ -206,6 +209,7 @@ async def run(args: argparse.Namespace) -> dict:
         "error_kinds": sorted(set(errors))[:10],
         "frames_on_probes": len(all_latencies),
         "lost": acked - len(all_latencies),
+        "duplicate_frames": duplicates,
         "http_post": summary_ms(http_latency),
         "post_to_socket": summary_ms(histogram),
         "broker_floor": floor,

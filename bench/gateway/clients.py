@@ -11,7 +11,8 @@ socket cost ~20 us each, and at 10,000 sockets that was the latency we saw).
 it from the send time written in the post's body.
 
 Both print one JSON line when connected, then answer each "measure SECONDS" line on
-stdin with the probes' latencies (ms) over that window and how many sockets are open.
+stdin with the probes' latencies (ms) over that window (a post's first frame on each
+probe), the frames of a post a probe already had, and how many sockets are open.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ def raw(url: str, count: int, areas: int = 0, first: int = 0) -> None:
     def commands() -> None:
         for line in sys.stdin:
             time.sleep(float(line.split()[1]))
-            print(json.dumps({"latencies_ms": [], "alive": len(sockets)}), flush=True)
+            report = {"latencies_ms": [], "duplicates": 0, "alive": len(sockets)}
+            print(json.dumps(report), flush=True)
         os._exit(0)
 
     threading.Thread(target=commands, daemon=True).start()
@@ -117,6 +119,8 @@ def raw(url: str, count: int, areas: int = 0, first: int = 0) -> None:
 class Probe:
     def __init__(self) -> None:
         self.latencies: list[float] = []
+        self.seen: set[str] = set()
+        self.duplicates = 0  # frames of a post this probe had already received
         self.open = False
 
     async def run(self, url: str, subscribe: bytes = SUBSCRIBE) -> None:
@@ -128,6 +132,10 @@ class Probe:
                 frame = orjson.loads(message)
                 data = frame["event"]["data"] if "event" in frame else frame.get("data")
                 if data and "post" in data:
+                    if data["post_id"] in self.seen:
+                        self.duplicates += 1
+                        continue
+                    self.seen.add(data["post_id"])
                     sent = float(data["post"]["body"].removeprefix("t="))
                     self.latencies.append((now - sent) * 1000)
         self.open = False
@@ -147,12 +155,14 @@ async def probes(url: str, count: int, areas: int = 0) -> None:
         await asyncio.sleep(float(line.split()[1]))
         # Everything since the last report (frames between two windows included), then
         # start afresh: no frame is counted twice or missed.
-        latencies = []
+        latencies, duplicates = [], 0
         for p in probe_list:
             latencies += p.latencies
-            p.latencies = []
+            duplicates += p.duplicates
+            p.latencies, p.duplicates = [], 0
         alive = sum(p.open for p in probe_list)
-        print(json.dumps({"latencies_ms": latencies, "alive": alive}), flush=True)
+        report = {"latencies_ms": latencies, "duplicates": duplicates, "alive": alive}
+        print(json.dumps(report), flush=True)
     for task in tasks:
         task.cancel()
 

@@ -106,16 +106,18 @@ class Clients:
     def connected(self) -> int:
         return sum(json.loads(p.stdout.readline())["connected"] for p in self.procs)
 
-    def measure(self, seconds: float) -> tuple[list[float], int]:
+    def measure(self, seconds: float) -> tuple[list[float], int, int]:
+        """The probes' latencies (first frame of each post), duplicate frames, open sockets."""
         for p in self.procs:
             p.stdin.write(f"measure {seconds}\n")
             p.stdin.flush()
-        latencies, alive = [], 0
+        latencies, duplicates, alive = [], 0, 0
         for p in self.procs:
             report = json.loads(p.stdout.readline())
             latencies += report["latencies_ms"]
+            duplicates += report["duplicates"]
             alive += report["alive"]
-        return latencies, alive
+        return latencies, duplicates, alive
 
     def stop(self) -> None:
         for p in self.procs:
@@ -156,13 +158,14 @@ async def measure_server(name, server, url, clients_n, args, producer, topic, n0
         for rate in rates:
             measuring = asyncio.create_task(asyncio.to_thread(clients.measure, step - 1))
             n0 = await produce(producer, topic, rate, step, n0)
-            latencies, alive = await measuring
+            latencies, duplicates, alive = await measuring
             histogram = new_histogram()
             for ms in latencies:
                 histogram.record_value(max(1, int(ms * 1000)))
             summary = summary_ms(histogram)
             row = {"events_per_s": rate, "deliveries_per_s": rate * alive, "alive": alive,
-                   "probe_frames": len(latencies), "p50_ms": summary["p50_ms"],
+                   "probe_frames": len(latencies), "duplicates": duplicates,
+                   "p50_ms": summary["p50_ms"],
                    "p99_ms": summary["p99_ms"]}  # fmt: skip
             print(name, clients_n, row, flush=True)
             result["steps"].append(row)
@@ -223,11 +226,11 @@ async def run(args: argparse.Namespace) -> dict:
     results, n0 = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "runs": []}, 0
     try:
         for clients_n in args.clients:
-            for name in ("bare", "gateway"):
+            for name in args.servers:
                 port = free_port()
                 log = RESULTS_DIR / f"gateway-{tag}-{name}-{clients_n}.log"
-                if name == "bare":
-                    server = start(["-m", "bench.gateway.bare", str(port), topic,
+                if name in ("floor", "bare"):
+                    server = start(["-m", f"bench.gateway.{name}", str(port), topic,
                                     settings.kafka_bootstrap], log)  # fmt: skip
                     await asyncio.sleep(3)
                 else:
@@ -257,12 +260,10 @@ async def run(args: argparse.Namespace) -> dict:
         best = {(r["server"], r["clients"]): r[f"best_deliveries_per_s_{name}"]
                 for r in results["runs"]}  # fmt: skip
         for clients_n in args.clients:
-            bare, ours = best[("bare", clients_n)], best[("gateway", clients_n)]
-            results[f"{clients_n}_clients_{name}"] = {
-                "bare": bare,
-                "gateway": ours,
-                "ratio": round(ours / bare, 2) if bare else None,
-            }
+            rates = {server: best.get((server, clients_n)) for server in args.servers}
+            bare, ours = rates.get("bare"), rates.get("gateway")
+            ratio = round(ours / bare, 2) if bare and ours is not None else None
+            results[f"{clients_n}_clients_{name}"] = {**rates, "ratio": ratio}
     results["kib_per_idle_connection"] = {
         f"{r['server']}_{r['clients']}": r["kib_per_idle_connection"] for r in results["runs"]
     }
@@ -276,6 +277,8 @@ def main() -> None:
     parser.add_argument("--rates", type=float, nargs="+", default=[1, 2, 4, 8, 16, 32])
     parser.add_argument("--step", type=float, default=8.0)
     parser.add_argument("--missed", type=int, default=10_000)
+    parser.add_argument("--servers", nargs="+", default=["floor", "bare", "gateway"],
+                        choices=["floor", "bare", "gateway"])  # fmt: skip
     summary = asyncio.run(run(parser.parse_args()))
     print(json.dumps({k: v for k, v in summary.items() if k != "runs"}, indent=2))
 

@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
 import aiohttp
@@ -97,7 +98,9 @@ async def register_members(session: aiohttp.ClientSession, url: str, count: int,
     return tokens
 
 
-async def watch_kafka(bootstrap: str, topic: str, lag, seen: set, stop: asyncio.Event) -> None:
+async def watch_kafka(
+    bootstrap: str, topic: str, lag, seen: set, event_ids: Counter, stop: asyncio.Event
+) -> None:
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="latest")
     await consumer.start()
     try:
@@ -108,6 +111,7 @@ async def watch_kafka(bootstrap: str, topic: str, lag, seen: set, stop: asyncio.
                 for record in records:
                     envelope = decode_event(record.value).envelope
                     seen.add(envelope.subject)
+                    event_ids[envelope.id] += 1
                     lag.record_value(max(1, int((now - envelope.time).total_seconds() * 1e6)))
     finally:
         await consumer.stop()
@@ -159,9 +163,10 @@ async def run(args: argparse.Namespace) -> dict:
         connector = aiohttp.TCPConnector(limit=args.connections)
         async with aiohttp.ClientSession(connector=connector) as session:
             tokens = await register_members(session, url, args.members, tag)
-            lag, seen, stop = new_histogram(), set(), asyncio.Event()
+            lag, seen, event_ids, stop = new_histogram(), set(), Counter(), asyncio.Event()
+            topic = POSTS.name + suffix
             watcher = asyncio.create_task(
-                watch_kafka(settings.kafka_bootstrap, POSTS.name + suffix, lag, seen, stop)
+                watch_kafka(settings.kafka_bootstrap, topic, lag, seen, event_ids, stop)
             )
             await asyncio.sleep(2)  # the watcher joins at "latest" before the load starts
             latency, errors, created = new_histogram(), [], []
@@ -203,6 +208,8 @@ async def run(args: argparse.Namespace) -> dict:
         "errors": len(errors),
         "error_samples": sorted(set(errors))[:5],
         "missing_on_kafka": len(set(created) - seen),
+        # An event id read more than once: a re-send, allowed after a crash, not otherwise.
+        "events_sent_twice": sum(1 for n in event_ids.values() if n > 1),
         "http": summary_ms(latency),
         "outbox_to_kafka": summary_ms(lag),
         "cpu_ms_per_post": cpu,

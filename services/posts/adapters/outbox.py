@@ -133,12 +133,16 @@ class OutboxRelay:
             async with conn.transaction():
                 # The locks are taken once (ARRAY(...) is evaluated before the scan), on the
                 # wanted lanes only; a lane another relay holds is simply not read.
+                # FOR UPDATE: the statement's snapshot is older than the locks it takes. A
+                # relay that released a lane just before (its commit) has marked rows this
+                # snapshot still sees as pending; FOR UPDATE checks each row again at its
+                # latest version and leaves those out, so none goes out twice.
                 rows = await conn.fetch(
                     "SELECT id, topic, key, value, traceparent FROM outbox"
                     " WHERE published_at IS NULL AND lane = ANY(ARRAY("
                     "  SELECT lane FROM unnest($1::smallint[]) AS lane"
                     "  WHERE pg_try_advisory_xact_lock($2, lane)))"
-                    " ORDER BY id LIMIT $3",
+                    " ORDER BY id LIMIT $3 FOR UPDATE",
                     wanted, LANE_LOCK_CLASS, self._batch_size,
                 )  # fmt: skip
                 if not rows:

@@ -27,7 +27,14 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.common import RESULTS_DIR, drop_bench_state, new_histogram, summary_ms
+from bench.common import (
+    RESULTS_DIR,
+    cpu_ms_per_item,
+    cpu_seconds_by_group,
+    drop_bench_state,
+    new_histogram,
+    summary_ms,
+)
 from bench.gateway.clients import area_point
 from bench.gateway.run import Clients
 from bench.matching.run import broker_baseline
@@ -159,6 +166,11 @@ async def run(args: argparse.Namespace) -> dict:
                     task.add_done_callback(in_flight.discard)
                 await asyncio.gather(*in_flight)
 
+            # Whose CPU the load costs: each service, the socket clients, the servers.
+            watched = {p.name: p.popen.pid for p in system.processes} | {
+                f"clients{k}": proc.pid for k, proc in enumerate(clients.procs)
+            }
+            cpu_before = cpu_seconds_by_group(watched)
             loader = asyncio.create_task(load())
             windows, all_latencies, started = [], [], time.perf_counter()
             duplicates = 0
@@ -181,6 +193,7 @@ async def run(args: argparse.Namespace) -> dict:
                 )
                 print(windows[-1], flush=True)
             await loader
+            cpu = cpu_ms_per_item(cpu_before, cpu_seconds_by_group(watched), acked)
             # The tail: frames of acknowledged posts still on their way.
             deadline = time.monotonic() + TAIL_MAX_S
             while len(all_latencies) < acked and time.monotonic() < deadline:
@@ -213,6 +226,7 @@ async def run(args: argparse.Namespace) -> dict:
         "http_post": summary_ms(http_latency),
         "post_to_socket": summary_ms(histogram),
         "broker_floor": floor,
+        "cpu_ms_per_post": cpu,
         "windows": windows,
     }
     (RESULTS_DIR / f"e2e-{tag}.json").write_text(json.dumps(result, indent=2))

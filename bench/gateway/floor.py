@@ -2,9 +2,11 @@
 
     python -m bench.gateway.floor PORT TOPIC BOOTSTRAP
 
-No WebSocket library: a thread accepts and answers the handshake by hand; then each
+No WebSocket library: threads accept and answer the handshake by hand; then each
 record is framed once and written with one ``send`` system call per socket, no event
 loop transport, no buffer (a socket that has no room drops the frame and is counted).
+Each socket joins the list at a random place, as in the other servers' sets: the
+probes, which connect first, must not be the first served.
 Below this, the time goes to the kernel: what a 2-core machine can deliver at all.
 """
 
@@ -13,14 +15,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import random
 import socket
 import sys
 import threading
 
 from aiokafka import AIOKafkaConsumer
 
-WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC11B28"  # RFC 6455, section 1.3
+WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455, section 1.3
 LISTEN_BACKLOG = 4_096
+# Handshakes side by side: the 100 probes connect while the raw clients do, and give up
+# if not answered within a second (bench/gateway/clients.py).
+ACCEPT_THREADS = 16
 SWITCHING = (
     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
     b"Sec-WebSocket-Accept: "
@@ -46,7 +52,7 @@ def accept_forever(listener: socket.socket) -> None:
         accept = base64.b64encode(hashlib.sha1(key + WEBSOCKET_GUID).digest())
         sock.sendall(SWITCHING + accept + b"\r\n\r\n")
         sock.setblocking(False)
-        sockets.append(sock)  # list.append is atomic under the GIL
+        sockets.insert(random.randrange(len(sockets) + 1), sock)  # one call: atomic (GIL)
 
 
 def text_frame(payload: bytes) -> bytes:
@@ -62,7 +68,8 @@ def text_frame(payload: bytes) -> bytes:
 
 async def main(port: int, topic: str, bootstrap: str) -> None:
     listener = socket.create_server(("127.0.0.1", port), backlog=LISTEN_BACKLOG)
-    threading.Thread(target=accept_forever, args=(listener,), daemon=True).start()
+    for _ in range(ACCEPT_THREADS):
+        threading.Thread(target=accept_forever, args=(listener,), daemon=True).start()
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="latest", fetch_max_wait_ms=50
     )

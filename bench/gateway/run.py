@@ -176,7 +176,8 @@ async def measure_server(name, server, url, clients_n, args, producer, topic, n0
         clients.stop()
     for name, limit in (("p99_100ms", P99_LIMIT_MS), ("p99_500ms", SATURATION_P99_MS)):
         ok = [step["deliveries_per_s"] for step in result["steps"]
-              if step["p99_ms"] <= limit and step["alive"] >= connected * 0.99]  # fmt: skip
+              if step["probe_frames"] and step["p99_ms"] <= limit
+              and step["alive"] >= connected * 0.99]  # fmt: skip
         result[f"best_deliveries_per_s_{name}"] = max(ok, default=0)
     return result, n0
 

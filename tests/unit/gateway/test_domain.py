@@ -1,5 +1,7 @@
 """The gateway's pure parts: cursors, the subscription index, the protocol, the buffer."""
 
+import math
+
 import pytest
 
 from services.gateway.domain import cursor as C
@@ -14,6 +16,7 @@ from services.gateway.domain.subscriptions import (
 )
 from services.gateway.streams import POST, Entry, Streams
 from shared.events.values import Category, Kind
+from shared.geo import haversine_m
 
 SECRET = b"s" * 32
 PARIS = PostFacts("p1", Category.HOUSING, Kind.REQUEST, True, 48.8566, 2.3522)
@@ -76,9 +79,34 @@ def test_the_index_picks_candidates_without_scanning_and_forgets_removed():
     assert index.count == 0
 
 
-def test_an_area_is_indexed_in_every_coarse_cell_it_touches():
-    assert len(cells_touched(Area(48.85, 2.35, 1_000))) in (1, 2, 4)
-    assert len(cells_touched(Area(48.85, 2.35, 60_000))) >= 9
+def test_an_area_is_indexed_in_a_few_cells_of_a_grid_its_size():
+    for radius_m in (100, 900, 1_000, 5_000, 20_000, 60_000):
+        cells = cells_touched(Area(48.85, 2.35, radius_m))
+        assert len(cells) <= 4, radius_m
+        assert len({size for size, _, _ in cells}) == 1
+    small, large = cells_touched(Area(48.85, 2.35, 900)), cells_touched(Area(48.85, 2.35, 60_000))
+    assert small[0][0] < large[0][0]
+
+
+@pytest.mark.parametrize("radius_m", [100, 900, 5_000, 60_000, 100_000])
+@pytest.mark.parametrize("centre", [(48.85, 2.35), (-33.9, 18.4), (64.1, -21.9), (0.0, 0.0)])
+def test_every_post_inside_an_area_finds_it(centre, radius_m):
+    """The index is an optimisation only: no post within the radius may be missed."""
+    lat, lon = centre
+    sub = Subscription(target="s", channel="feed", filter=FeedFilter(area=Area(lat, lon, radius_m)))
+    index = SubscriptionIndex()
+    index.add(sub)
+    dlat = radius_m / 111_195
+    dlon = dlat / math.cos(math.radians(lat))
+    inside = 0
+    for k in range(400):  # points on a spiral out to the edge, in every direction
+        angle, reach = k * 2.399963, 0.999 * math.sqrt(k / 400)
+        point = (lat + reach * dlat * math.sin(angle), lon + reach * dlon * math.cos(angle))
+        post = PostFacts("p", Category.HOUSING, Kind.OFFER, False, *point)
+        if haversine_m(lat, lon, *point) <= radius_m:
+            inside += 1
+            assert index.for_post("p", post) == [sub], point
+    assert inside > 300
 
 
 def test_client_frames_are_validated():

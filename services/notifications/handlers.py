@@ -102,9 +102,9 @@ class Handlers:
     async def on_post_changed(self, decoded: DecodedEvent) -> None:
         event = decoded.event
         assert isinstance(event, PostCreated | PostUpdated)
-        await self.inbox.remember_post(event.post)
-        await self.inbox.follow(event.post_id, [event.post.author_id])
-        await self.on_partner_event(decoded)
+        facts = N.PostFacts.of(event.post)
+        await self.inbox.remember_post(facts)
+        await self._to_partners(decoded, facts)
 
     async def on_post_removed(self, decoded: DecodedEvent) -> None:
         event = decoded.event
@@ -186,6 +186,9 @@ class Handlers:
         post = await self.inbox.post(event.post_id)
         if post is None:
             return  # never saw it created (before this service existed): no facts to filter
+        await self._to_partners(decoded, post)
+
+    async def _to_partners(self, decoded: DecodedEvent, post: N.PostFacts) -> None:
         endpoints = [
             e.id for e in await self.webhooks.enabled_endpoints() if e.filter.accepts(post)
         ]

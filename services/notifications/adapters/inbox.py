@@ -11,8 +11,8 @@ import asyncpg
 
 from services.notifications.domain.notices import AlertFacts, PostFacts, Reason
 from services.notifications.domain.preferences import Preferences
-from shared.events.models import NotificationCreated, PublicPost
-from shared.events.values import Category, Kind, Urgency
+from shared.events.models import NotificationCreated
+from shared.events.values import Category, Kind
 
 
 @dataclass(slots=True)  # not frozen: see domain.notices.Notice
@@ -94,16 +94,19 @@ class InboxStore:
         self.pool = pool
 
     # what we remember of posts and alerts ------------------------------------------
-    async def remember_post(self, post: PublicPost) -> None:
+    async def remember_post(self, post: PostFacts) -> None:
+        """Keep the post's facts, and its author as its first follower: one statement,
+        one round trip (there is one per post on posts.v1)."""
         async with self.pool.acquire() as conn:
             await conn.execute(
-                "INSERT INTO posts_seen (post_id, author_id, title, category, kind, urgent,"
-                " lat, lon) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"
+                "WITH seen AS (INSERT INTO posts_seen (post_id, author_id, title, category,"
+                " kind, urgent, lat, lon) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"
                 " ON CONFLICT (post_id) DO UPDATE SET title = EXCLUDED.title,"
-                " category = EXCLUDED.category, lat = EXCLUDED.lat, lon = EXCLUDED.lon",
+                " category = EXCLUDED.category, lat = EXCLUDED.lat, lon = EXCLUDED.lon)"
+                " INSERT INTO followers (post_id, member_id) VALUES ($1, $2)"
+                " ON CONFLICT DO NOTHING",
                 post.post_id, post.author_id, post.title, post.category.value,
-                post.kind.value, post.urgency is Urgency.URGENT, post.location.lat,
-                post.location.lon,
+                post.kind.value, post.urgent, post.lat, post.lon,
             )  # fmt: skip
 
     async def posts(self, post_ids: Iterable[str]) -> dict[str, PostFacts]:

@@ -18,10 +18,11 @@ from ulid import ULID
 from shared.events.models import (
     MatchFound,
     PostRemoved,
+    PublicPost,
     ReplyCreated,
     UrgentAlertResolved,
 )
-from shared.events.values import Category, Kind, ReplyIntent
+from shared.events.values import Category, Kind, ReplyIntent, Urgency
 
 TITLE_MAX_CHARS = 140
 
@@ -47,6 +48,12 @@ class PostFacts:
     urgent: bool
     lat: float
     lon: float
+
+    @classmethod
+    def of(cls, post: PublicPost) -> PostFacts:
+        urgent = post.urgency is Urgency.URGENT
+        return cls(post.post_id, post.author_id, post.title, post.category, post.kind,
+                   urgent, post.location.lat, post.location.lon)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -112,9 +112,10 @@ class OutboxRelay:
         """One pass over some of the lanes with pending rows. Returns how many rows were
         published, and whether pending rows were left because other relays held their lanes.
 
-        Four round trips to PostgreSQL a pass, however many lanes it takes: a transaction
-        per lane (lock, read, mark, each a round trip) cost the posts service as much CPU
-        per post as the HTTP request itself (bench/ingest, ADR 0004).
+        Five round trips to PostgreSQL a pass (the pending lanes, BEGIN, the read, the
+        mark, COMMIT), however many lanes it takes: a transaction per lane, five round
+        trips each, made the relay's CPU per post a third of the API's (bench/ingest,
+        ADR 0004).
         """
         async with self._pool.acquire() as conn:
             # One index-only look: under load most wake-ups concern a few lanes, and idle

@@ -164,17 +164,21 @@ class UnitOfWork:
         if events:
             await self.conn.execute(
                 "INSERT INTO outbox (event_id, topic, key, lane, value, traceparent)"
-                f" SELECT * FROM {outbox_unnest(first=1)}",
+                f" {outbox_rows(first=1)}",
                 *outbox_columns(events),
             )
 
 
-def outbox_unnest(first: int) -> str:
-    """The outbox rows as six array parameters from ``$first`` on: one insert for any
-    number of events, which also fits inside a larger statement (see insert_post)."""
+def outbox_rows(first: int) -> str:
+    """A SELECT of the outbox rows from six array parameters, ``$first`` on: one insert
+    for any number of events, which also fits inside a larger statement (insert_post).
+    In the arrays' order, explicitly: the ids, and so a post's events, follow it."""
     types = ("text", "text", "text", "smallint", "bytea", "text")
     arrays = ", ".join(f"${first + k}::{t}[]" for k, t in enumerate(types))
-    return f"unnest({arrays})"
+    return (
+        "SELECT e, t, k, l, v, tp"
+        f" FROM unnest({arrays}) WITH ORDINALITY AS u(e, t, k, l, v, tp, n) ORDER BY n"
+    )
 
 
 def outbox_columns(events: Sequence[Event]) -> tuple[list, ...]:
@@ -203,7 +207,7 @@ INSERT_POST = (
     " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)),"
     " new_events AS ("
     " INSERT INTO outbox (event_id, topic, key, lane, value, traceparent)"
-    f" SELECT * FROM {outbox_unnest(first=20)})"
+    f" {outbox_rows(first=20)})"
     " SELECT display_name FROM accounts WHERE id = $2"
 )
 

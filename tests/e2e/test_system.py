@@ -15,7 +15,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.integration.gateway.conftest import Socket
-from tests.integration.kafka_tools import wait_until
+from tests.integration.kafka_tools import eventually, wait_until
 from tests.integration.notifications.conftest import receiver  # noqa: F401 (a fixture)
 
 SERVICES = ("posts", "matching", "notifications", "gateway")
@@ -178,8 +178,18 @@ async def test_members_and_a_partner_use_the_whole_system(system, receiver, uniq
         "point" not in json.dumps(body) and body["data"]["post"]["location"]["precision_m"] == 1000
     )
 
-    inbox = await inbox_http.get("/v1/inbox", headers=members.auth("lea"))
-    assert {i["reason"] for i in inbox.json()["items"]} == {"urgent_alert", "urgent_alert_resolved"}
+    async def lea_reasons() -> set[str]:
+        inbox = await inbox_http.get("/v1/inbox", headers=members.auth("lea"))
+        return {i["reason"] for i in inbox.json()["items"]}
+
+    expected = {"urgent_alert", "urgent_alert_resolved"}
+
+    async def lea_has_both() -> bool:
+        return await lea_reasons() >= expected
+
+    # The inbox is written just after the push (ADR 0007): give it that moment.
+    await eventually(lea_has_both, 10, "lea's inbox")
+    assert await lea_reasons() == expected
     for socket in sockets.values():
         await socket.close()
     await posts_http.aclose()

@@ -31,6 +31,13 @@ async def inbox(harness, member: str, **params) -> dict:
     return response.json()
 
 
+async def wait_until_stored(harness, member: str, count: int) -> None:
+    async def stored() -> bool:
+        return len((await inbox(harness, member))["items"]) >= count
+
+    await eventually(stored, 10, f"{count} notifications stored")
+
+
 async def test_a_reply_notifies_the_author_once_even_when_delivered_twice(notifications):
     amine, lea = member_id("amine"), member_id("lea")
     post = public_post(member_id("p"), author_id=amine)
@@ -46,6 +53,7 @@ async def test_a_reply_notifies_the_author_once_even_when_delivered_twice(notifi
     assert len({d.envelope.id for d in for_amine}) == 1
     assert for_amine[0].event.cause_event_id == cause
     assert for_amine[0].event.title == f"Someone can help: {post.title}"
+    await wait_until_stored(notifications, amine, 1)  # stored after the push (ADR 0007)
     page = await inbox(notifications, amine)
     assert [item["reason"] for item in page["items"]] == ["reply"]
     assert page["unread"] == 1
@@ -61,6 +69,8 @@ async def test_followers_of_a_thread_hear_of_new_replies(notifications):
     await notifications.notifications(
         until=lambda got: any(n.member_id == lea for n in got), timeout_s=10
     )
+    await wait_until_stored(notifications, lea, 1)  # stored after the push (ADR 0007)
+    await wait_until_stored(notifications, amine, 2)
     (item,) = (await inbox(notifications, lea))["items"]
     assert item["title"].startswith("New reply in a thread you follow")
     assert len((await inbox(notifications, amine))["items"]) == 2
@@ -83,6 +93,8 @@ async def test_a_match_reaches_both_sides_and_a_removal_its_author(notifications
     await notifications.notifications(
         until=lambda got: sum(n.member_id in (amine, lea) for n in got) >= 3, timeout_s=10
     )
+    await wait_until_stored(notifications, amine, 1)  # stored after the push (ADR 0007)
+    await wait_until_stored(notifications, lea, 2)
     assert [i["reason"] for i in (await inbox(notifications, amine))["items"]] == ["match"]
     reasons = [i["reason"] for i in (await inbox(notifications, lea))["items"]]
     assert reasons == ["report_outcome", "match"]  # newest first
@@ -97,6 +109,7 @@ async def test_inbox_pages_and_marks_read(notifications):
     await notifications.notifications(
         until=lambda got: sum(n.member_id == amine for n in got) >= 5, timeout_s=10
     )
+    await wait_until_stored(notifications, amine, 5)  # stored after the push (ADR 0007)
     first = await inbox(notifications, amine, limit=3)
     second = await inbox(notifications, amine, limit=3, before=first["next_cursor"])
     ids = [i["id"] for i in first["items"] + second["items"]]
@@ -138,13 +151,6 @@ async def test_quiet_hours_hold_ordinary_notifications_for_a_digest(notification
         ("digest", "1 notification while you were away")
     ]
     assert await notifications.services.handlers.send_digests() == 0
-
-
-async def wait_until_stored(harness, member: str, count: int) -> None:
-    async def stored() -> bool:
-        return len((await inbox(harness, member))["items"]) >= count
-
-    await eventually(stored, 10, f"{count} notifications stored")
 
 
 async def test_preferences_are_validated_field_by_field(notifications):

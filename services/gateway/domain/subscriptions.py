@@ -171,11 +171,10 @@ class SubscriptionIndex:
         """Feed and alert subscriptions that accept the post, and its thread's."""
         chosen = list(self._everything)
         if facts is not None:
-            candidates = self._filtered_anywhere | self._by_category.get(facts.category, set())
-            for cell in cells_of_point(facts.lat, facts.lon):
-                near = self._by_cell.get(cell)
-                if near:
-                    candidates = candidates | near
+            near = [self._by_cell.get(cell, ()) for cell in cells_of_point(facts.lat, facts.lon)]
+            candidates = self._filtered_anywhere.union(
+                self._by_category.get(facts.category, ()), *near
+            )
             chosen += [s for s in candidates if s.filter.accepts(facts)]
         chosen += self._threads.get(post_id, ())
         return chosen

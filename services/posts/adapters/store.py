@@ -171,7 +171,7 @@ class UnitOfWork:
 
 def outbox_rows(first: int) -> str:
     """A SELECT of the outbox rows from six array parameters, ``$first`` on: one insert
-    for any number of events, which also fits inside a larger statement (insert_post).
+    for any number of events, which also fits inside a larger statement (INSERT_POST).
     In the arrays' order, explicitly: the ids, and so a post's events, follow it."""
     types = ("text", "text", "text", "smallint", "bytea", "text")
     arrays = ", ".join(f"${first + k}::{t}[]" for k, t in enumerate(types))
@@ -212,18 +212,6 @@ INSERT_POST = (
 )
 
 
-async def insert_post(conn: asyncpg.Connection, post: Post) -> str:
-    """Write the post and its events in one statement; return the author's display name."""
-    cell = post.location
-    return await conn.fetchval(
-        INSERT_POST,
-        post.id, post.author_id, post.kind.value, post.category.value, post.title,
-        post.body, post.language, post.point.lat, post.point.lon, cell.lat, cell.lon,
-        post.radius_m, post.urgency.value, post.status.value, None, 0, post.expires_at,
-        post.created_at, post.updated_at, *outbox_columns(post.events),
-    )  # fmt: skip
-
-
 class PostgresStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -234,9 +222,18 @@ class PostgresStore:
             yield UnitOfWork(conn)
 
     async def add_post(self, post: Post) -> str:
-        """A new post and its events, outside any transaction (one statement is atomic)."""
+        """Write a new post and its events, outside any transaction (one statement is
+        atomic); return the author's display name."""
+        cell = post.location
         async with self.pool.acquire() as conn:
-            return await insert_post(conn, post)
+            return await conn.fetchval(
+                INSERT_POST,
+                post.id, post.author_id, post.kind.value, post.category.value, post.title,
+                post.body, post.language, post.point.lat, post.point.lon, cell.lat, cell.lon,
+                post.radius_m, post.urgency.value, post.status.value, None, 0,
+                post.expires_at, post.created_at, post.updated_at,
+                *outbox_columns(post.events),
+            )  # fmt: skip
 
     async def fetch(self, query: str, *args) -> list[asyncpg.Record]:
         async with self.pool.acquire() as conn:

@@ -29,25 +29,30 @@ from shared.events.models import (
 CLOSING_EVENTS = (PostResolved, PostExpired, PostRemoved)
 
 
-def route(event: Event, categories: MutableMapping[str, dict]) -> tuple[str, dict] | None:
-    """The message for the matcher, keyed by category; None when there is nothing to do.
+def route(event: Event, categories: MutableMapping[str, dict]) -> list[tuple[str, dict]]:
+    """The messages for the matcher, each with its category (the key); [] when none.
 
-    ``categories`` is the router's table: post id -> {"category", "closed"}.
+    ``categories`` is the router's table: post id -> {"category", "closed"}. An edit that
+    moves a post to another category closes it in the old one, whose matcher would
+    otherwise keep offering it there.
     """
     if isinstance(event, PostCreated | PostUpdated):
         known = categories.get(event.post_id)
         if known and known["closed"]:
-            return None  # a re-delivered create after the close: the post stays closed
+            return []  # a re-delivered create after the close: the post stays closed
         category = event.post.category.value
         categories[event.post_id] = {"category": category, "closed": False}
-        return category, {"op": "open", "post": OpenPost.of(event.post).to_dict()}
+        opened = (category, {"op": "open", "post": OpenPost.of(event.post).to_dict()})
+        if known and known["category"] != category:
+            return [(known["category"], {"op": "close", "post_id": event.post_id}), opened]
+        return [opened]
     if isinstance(event, CLOSING_EVENTS):
         known = categories.get(event.post_id)
         if known is None:
-            return None  # never seen open (created before this service's history)
+            return []  # never seen open (created before this service's history)
         categories[event.post_id] = {"category": known["category"], "closed": True}
-        return known["category"], {"op": "close", "post_id": event.post_id}
-    return None
+        return [(known["category"], {"op": "close", "post_id": event.post_id})]
+    return []
 
 
 def match(

@@ -1,24 +1,40 @@
 """The faust agents with faust's own test_context: thin wiring around the handlers."""
 
+import json
 from unittest.mock import AsyncMock, patch
 
 from services.matching.entrypoints import app as matching_app
 from shared.events import encode_event
+from shared.events.catalogue import POSTS
 from shared.events.values import Kind
 from tests.unit.matching.test_handlers import created
 
 
+def reading(agent, topic: str) -> None:
+    """test_context names every record of a multi-topic agent "<internal>": say which."""
+    to_message = agent.to_message
+
+    def named(*args, **kwargs):
+        message = to_message(*args, **kwargs)
+        message.topic = topic
+        return message
+
+    agent.to_message = named
+
+
 async def test_the_router_re_keys_open_posts_by_category_and_dead_letters_poison():
     with (
-        patch.object(matching_app.by_category, "send", new_callable=AsyncMock) as forward,
+        patch.object(matching_app, "publish", new_callable=AsyncMock) as forward,
         patch.object(matching_app.dead_letters, "send", new_callable=AsyncMock) as dead,
     ):
-        async with matching_app.route_posts.test_context() as agent:
+        async with matching_app.handle_post_events.test_context() as agent:
+            reading(agent, POSTS.name + matching_app.suffix)
             await agent.put(key=b"r1", value=encode_event(created("r1", Kind.REQUEST)))
             await agent.put(key=b"bad", value=b"not an event")
     forward.assert_awaited_once()
-    assert forward.await_args.kwargs["key"] == b"vehicles"
-    message = forward.await_args.kwargs["value"]
+    topic, key, value = forward.await_args.args
+    assert topic is matching_app.by_category and key == b"vehicles"
+    message = json.loads(value)
     assert message["op"] == "open" and message["post"]["post_id"] == "r1"
     dead.assert_awaited_once()
     assert dead.await_args.kwargs["value"] == b"not an event"
@@ -37,22 +53,24 @@ async def test_the_matcher_sends_match_found_with_a_fixed_event_id_and_the_trace
     offer = OpenPost.of(created("o7", Kind.OFFER, now=now).post).to_dict()
     traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     matching_app.index_holder.invalidate()
-    with patch.object(matching_app.matches_topic, "send", new_callable=AsyncMock) as send:
+    with patch.object(matching_app, "publish", new_callable=AsyncMock) as send:
         async with matching_app.match_posts.test_context() as agent:
             await agent.put(key=b"vehicles", value={"op": "open", "post": request})
             await agent.put(
                 key=b"vehicles", value={"op": "open", "post": offer, "traceparent": traceparent}
             )
     send.assert_awaited_once()
-    envelope, match = decode_event(send.await_args.kwargs["value"])
+    topic, key, value, headers = send.await_args.args
+    envelope, match = decode_event(value)
+    assert topic is matching_app.matches_topic and key == b"r7"
     assert (match.request_id, match.offer_id) == ("r7", "o7")
     assert envelope.traceparent.split("-")[1] == traceparent.split("-")[1]
-    assert send.await_args.kwargs["key"] == b"r7"
+    assert dict(headers)["traceparent"].decode() == envelope.traceparent
 
 
-async def test_the_alert_agent_dead_letters_poison_from_its_own_inputs():
+async def test_the_post_events_agent_dead_letters_poison_from_its_alert_inputs_too():
     with patch.object(matching_app.dead_letters, "send", new_callable=AsyncMock) as dead:
-        async with matching_app.track_alerts.test_context() as agent:
+        async with matching_app.handle_post_events.test_context() as agent:
             await agent.put(key=b"u1", value=b"not an event")
     dead.assert_awaited_once()
     assert dead.await_args.kwargs["value"] == b"not an event"

@@ -22,13 +22,15 @@ def created(post_id, kind, *, category=Category.VEHICLES, at=(48.8566, 2.3522), 
 
 
 def run(events):
-    """Route then match every event, as the two agents do; return the matches."""
-    categories, open_posts, index, found = {}, {}, CandidateIndex(), []
+    """Route then match every event, as the agents do, each category with its own table
+    and index as on its own partition; return the matches and the open posts."""
+    categories, found = {}, []
+    partitions: dict[str, tuple[dict, CandidateIndex]] = {}
     for event in events:
-        routed = handlers.route(event, categories)
-        if routed:
-            found += handlers.match(routed[1], open_posts, index, NOW)
-    return found, open_posts
+        for category, message in handlers.route(event, categories):
+            open_posts, index = partitions.setdefault(category, ({}, CandidateIndex()))
+            found += handlers.match(message, open_posts, index, NOW)
+    return found, {k: v for open_posts, _ in partitions.values() for k, v in open_posts.items()}
 
 
 def test_a_request_then_an_offer_give_one_match_with_reasons():
@@ -84,6 +86,22 @@ def test_an_edit_keeps_the_post_open_and_an_expiry_closes_it():
     assert "camionnette" in open_posts["r1"]["words"]
     _, open_posts = run([created("r1", Kind.REQUEST), PostExpired(post_id="r1", expired_at=NOW)])
     assert open_posts == {}
+
+
+def test_an_edit_to_another_category_closes_the_post_in_the_old_one():
+    moved = PostUpdated(
+        post_id="r1", post=created("r1", Kind.REQUEST, category=Category.HOUSING).post
+    )
+    # An offer in the old category no longer meets it: its matcher was told.
+    found, open_posts = run([created("r1", Kind.REQUEST), moved, created("o1", Kind.OFFER)])
+    assert found == [] and open_posts["r1"]["category"] == "housing"
+    categories = {}
+    handlers.route(created("r1", Kind.REQUEST), categories)
+    routed = handlers.route(moved, categories)
+    assert [(category, message["op"]) for category, message in routed] == [
+        ("vehicles", "close"),
+        ("housing", "open"),
+    ]
 
 
 def test_the_index_rebuilt_from_the_table_finds_the_same_candidates():

@@ -83,10 +83,12 @@ async def open_loop(
     return total / max(last_start - started_at, 1e-9), saturated
 
 
-def start_service(module: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+def start_service(
+    module: str, env: dict[str, str], log: Path, args: Sequence[str] = ()
+) -> subprocess.Popen:
     with open(log, "wb") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", module],
+            [sys.executable, "-m", module, *args],
             env={**os.environ, **env},
             cwd=PROJECT_ROOT,
             stdout=out,

@@ -1,0 +1,149 @@
+"""bench/ingest/floor.py: the cheapest `POST /posts` this stack can serve, under the
+same open-loop load as bench/ingest, for a floor beside the posts API's figures.
+
+    .venv/bin/python -m bench.ingest.floor --rate 1000 --duration 20
+
+The server is FastAPI on uvicorn with the API's worker count and pool size; its route
+takes the JSON body as a dict (no model, no token, no rate limit, no outbox, no Kafka)
+and inserts it in one statement. Whatever the posts API costs above this is ours;
+what this costs is the machine's and the frameworks'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import aiohttp
+import asyncpg
+import uvicorn
+from fastapi import FastAPI
+
+from bench.common import (
+    RESULTS_DIR,
+    cpu_ms_per_item,
+    cpu_seconds_by_group,
+    drop_bench_state,
+    new_histogram,
+    open_loop,
+    start_service,
+    summary_ms,
+    wait_ready,
+)
+from bench.ingest.run import POST
+from shared.infra import LocalInfra
+from shared.settings import Settings
+
+PORT = 18102
+
+
+@asynccontextmanager
+async def _pool(app: FastAPI):
+    app.state.pool = await asyncpg.create_pool(
+        Settings().postgres_dsn,
+        min_size=1,
+        max_size=int(os.environ["FLOOR_POOL_MAX"]),
+        server_settings={"search_path": os.environ["FLOOR_SCHEMA"]},
+    )
+    yield
+    await app.state.pool.close()
+
+
+app = FastAPI(lifespan=_pool)
+
+
+@app.post("/posts", status_code=201)
+async def create_post(body: dict) -> dict:
+    post_id = await app.state.pool.fetchval(
+        "INSERT INTO floor_posts (body) VALUES ($1) RETURNING id", json.dumps(body)
+    )
+    return {"id": str(post_id)}
+
+
+@app.get("/readyz")
+async def readyz() -> dict:
+    return {"status": "ok"}
+
+
+async def run(args: argparse.Namespace) -> dict:
+    settings = Settings()
+    await LocalInfra(settings).up()
+    tag = f"floor{int(time.time())}"
+    conn = await asyncpg.connect(settings.postgres_dsn)
+    await conn.execute(f'CREATE SCHEMA "{tag}"')
+    await conn.execute(
+        f'CREATE TABLE "{tag}".floor_posts (id bigserial PRIMARY KEY, body jsonb NOT NULL,'
+        " created_at timestamptz NOT NULL DEFAULT now())"
+    )
+    await conn.close()
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    url = f"http://127.0.0.1:{PORT}"
+    server = start_service(
+        "bench.ingest.floor",
+        {"FLOOR_SCHEMA": tag, "FLOOR_POOL_MAX": str(args.concurrency)},
+        RESULTS_DIR / f"ingest-{tag}.log",
+        ["--serve", "--workers", str(args.workers)],
+    )
+    try:
+        await asyncio.to_thread(wait_ready, url)
+        connector = aiohttp.TCPConnector(limit=args.connections)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            latency, errors, created = new_histogram(), [], []
+
+            async def send(i: int) -> None:
+                async with session.post(f"{url}/posts", json=POST) as response:
+                    body = await response.read()
+                    if response.status != 201:
+                        raise RuntimeError(f"HTTP {response.status}: {body[:100]!r}")
+                    created.append(json.loads(body)["id"])
+
+            services = {"server": server.pid}
+            cpu_before = cpu_seconds_by_group(services)
+            load_started = time.perf_counter()
+            achieved, saturated = await open_loop(args.rate, args.duration, send, latency, errors)
+            load_ended = time.perf_counter()
+            cpu = cpu_ms_per_item(cpu_before, cpu_seconds_by_group(services), len(created))
+    finally:
+        server.terminate()
+        server.wait(30)
+        await drop_bench_state(settings, tag, [tag])
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "target_rate_per_s": args.rate,
+        "server_workers": args.workers,
+        "achieved_start_rate_per_s": round(achieved, 1),
+        "duration_s": args.duration,
+        "created": len(created),
+        "served_per_s": round(len(created) / (load_ended - load_started), 1),
+        "generator_waited_for_a_slot": saturated,
+        "errors": len(errors),
+        "http": summary_ms(latency),
+        "cpu_ms_per_post": cpu,
+    }
+    (RESULTS_DIR / f"ingest-{tag}.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rate", type=float, default=1000, help="posts per second offered")
+    parser.add_argument("--duration", type=float, default=20, help="seconds of load")
+    parser.add_argument("--connections", type=int, default=256)
+    parser.add_argument("--concurrency", type=int, default=20, help="database connections")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        uvicorn.run("bench.ingest.floor:app", host="127.0.0.1", port=PORT,
+                    workers=args.workers, log_level="warning", access_log=False)  # fmt: skip
+    else:
+        print(json.dumps(asyncio.run(run(args)), indent=2))
+
+
+if __name__ == "__main__":
+    main()

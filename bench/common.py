@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+import aiohttp
 import asyncpg
 import redis.asyncio as aioredis
 from hdrh.histogram import HdrHistogram
@@ -94,6 +96,18 @@ def start_service(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+
+
+async def post_for_id(
+    session: aiohttp.ClientSession, url: str, body: dict, headers: dict | None = None
+) -> str:
+    """POST ``body`` as JSON; the new resource's id. Anything but a 201 raises (the
+    open loop counts it as an error)."""
+    async with session.post(url, json=body, headers=headers) as response:
+        raw = await response.read()
+        if response.status != 201:
+            raise RuntimeError(f"HTTP {response.status}: {raw[:100]!r}")
+        return json.loads(raw)["id"]
 
 
 def wait_ready(url: str, timeout_s: float = 60) -> None:

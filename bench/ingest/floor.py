@@ -31,6 +31,7 @@ from bench.common import (
     drop_bench_state,
     new_histogram,
     open_loop,
+    post_for_id,
     start_service,
     summary_ms,
     wait_ready,
@@ -96,11 +97,7 @@ async def run(args: argparse.Namespace) -> dict:
             latency, errors, created = new_histogram(), [], []
 
             async def send(i: int) -> None:
-                async with session.post(f"{url}/posts", json=POST) as response:
-                    body = await response.read()
-                    if response.status != 201:
-                        raise RuntimeError(f"HTTP {response.status}: {body[:100]!r}")
-                    created.append(json.loads(body)["id"])
+                created.append(await post_for_id(session, f"{url}/posts", POST))
 
             services = {"server": server.pid}
             cpu_before = cpu_seconds_by_group(services)

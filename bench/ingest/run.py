@@ -29,6 +29,7 @@ from bench.common import (
     drop_bench_state,
     new_histogram,
     open_loop,
+    post_for_id,
     start_service,
     summary_ms,
     wait_ready,
@@ -173,11 +174,7 @@ async def run(args: argparse.Namespace) -> dict:
 
             async def send(i: int) -> None:
                 headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
-                async with session.post(f"{url}/posts", json=POST, headers=headers) as response:
-                    body = await response.read()
-                    if response.status != 201:
-                        raise RuntimeError(f"HTTP {response.status}: {body[:100]!r}")
-                    created.append(json.loads(body)["id"])
+                created.append(await post_for_id(session, f"{url}/posts", POST, headers))
 
             cpu_before = cpu_seconds_by_group(services)
             load_started = time.perf_counter()

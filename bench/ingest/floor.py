@@ -26,17 +26,12 @@ from fastapi import FastAPI
 
 from bench.common import (
     RESULTS_DIR,
-    cpu_ms_per_item,
-    cpu_seconds_by_group,
     drop_bench_state,
-    new_histogram,
-    open_loop,
     post_for_id,
     start_service,
-    summary_ms,
     wait_ready,
 )
-from bench.ingest.run import POST
+from bench.ingest.run import POST, add_load_arguments, http_load
 from shared.infra import LocalInfra
 from shared.settings import Settings
 
@@ -94,17 +89,11 @@ async def run(args: argparse.Namespace) -> dict:
         await asyncio.to_thread(wait_ready, url)
         connector = aiohttp.TCPConnector(limit=args.connections)
         async with aiohttp.ClientSession(connector=connector) as session:
-            latency, errors, created = new_histogram(), [], []
 
-            async def send(i: int) -> None:
-                created.append(await post_for_id(session, f"{url}/posts", POST))
+            async def send(i: int) -> str:
+                return await post_for_id(session, f"{url}/posts", POST)
 
-            services = {"server": server.pid}
-            cpu_before = cpu_seconds_by_group(services)
-            load_started = time.perf_counter()
-            achieved, saturated = await open_loop(args.rate, args.duration, send, latency, errors)
-            load_ended = time.perf_counter()
-            cpu = cpu_ms_per_item(cpu_before, cpu_seconds_by_group(services), len(created))
+            _, load = await http_load(args, send, {"server": server.pid})
     finally:
         server.terminate()
         server.wait(30)
@@ -113,14 +102,7 @@ async def run(args: argparse.Namespace) -> dict:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "target_rate_per_s": args.rate,
         "server_workers": args.workers,
-        "achieved_start_rate_per_s": round(achieved, 1),
-        "duration_s": args.duration,
-        "created": len(created),
-        "served_per_s": round(len(created) / (load_ended - load_started), 1),
-        "generator_waited_for_a_slot": saturated,
-        "errors": len(errors),
-        "http": summary_ms(latency),
-        "cpu_ms_per_post": cpu,
+        **load,
     }
     (RESULTS_DIR / f"ingest-{tag}.json").write_text(json.dumps(result, indent=2))
     return result
@@ -128,11 +110,7 @@ async def run(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rate", type=float, default=1000, help="posts per second offered")
-    parser.add_argument("--duration", type=float, default=20, help="seconds of load")
-    parser.add_argument("--connections", type=int, default=256)
-    parser.add_argument("--concurrency", type=int, default=20, help="database connections")
-    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    add_load_arguments(parser, duration_s=20)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:

@@ -16,6 +16,7 @@ import asyncio
 import json
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import aiohttp
@@ -99,6 +100,46 @@ async def register_members(session: aiohttp.ClientSession, url: str, count: int,
     return tokens
 
 
+def add_load_arguments(parser: argparse.ArgumentParser, duration_s: float) -> None:
+    """The options of the load, the same for the posts API and its floor."""
+    parser.add_argument("--rate", type=float, default=1000, help="posts per second offered")
+    parser.add_argument("--duration", type=float, default=duration_s, help="seconds of load")
+    parser.add_argument("--connections", type=int, default=256)
+    parser.add_argument("--concurrency", type=int, default=20, help="database connections")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+
+
+async def http_load(
+    args: argparse.Namespace,
+    send: Callable[[int], Awaitable[str]],
+    services: dict[str, int],
+) -> tuple[list[str], dict]:
+    """Offer ``args.rate`` posts a second for ``args.duration`` s, open loop; the ids
+    created and the figures of the load (rates, errors, HTTP latency, CPU per post)."""
+    latency, errors, created = new_histogram(), [], []
+
+    async def one(i: int) -> None:
+        created.append(await send(i))
+
+    cpu_before = cpu_seconds_by_group(services)
+    started = time.perf_counter()
+    achieved, saturated = await open_loop(args.rate, args.duration, one, latency, errors)
+    ended = time.perf_counter()
+    return created, {
+        "achieved_start_rate_per_s": round(achieved, 1),
+        "duration_s": args.duration,
+        "created": len(created),
+        "served_per_s": round(len(created) / (ended - started), 1),
+        "generator_waited_for_a_slot": saturated,
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+        "http": summary_ms(latency),
+        "cpu_ms_per_post": cpu_ms_per_item(
+            cpu_before, cpu_seconds_by_group(services), len(created)
+        ),
+    }
+
+
 async def watch_kafka(
     bootstrap: str, topic: str, lag, seen: set, event_ids: Counter, stop: asyncio.Event
 ) -> None:
@@ -170,17 +211,12 @@ async def run(args: argparse.Namespace) -> dict:
                 watch_kafka(settings.kafka_bootstrap, topic, lag, seen, event_ids, stop)
             )
             await asyncio.sleep(2)  # the watcher joins at "latest" before the load starts
-            latency, errors, created = new_histogram(), [], []
 
-            async def send(i: int) -> None:
+            async def send(i: int) -> str:
                 headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
-                created.append(await post_for_id(session, f"{url}/posts", POST, headers))
+                return await post_for_id(session, f"{url}/posts", POST, headers)
 
-            cpu_before = cpu_seconds_by_group(services)
-            load_started = time.perf_counter()
-            achieved, saturated = await open_loop(args.rate, args.duration, send, latency, errors)
-            load_ended = time.perf_counter()
-            cpu = cpu_ms_per_item(cpu_before, cpu_seconds_by_group(services), len(created))
+            created, load = await http_load(args, send, services)
             deadline = time.monotonic() + 30
             while not set(created) <= seen and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
@@ -197,19 +233,11 @@ async def run(args: argparse.Namespace) -> dict:
         "target_rate_per_s": args.rate,
         "api_workers": args.workers,
         "separate_relays": args.relays,
-        "achieved_start_rate_per_s": round(achieved, 1),
-        "duration_s": args.duration,
-        "created": len(created),
-        "served_per_s": round(len(created) / (load_ended - load_started), 1),
-        "generator_waited_for_a_slot": saturated,
-        "errors": len(errors),
-        "error_samples": sorted(set(errors))[:5],
+        **load,
         "missing_on_kafka": len(set(created) - seen),
         # An event id read more than once: a re-send, allowed after a crash, not otherwise.
         "events_sent_twice": sum(1 for n in event_ids.values() if n > 1),
-        "http": summary_ms(latency),
         "outbox_to_kafka": summary_ms(lag),
-        "cpu_ms_per_post": cpu,
         "baseline_bare_asyncpg_insert": baseline,
         "http_rate_vs_baseline": round(len(created) / args.duration / baseline["rows_per_s"], 3),
     }
@@ -219,12 +247,8 @@ async def run(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rate", type=float, default=1000, help="posts per second offered")
-    parser.add_argument("--duration", type=float, default=30, help="seconds of load")
+    add_load_arguments(parser, duration_s=30)
     parser.add_argument("--members", type=int, default=50)
-    parser.add_argument("--connections", type=int, default=256)
-    parser.add_argument("--concurrency", type=int, default=20, help="database connections")
-    parser.add_argument("--workers", type=int, default=2, help="posts API processes")
     parser.add_argument("--relays", type=int, default=0,
                         help="relay processes of their own (0: the API workers relay)")  # fmt: skip
     print(json.dumps(asyncio.run(run(parser.parse_args())), indent=2))

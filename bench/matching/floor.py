@@ -73,7 +73,8 @@ async def plain_read(bootstrap: str, topic: str, records: int) -> float:
 
 def faust_child(bootstrap: str, topic: str, records: int, out: str) -> None:
     """A faust worker (it owns its process): read ``records`` with a no-op agent, then
-    send as many with ``Topic.send``; write both costs to ``out`` and exit."""
+    send as many with ``Topic.send`` and as many with ``app.producer.send``; write the
+    three costs to ``out`` and exit."""
     app = faust.App(f"{topic}-faust", broker=f"kafka://{bootstrap}", store="memory://",
                     web_enabled=False, consumer_auto_offset_reset="earliest",
                     producer_linger=PRODUCER_LINGER_MS / 1000)  # fmt: skip

@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,6 +77,7 @@ def faust_child(bootstrap: str, topic: str, records: int, out: str) -> None:
     send as many with ``Topic.send`` and as many with ``app.producer.send``; write the
     three costs to ``out`` and exit."""
     app = faust.App(f"{topic}-faust", broker=f"kafka://{bootstrap}", store="memory://",
+                    datadir=tempfile.mkdtemp(prefix="bench-matching-floor-"),
                     web_enabled=False, consumer_auto_offset_reset="earliest",
                     producer_linger=PRODUCER_LINGER_MS / 1000)  # fmt: skip
     source = app.topic(topic, key_serializer="raw", value_serializer="raw")

@@ -56,11 +56,16 @@ INDEX_POSTS = Gauge("entraide_matching_index_open_posts",
 faust_recovery.install()
 settings = MatchingSettings()
 suffix = settings.topic_suffix
+FAUST_DIR = settings.data_dir / "faust"
+FAUST_DIR.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
 
 app = faust.App(
     settings.matching_app_id + suffix,
     broker=f"kafka://{settings.kafka_bootstrap}",
     store="memory://",  # tables live in memory and are rebuilt from their changelogs
+    # faust keeps a small directory per app id; by default in the working directory,
+    # where every test and benchmark app id left one behind.
+    datadir=str(FAUST_DIR / "{conf.id}-data"),
     # No standby copies: a table then holds exactly the partitions this worker owns,
     # which is what the in-memory candidate index is rebuilt from.
     table_standby_replicas=0,

@@ -35,6 +35,7 @@ from bench.common import (
     new_histogram,
     summary_ms,
 )
+from bench.e2e.hops import hops
 from bench.gateway.clients import area_point
 from bench.gateway.run import Clients
 from bench.matching.run import broker_baseline
@@ -227,6 +228,8 @@ async def run(args: argparse.Namespace) -> dict:
         "post_to_socket": summary_ms(histogram),
         "broker_floor": floor,
         "cpu_ms_per_post": cpu,
+        # Where the time went, from the trace ids in the services' logs.
+        "hops": hops(p.log for p in system.processes if p.name in ("posts", "gateway")),
         "windows": windows,
     }
     (RESULTS_DIR / f"e2e-{tag}.json").write_text(json.dumps(result, indent=2))

@@ -16,9 +16,9 @@ import asyncpg
 import redis.asyncio as aioredis
 from hdrh.histogram import HdrHistogram
 
-from shared.kafka.admin import delete_topics_named_with
-from shared.services import wait_until_ready
-from shared.settings import PROJECT_ROOT, Settings
+from ops.local import wait_until_ready
+from shared.runtime.kafka.admin import delete_topics_named_with
+from shared.runtime.settings import PROJECT_ROOT, Settings
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 REDIS_SCAN_COUNT = 1_000  # keys a SCAN step returns, and an UNLINK removes

@@ -42,7 +42,7 @@ def _from_testcontainers() -> Iterator[Endpoints]:
     from testcontainers.postgres import PostgresContainer
     from testcontainers.redis import RedisContainer
 
-    from shared.infra.install import kafka_version
+    from ops.infra.install import kafka_version
 
     with (
         KafkaContainer(f"apache/kafka:{kafka_version()}").with_kraft() as kafka,
@@ -59,8 +59,8 @@ def _from_testcontainers() -> Iterator[Endpoints]:
 
 
 def _from_local_servers() -> Iterator[Endpoints]:
-    from shared.infra import LocalInfra
-    from shared.settings import Settings
+    from ops.infra import LocalInfra
+    from shared.runtime.settings import Settings
 
     infra = LocalInfra(Settings())
     asyncio.run(infra.up())

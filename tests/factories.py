@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from shared.events import models as m
-from shared.events.values import (
+from shared.contract import events as m
+from shared.contract.values import (
     AlertEndReason,
     Category,
     FuzzedLocation,

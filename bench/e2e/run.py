@@ -39,11 +39,11 @@ from bench.e2e.hops import hops
 from bench.gateway.clients import area_point
 from bench.gateway.run import Clients
 from bench.matching.run import broker_baseline
-from shared.auth import KeyRing, Role
-from shared.events.catalogue import TOPICS
-from shared.infra import LocalInfra
-from shared.kafka.admin import ensure_topics
-from shared.settings import Settings
+from ops.infra import LocalInfra
+from shared.contract.catalogue import TOPICS
+from shared.runtime.auth import KeyRing, Role
+from shared.runtime.kafka.admin import ensure_topics
+from shared.runtime.settings import Settings
 from tests.e2e.conftest import System
 from tests.integration.net import free_ports
 
@@ -80,7 +80,7 @@ async def run(args: argparse.Namespace) -> dict:
     gateway_port, posts_port, notifications_port = free_ports(3)
     env = {
         **os.environ,
-        "ENTRAIDE_TOPIC_SUFFIX": suffix,
+        "ENTRAIDE_TOPIC_NAMESPACE": suffix,
         "ENTRAIDE_POSTGRES_SCHEMA": f"bench_{tag}",
         "ENTRAIDE_REDIS_PREFIX": f"bench:{tag}",
         "ENTRAIDE_KEYS_DIR": str(keys),

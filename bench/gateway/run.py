@@ -28,14 +28,14 @@ import orjson
 from websockets.asyncio.client import connect
 
 from bench.common import RESULTS_DIR, drop_bench_state, new_histogram, summary_ms, wait_ready
-from shared.events import encode_event
-from shared.events.catalogue import MEMBER_LOCATIONS, NOTIFICATIONS, POSTS, REPLIES
-from shared.events.models import PostCreated, PublicPost
-from shared.events.values import Category, FuzzedLocation, Kind, Point, Urgency
-from shared.infra import LocalInfra
-from shared.kafka import build_producer
-from shared.kafka.admin import ensure_topics
-from shared.settings import PROJECT_ROOT, Settings
+from ops.infra import LocalInfra
+from shared.contract import encode_event
+from shared.contract.catalogue import MEMBER_LOCATIONS, NOTIFICATIONS, POSTS, REPLIES
+from shared.contract.events import PostCreated, PublicPost
+from shared.contract.values import Category, FuzzedLocation, Kind, Point, Urgency
+from shared.runtime.kafka import build_producer
+from shared.runtime.kafka.admin import ensure_topics
+from shared.runtime.settings import PROJECT_ROOT, Settings
 from tests.integration.net import free_port
 
 RAW_PROCESSES = 2
@@ -236,7 +236,7 @@ async def run(args: argparse.Namespace) -> dict:
                     await asyncio.sleep(3)
                 else:
                     server = start(["-m", "services.gateway.entrypoints.main"], log, {
-                        "ENTRAIDE_HTTP_PORT": str(port), "ENTRAIDE_TOPIC_SUFFIX": suffix,
+                        "ENTRAIDE_HTTP_PORT": str(port), "ENTRAIDE_TOPIC_NAMESPACE": suffix,
                         "ENTRAIDE_PING_INTERVAL_S": "100000",
                     })  # fmt: skip
                     await asyncio.to_thread(wait_ready, f"http://127.0.0.1:{port}", 60)

@@ -32,8 +32,8 @@ from bench.common import (
     wait_ready,
 )
 from bench.ingest.run import POST, add_load_arguments, http_load
-from shared.infra import LocalInfra
-from shared.settings import Settings
+from ops.infra import LocalInfra
+from shared.runtime.settings import Settings
 
 PORT = 18102
 

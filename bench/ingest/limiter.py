@@ -18,9 +18,9 @@ import time
 
 import redis.asyncio as aioredis
 
+from ops.infra import LocalInfra
 from services.posts.adapters.ratelimit import Limit, RateLimiter
-from shared.infra import LocalInfra
-from shared.settings import Settings
+from shared.runtime.settings import Settings
 
 ROUNDS = 10
 MEMBERS = 100  # hits spread over this many keys, as members' hits are

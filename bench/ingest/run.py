@@ -35,11 +35,11 @@ from bench.common import (
     summary_ms,
     wait_ready,
 )
-from shared.events import decode_event
-from shared.events.catalogue import POSTS, TOPICS
-from shared.infra import LocalInfra
-from shared.kafka.admin import ensure_topics
-from shared.settings import Settings
+from ops.infra import LocalInfra
+from shared.contract import decode_event
+from shared.contract.catalogue import POSTS, TOPICS
+from shared.runtime.kafka.admin import ensure_topics
+from shared.runtime.settings import Settings
 
 PASSWORD = "bench password 1234"
 POST = {
@@ -181,7 +181,7 @@ async def run(args: argparse.Namespace) -> dict:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     environment = {
         "ENTRAIDE_POSTGRES_SCHEMA": tag,
-        "ENTRAIDE_TOPIC_SUFFIX": suffix,
+        "ENTRAIDE_TOPIC_NAMESPACE": suffix,
         "ENTRAIDE_REDIS_PREFIX": tag,
         "ENTRAIDE_HTTP_PORT": str(port),
         "ENTRAIDE_POSTS_PER_HOUR": "1000000",

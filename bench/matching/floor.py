@@ -29,10 +29,10 @@ import faust
 from aiokafka import AIOKafkaConsumer
 
 from bench.common import PROJECT_ROOT, RESULTS_DIR
-from shared.infra import LocalInfra
-from shared.kafka import build_producer
-from shared.kafka.admin import delete_topics_named_with, ensure_topics
-from shared.settings import Settings
+from ops.infra import LocalInfra
+from shared.runtime.kafka import build_producer
+from shared.runtime.kafka.admin import delete_topics_named_with, ensure_topics
+from shared.runtime.settings import Settings
 
 PARTITIONS = 12
 RECORD_BYTES = 600  # about a PostCreated event

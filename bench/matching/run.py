@@ -33,14 +33,14 @@ from bench.common import (
     start_service,
     summary_ms,
 )
-from shared.events import PostCreated, encode_event
-from shared.events.catalogue import MATCHES, POSTS, REPLIES, URGENT_REQUESTS
-from shared.events.models import PublicPost
-from shared.events.values import Category, FuzzedLocation, Kind, Point, Urgency
-from shared.infra import LocalInfra
-from shared.kafka import build_producer
-from shared.kafka.admin import ensure_topics
-from shared.settings import Settings
+from ops.infra import LocalInfra
+from shared.contract import PostCreated, encode_event
+from shared.contract.catalogue import MATCHES, POSTS, REPLIES, URGENT_REQUESTS
+from shared.contract.events import PublicPost
+from shared.contract.values import Category, FuzzedLocation, Kind, Point, Urgency
+from shared.runtime.kafka import build_producer
+from shared.runtime.kafka.admin import ensure_topics
+from shared.runtime.settings import Settings
 
 WORDS = (
     "velo voiture camion billet concert festival lit chambre travail stage cours meuble "
@@ -159,7 +159,7 @@ async def run(args: argparse.Namespace) -> dict:
     workers = [
         start_service(
             "services.matching.entrypoints.worker",
-            {"ENTRAIDE_TOPIC_SUFFIX": suffix, "ENTRAIDE_WEB_ENABLED": "false"},
+            {"ENTRAIDE_TOPIC_NAMESPACE": suffix, "ENTRAIDE_WEB_ENABLED": "false"},
             RESULTS_DIR / f"matching-{tag}-{n}.log",
         )
         for n in range(args.workers)

@@ -35,15 +35,15 @@ from bench.common import (
     summary_ms,
     wait_ready,
 )
+from ops.infra import LocalInfra
 from services.notifications.bootstrap import CONSUMED_TOPICS
-from shared.events import encode_event
-from shared.events.catalogue import MEMBERS, NOTIFICATIONS, dead_letter_topic
-from shared.events.models import MemberProfileChanged, UrgentAlertRaised
-from shared.events.values import Category, Point
-from shared.infra import LocalInfra
-from shared.kafka import build_producer
-from shared.kafka.admin import ensure_topics
-from shared.settings import Settings
+from shared.contract import encode_event
+from shared.contract.catalogue import MEMBERS, NOTIFICATIONS, dead_letter_topic
+from shared.contract.events import MemberProfileChanged, UrgentAlertRaised
+from shared.contract.values import Category, Point
+from shared.runtime.kafka import build_producer
+from shared.runtime.kafka.admin import ensure_topics
+from shared.runtime.settings import Settings
 from tests.integration.net import free_port
 
 CENTRE = Point(lat=48.8566, lon=2.3522)
@@ -105,7 +105,7 @@ async def run(args: argparse.Namespace) -> dict:
     service = start_service(
         "services.notifications.entrypoints.main",
         {
-            "ENTRAIDE_TOPIC_SUFFIX": suffix,
+            "ENTRAIDE_TOPIC_NAMESPACE": suffix,
             "ENTRAIDE_POSTGRES_SCHEMA": schema,
             "ENTRAIDE_REDIS_PREFIX": prefix,
             "ENTRAIDE_HTTP_PORT": str(port),

@@ -16,13 +16,13 @@ from services.gateway.adapters.source import RecordReader, assign_from_window, p
 from services.gateway.hub import Hub
 from services.gateway.settings import GatewaySettings
 from services.gateway.streams import Streams
-from shared.auth import KeyRing, TokenVerifier
-from shared.events.catalogue import MEMBER_LOCATIONS, NOTIFICATIONS, POSTS, REPLIES
-from shared.events.models import MemberLocated
-from shared.events.values import Point
-from shared.kafka import EventPublisher, build_producer
-from shared.kafka.admin import wait_for_kafka
-from shared.lifecycle import cancel_tasks
+from shared.contract.catalogue import MEMBER_LOCATIONS, NOTIFICATIONS, POSTS, REPLIES
+from shared.contract.events import MemberLocated
+from shared.contract.values import Point
+from shared.runtime.auth import KeyRing, TokenVerifier
+from shared.runtime.kafka import EventPublisher, build_producer
+from shared.runtime.kafka.admin import wait_for_kafka
+from shared.runtime.lifecycle import cancel_tasks
 
 log = logging.getLogger(__name__)
 

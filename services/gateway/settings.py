@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.settings import Settings
+from shared.runtime.settings import Settings
 
 
 class GatewaySettings(Settings):
     http_host: str = "127.0.0.1"
     http_port: int = 18004
-    # Tests give each run topics of their own.
-    topic_suffix: str = ""
     keys_dir: Path | None = None  # default: <data_dir>/keys, the posts service's keys
     # Where the web client reaches the HTTP APIs (they allow the origins above).
     posts_url: str = "http://127.0.0.1:18001"

@@ -13,8 +13,8 @@ from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 
 from services.matching.domain import rings
-from shared.events.envelope import fixed_event_id
-from shared.events.models import (
+from shared.contract.envelope import fixed_event_id
+from shared.contract.events import (
     Event,
     PostExpired,
     PostRemoved,
@@ -25,7 +25,7 @@ from shared.events.models import (
     UrgentAlertResolved,
     UrgentRequestPlaced,
 )
-from shared.events.values import AlertEndReason, Point, ReplyIntent
+from shared.contract.values import AlertEndReason, Point, ReplyIntent
 
 # The post's end: why the alert ends, and the event field that says when.
 END_REASONS: dict[type, tuple[AlertEndReason, str]] = {

@@ -15,8 +15,8 @@ from datetime import datetime
 from services.matching.domain.index import CandidateIndex
 from services.matching.domain.posts import OpenPost
 from services.matching.domain.score import Scored, best_matches
-from shared.events.envelope import fixed_event_id
-from shared.events.models import (
+from shared.contract.envelope import fixed_event_id
+from shared.contract.events import (
     Event,
     MatchFound,
     PostCreated,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from shared.settings import Settings
+from shared.runtime.settings import Settings
 
 
 class MatchingSettings(Settings):
     matching_app_id: str = "entraide-matching"
-    # Tests give each run topics (and so a faust app id) of its own.
-    topic_suffix: str = ""
     # Internal, keyed-by-category topic: its partition count caps the workers that
     # can share the matching work (see ADR 0006).
     matching_partitions: int = 12

@@ -21,9 +21,7 @@ from services.notifications.adapters.webhook_store import WebhookStore
 from services.notifications.deliveries import DeliveryWorker
 from services.notifications.handlers import Handlers
 from services.notifications.settings import NotificationsSettings
-from shared import migrations
-from shared.auth import KeyRing, TokenVerifier
-from shared.events.catalogue import (
+from shared.contract.catalogue import (
     ALERTS,
     MATCHES,
     MEMBER_LOCATIONS,
@@ -33,10 +31,12 @@ from shared.events.catalogue import (
     REPLIES,
     dead_letter_topic,
 )
-from shared.kafka import EventPublisher, build_producer
-from shared.kafka.admin import wait_for_kafka
-from shared.kafka.consumer import ConsumerLoop, RetryableError, build_consumer
-from shared.lifecycle import cancel_tasks, check_postgres
+from shared.runtime import migrations
+from shared.runtime.auth import KeyRing, TokenVerifier
+from shared.runtime.kafka import EventPublisher, build_producer
+from shared.runtime.kafka.admin import wait_for_kafka
+from shared.runtime.kafka.consumer import ConsumerLoop, RetryableError, build_consumer
+from shared.runtime.lifecycle import cancel_tasks, check_postgres
 
 log = logging.getLogger(__name__)
 

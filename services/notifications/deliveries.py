@@ -22,7 +22,7 @@ from prometheus_client import Counter as MetricCounter
 from services.notifications.adapters.webhook_sender import WebhookSender
 from services.notifications.adapters.webhook_store import Delivery, WebhookStore
 from services.notifications.domain.webhooks import retry_delay_s
-from shared.lifecycle import cancel_tasks
+from shared.runtime.lifecycle import cancel_tasks
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from services.notifications.adapters.inbox import InboxStore, Stored
 from services.notifications.adapters.webhook_store import WebhookStore
 from services.notifications.domain import notices as N
 from services.notifications.domain.preferences import Decision, decide, digest_due, digest_title
-from shared.events.envelope import DecodedEvent, new_event_id
-from shared.events.models import (
+from shared.contract.envelope import DecodedEvent, new_event_id
+from shared.contract.events import (
     Event,
     MatchFound,
     MemberLocated,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.notifications.domain.webhooks import DEFAULT_RETRY_SCHEDULE_S
-from shared.settings import Settings
+from shared.runtime.settings import Settings
 
 
 class NotificationsSettings(Settings):
@@ -14,8 +14,6 @@ class NotificationsSettings(Settings):
     # Its own schema: the service owns its tables (and its schema_migrations).
     postgres_schema: str | None = "notifications"
     redis_prefix: str = "entraide:notifications"
-    # Tests give each run topics and a consumer group of their own.
-    topic_suffix: str = ""
     consumer_group: str = "entraide-notifications"
     keys_dir: Path | None = None  # default: <data_dir>/keys, the posts service's keys
     db_pool_max: int = 10

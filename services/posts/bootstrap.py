@@ -1,10 +1,9 @@
-"""Build the posts service's dependencies: the only place that knows about all of them."""
+"""Wire the posts service: the only place that knows every adapter. Nothing starts here;
+the entrypoints start the background work (``entrypoints/background.py``)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import asyncpg
 import redis.asyncio as aioredis
@@ -12,18 +11,19 @@ from aiokafka import AIOKafkaProducer
 
 from services.posts.adapters.migrate import MIGRATIONS_DIR
 from services.posts.adapters.outbox import OutboxRelay
-from services.posts.adapters.ratelimit import RateLimiter
+from services.posts.adapters.passwords import Argon2Passwords
+from services.posts.adapters.queries import PostgresQueries
+from services.posts.adapters.ratelimit import RedisLimiter
 from services.posts.adapters.store import PostgresStore
-from services.posts.handlers import Handlers
+from services.posts.handlers import Handlers, Limits
 from services.posts.settings import PostsSettings
-from services.posts.views import PostViews
-from shared import migrations
-from shared.auth import KeyRing, TokenVerifier
-from shared.kafka import build_producer
-from shared.kafka.admin import wait_for_kafka
-from shared.lifecycle import cancel_tasks, check_postgres
-
-log = logging.getLogger(__name__)
+from shared.runtime import migrations
+from shared.runtime.auth import KeyRing, TokenVerifier
+from shared.runtime.clock import utcnow
+from shared.runtime.kafka import build_producer
+from shared.runtime.kafka.admin import wait_for_kafka
+from shared.runtime.lifecycle import check_postgres
+from shared.runtime.topics import TopicNames
 
 REDIS_MAX_CONNECTIONS = 64
 REDIS_WAIT_S = 5
@@ -40,27 +40,37 @@ async def create_pool(settings: PostsSettings) -> asyncpg.Pool:
 
 
 def build_relay(pool: asyncpg.Pool, producer: AIOKafkaProducer, settings: PostsSettings):
-    suffix = settings.topic_suffix
     return OutboxRelay(
         pool,
         producer,
-        topic_name=lambda name: name + suffix,
+        topic_name=TopicNames(settings.topic_namespace),
         safety_poll_s=settings.outbox_safety_poll_s,
         batch_size=settings.outbox_batch_size,
     )
 
 
+def limits(settings: PostsSettings) -> Limits:
+    return Limits(
+        posts_per_hour=settings.posts_per_hour,
+        replies_per_hour=settings.replies_per_hour,
+        reports_per_hour=settings.reports_per_hour,
+        logins_per_window=settings.logins_per_window,
+        login_window_s=settings.login_window_s,
+        report_hide_threshold=settings.report_hide_threshold,
+    )
+
+
 @dataclass
-class PostsServices:
+class PostsWiring:
+    """What bootstrap built, for the entrypoints to use and to close."""
+
     settings: PostsSettings
     pool: asyncpg.Pool
     redis: aioredis.Redis
     producer: AIOKafkaProducer
     handlers: Handlers
-    views: PostViews
     verifier: TokenVerifier
     relay: OutboxRelay
-    tasks: list[asyncio.Task] = field(default_factory=list)
 
     async def check_database(self) -> None:
         await check_postgres(self.pool)
@@ -68,28 +78,14 @@ class PostsServices:
     async def check_kafka(self) -> None:
         await wait_for_kafka(self.settings.kafka_bootstrap, timeout_s=2)
 
-    def start_background(self) -> None:
-        self.tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
-        self.tasks.append(asyncio.create_task(self._sweep_expired(), name="expiry-sweep"))
-
-    async def _sweep_expired(self) -> None:
-        while True:
-            try:
-                while await self.handlers.expire_due():
-                    pass
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("expiry sweep failed, will retry: %s", exc)
-            await asyncio.sleep(self.settings.expiry_sweep_s)
-
     async def close(self) -> None:
         self.relay.stop()
-        await cancel_tasks(self.tasks)
         await self.producer.stop()
         await self.redis.aclose()
         await self.pool.close()
 
 
-async def bootstrap(settings: PostsSettings) -> PostsServices:
+async def bootstrap(settings: PostsSettings) -> PostsWiring:
     keys = KeyRing(settings.signing_keys_dir)
     keys.ensure()
     pool = await create_pool(settings)
@@ -102,19 +98,21 @@ async def bootstrap(settings: PostsSettings) -> PostsServices:
     )
     producer = build_producer(settings.kafka_bootstrap)
     await producer.start()
-    store = PostgresStore(pool)
-    return PostsServices(
+    handlers = Handlers(
+        store=PostgresStore(pool),
+        queries=PostgresQueries(pool),
+        limiter=RedisLimiter(redis, settings.redis_prefix),
+        passwords=Argon2Passwords(),
+        tokens=keys.signer(),
+        clock=utcnow,
+        limits=limits(settings),
+    )
+    return PostsWiring(
         settings=settings,
         pool=pool,
         redis=redis,
         producer=producer,
-        handlers=Handlers(
-            store=store,
-            limiter=RateLimiter(redis, settings.redis_prefix),
-            signer=keys.signer(),
-            settings=settings,
-        ),
-        views=PostViews(store),
+        handlers=handlers,
         verifier=keys.verifier(),
         relay=build_relay(pool, producer, settings),
     )

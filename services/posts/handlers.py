@@ -1,48 +1,63 @@
-"""One function per command. Each runs in one transaction (or one statement) that also
-writes the events."""
+"""One method per command the posts service takes, HTTP commands and reads alike. Each
+write runs in one transaction (or one statement) that also writes its events."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from ulid import ULID
 
-from services.posts.adapters.passwords import hash_password, verify_password
-from services.posts.adapters.ratelimit import Limit, RateLimiter
-from services.posts.adapters.store import PostgresStore
 from services.posts.domain.accounts import Account, Profile
-from services.posts.domain.errors import Conflict, NotFound, Unauthorized
+from services.posts.domain.feed import FeedQuery
 from services.posts.domain.posts import Post, PostDraft
-from services.posts.settings import PostsSettings
-from shared.auth import Claims, Role, TokenSigner
-from shared.events.values import Outcome, ReplyIntent
+from services.posts.ports import (
+    Clock,
+    Limit,
+    Limiter,
+    Passwords,
+    PostQueries,
+    Store,
+    TokenIssuer,
+    UnitOfWork,
+    View,
+)
+from shared.contract.errors import Conflict, NotFound, Unauthorized
+from shared.contract.identity import Claims, Role
+from shared.contract.values import Outcome, ReplyIntent
 
 EXPIRY_BATCH = 200
+HOUR_S = 3600
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+@dataclass(frozen=True)
+class Limits:
+    """How much one member (or, for log-ins, one address) may do."""
+
+    posts_per_hour: int = 30
+    replies_per_hour: int = 120
+    reports_per_hour: int = 30
+    logins_per_window: int = 10
+    login_window_s: int = 300
+    # Distinct reports that hide a post until a moderator looks.
+    report_hide_threshold: int = 3
 
 
 @dataclass
 class Handlers:
-    store: PostgresStore
-    limiter: RateLimiter
-    signer: TokenSigner
-    settings: PostsSettings
-    clock: Callable[[], datetime] = utcnow
-
-    def _limit(self, name: str, per_hour: int) -> Limit:
-        return Limit(name, per_hour, 3600)
+    store: Store
+    queries: PostQueries
+    limiter: Limiter
+    passwords: Passwords
+    tokens: TokenIssuer
+    clock: Clock
+    limits: Limits = Limits()
 
     # accounts -----------------------------------------------------------------
     async def register(self, email: str, password: str, profile: Profile) -> Account:
         account = Account(
             id=str(ULID()),
             email=email,
-            password_hash=await hash_password(password),
+            password_hash=await self.passwords.hash(password),
             role=Role.MEMBER,
             profile=profile,
             created_at=self.clock(),
@@ -54,14 +69,14 @@ class Handlers:
         return account
 
     async def log_in(self, email: str, password: str, address: str) -> tuple[str, Account]:
-        s = self.settings
-        await self.limiter.hit(Limit("logins", s.logins_per_window, s.login_window_s), address)
+        limit = Limit("logins", self.limits.logins_per_window, self.limits.login_window_s)
+        await self.limiter.hit(limit, address)
         async with self.store.transaction() as uow:
             account = await uow.account_by_email(email)
-        if not await verify_password(account.password_hash if account else None, password):
+        if not await self.passwords.verify(account.password_hash if account else None, password):
             raise Unauthorized("wrong e-mail or password", field="password")
         assert account is not None
-        return self.signer.issue(account.id, account.role), account
+        return self.tokens.issue(account.id, account.role), account
 
     async def update_profile(self, member: Claims, changes: dict) -> Account:
         async with self.store.transaction() as uow:
@@ -75,54 +90,54 @@ class Handlers:
         return account
 
     # posts --------------------------------------------------------------------
-    async def create_post(self, member: Claims, draft: PostDraft) -> tuple[Post, str]:
-        """The new post and its author's display name (for the response)."""
-        await self.limiter.hit(self._limit("posts", self.settings.posts_per_hour), member.member_id)
+    async def create_post(self, member: Claims, draft: PostDraft) -> View:
+        """The new post's public view (with its exact point: the viewer is its author)."""
+        await self.limiter.hit(self._hourly("posts", self.limits.posts_per_hour), member.member_id)
         post = Post.create(str(ULID()), member.member_id, draft, self.clock())
-        return post, await self.store.add_post(post)
+        author_name = await self.store.add_post(post)
+        return self.queries.new_post(post, author_name, member)
 
-    async def edit_post(self, member: Claims, post_id: str, changes: dict) -> Post:
+    async def edit_post(self, member: Claims, post_id: str, changes: dict) -> View:
         async with self.store.transaction() as uow:
-            post = await self._post(uow, post_id)
+            post = await _post(uow, post_id)
             post.edit(member.member_id, changes, self.clock())
             await uow.save_post(post)
-        return post
+        return await self.queries.post(post_id, member)
 
-    async def resolve_post(self, member: Claims, post_id: str, outcome: Outcome) -> Post:
+    async def resolve_post(self, member: Claims, post_id: str, outcome: Outcome) -> View:
         async with self.store.transaction() as uow:
-            post = await self._post(uow, post_id)
+            post = await _post(uow, post_id)
             post.resolve(member.member_id, member.role, outcome, self.clock())
             await uow.save_post(post)
-        return post
+        return await self.queries.post(post_id, member)
 
-    async def report_post(self, member: Claims, post_id: str, reason: str) -> Post:
-        limit = self._limit("reports", self.settings.reports_per_hour)
+    async def report_post(self, member: Claims, post_id: str, reason: str) -> None:
+        limit = self._hourly("reports", self.limits.reports_per_hour)
         await self.limiter.hit(limit, member.member_id)
         async with self.store.transaction() as uow:
-            post = await self._post(uow, post_id)
-            post.report(member.member_id, self.settings.report_hide_threshold, self.clock())
+            post = await _post(uow, post_id)
+            post.report(member.member_id, self.limits.report_hide_threshold, self.clock())
             if not await uow.add_report(post_id, member.member_id, reason):
                 raise Conflict("you already reported this post", field="post_id")
             await uow.save_post(post)
-        return post
 
-    async def remove_post(self, member: Claims, post_id: str) -> Post:
+    async def remove_post(self, member: Claims, post_id: str) -> None:
         async with self.store.transaction() as uow:
-            post = await self._post(uow, post_id)
+            post = await _post(uow, post_id)
             post.remove(member.role, self.clock())
             await uow.save_post(post)
-        return post
 
-    async def reply(self, member: Claims, post_id: str, intent: ReplyIntent, body: str):
-        limit = self._limit("replies", self.settings.replies_per_hour)
+    async def reply(self, member: Claims, post_id: str, intent: ReplyIntent, body: str) -> View:
+        """The reply as the thread shows it."""
+        limit = self._hourly("replies", self.limits.replies_per_hour)
         await self.limiter.hit(limit, member.member_id)
         async with self.store.transaction() as uow:
             # FOR UPDATE: a reply and a concurrent resolve are ordered, never both "first".
-            post = await self._post(uow, post_id)
+            post = await _post(uow, post_id)
             reply = post.reply(str(ULID()), member.member_id, intent, body, self.clock())
             await uow.add_reply(reply)
             await uow.add_events(post.events)
-        return reply
+        return await self.queries.reply(reply.reply_id)
 
     async def expire_due(self) -> int:
         """Expire the posts whose time has passed; returns how many."""
@@ -134,9 +149,23 @@ class Handlers:
                 await uow.save_post(post)
         return len(due)
 
+    # reads --------------------------------------------------------------------
+    async def feed(self, query: FeedQuery, viewer: Claims | None) -> View:
+        return await self.queries.feed(query, viewer)
+
+    async def post(self, post_id: str, viewer: Claims | None) -> View:
+        return await self.queries.post(post_id, viewer)
+
+    async def thread(self, post_id: str, after: str | None, limit: int) -> View:
+        return await self.queries.thread(post_id, after, limit)
+
     @staticmethod
-    async def _post(uow, post_id: str) -> Post:
-        post = await uow.post_for_update(post_id)
-        if post is None:
-            raise NotFound("no such post", field="post_id")
-        return post
+    def _hourly(name: str, per_hour: int) -> Limit:
+        return Limit(name, per_hour, HOUR_S)
+
+
+async def _post(uow: UnitOfWork, post_id: str) -> Post:
+    post = await uow.post_for_update(post_id)
+    if post is None:
+        raise NotFound("no such post", field="post_id")
+    return post

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.settings import Settings
+from shared.runtime.settings import Settings
 
 
 class PostsSettings(Settings):
     http_host: str = "127.0.0.1"
     http_port: int = 18001
     http_workers: int = 1
-    # Tests give each run a schema, a key prefix and a topic suffix of its own.
+    # A schema and a key prefix of its own: tests and benchmarks give each run theirs.
     postgres_schema: str | None = None
     redis_prefix: str = "entraide"
-    topic_suffix: str = ""
     keys_dir: Path | None = None  # default: <data_dir>/keys
 
     # Limits per member (per address for log-ins), per window.

@@ -16,11 +16,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from shared.auth import KeyRing
-from shared.events.catalogue import TOPICS
-from shared.kafka.admin import delete_topics_named_with, ensure_topics
-from shared.services import is_ready
-from shared.settings import PROJECT_ROOT
+from ops.local import is_ready
+from shared.contract.catalogue import TOPICS
+from shared.runtime.auth import KeyRing
+from shared.runtime.kafka.admin import delete_topics_named_with, ensure_topics
+from shared.runtime.settings import PROJECT_ROOT
 from tests.integration.net import free_ports
 
 READY_TIMEOUT_S = 90
@@ -120,7 +120,7 @@ async def system(endpoints, unique, tmp_path) -> Iterator[System]:
         "ENTRAIDE_KAFKA_BOOTSTRAP": endpoints.kafka_bootstrap,
         "ENTRAIDE_POSTGRES_DSN": endpoints.postgres_dsn,
         "ENTRAIDE_REDIS_URL": endpoints.redis_url,
-        "ENTRAIDE_TOPIC_SUFFIX": suffix,
+        "ENTRAIDE_TOPIC_NAMESPACE": suffix,
         "ENTRAIDE_POSTGRES_SCHEMA": schema,
         "ENTRAIDE_REDIS_PREFIX": f"e2e:{unique}",
         "ENTRAIDE_CONSUMER_GROUP": f"e2e-notifications-{unique}",

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright
 
-from shared.auth import KeyRing
-from shared.demo import POSTS, load_demo
-from shared.settings import PROJECT_ROOT
+from ops.demo import POSTS, load_demo
+from shared.runtime.auth import KeyRing
+from shared.runtime.settings import PROJECT_ROOT
 from tests.integration.gateway.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"

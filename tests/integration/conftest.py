@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import asyncpg
 import pytest
 
-from shared.kafka.admin import delete_topics_named_with, ensure_topics
+from shared.runtime.kafka.admin import delete_topics_named_with, ensure_topics
 
 
 def pytest_collection_modifyitems(items):

@@ -7,10 +7,10 @@ import contextlib
 
 from aiokafka import TopicPartition
 
-from shared.events import PostCreated, decode_event
-from shared.kafka import ConsumerLoop, EventPublisher, build_consumer, build_producer
-from shared.kafka.admin import ensure_topics
-from shared.tracing import current_traceparent, new_traceparent, trace_id
+from shared.contract import PostCreated, decode_event
+from shared.runtime.kafka import ConsumerLoop, EventPublisher, build_consumer, build_producer
+from shared.runtime.kafka.admin import ensure_topics
+from shared.runtime.tracing import current_traceparent, new_traceparent, trace_id
 from tests.factories import public_post, sample_events
 from tests.integration.kafka_tools import read_topic, wait_until
 

@@ -10,12 +10,12 @@ import sys
 import asyncpg
 import redis.asyncio as aioredis
 
-from shared.events import decode_event
-from shared.infra.install import ensure_kafka_jars
-from shared.infra.kafka import KafkaBroker
-from shared.kafka import EventPublisher, build_producer
-from shared.kafka.admin import ensure_topics
-from shared.settings import PROJECT_ROOT
+from ops.infra.install import ensure_kafka_jars
+from ops.infra.kafka import KafkaBroker
+from shared.contract import decode_event
+from shared.runtime.kafka import EventPublisher, build_producer
+from shared.runtime.kafka.admin import ensure_topics
+from shared.runtime.settings import PROJECT_ROOT
 from tests.factories import sample_events
 from tests.integration.kafka_tools import read_topic
 from tests.integration.net import free_ports
@@ -74,7 +74,7 @@ async def test_postgres_and_redis_answer_real_queries(endpoints, pg_schema, uniq
 
 def _entraide(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "shared.cli", *args],
+        [sys.executable, "-m", "ops.cli", *args],
         env=env,
         capture_output=True,
         text=True,

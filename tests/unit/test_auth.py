@@ -5,7 +5,7 @@ import time
 import jwt
 import pytest
 
-from shared.auth import CLOCK_LEEWAY_S, InvalidTokenError, KeyRing, Role
+from shared.runtime.auth import CLOCK_LEEWAY_S, InvalidTokenError, KeyRing, Role
 
 
 def test_a_token_verifies_and_carries_the_member_and_role(tmp_path):

@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 
 from aiokafka import ConsumerRecord, TopicPartition
 
-from shared.events import encode_event
-from shared.kafka.consumer import ConsumerLoop, RetryableError
-from shared.tracing import current_traceparent, new_traceparent
+from shared.contract import encode_event
+from shared.runtime.kafka.consumer import ConsumerLoop, RetryableError
+from shared.runtime.tracing import current_traceparent, new_traceparent
 from tests.factories import sample_events
 
 TP = TopicPartition("posts.v1", 0)
@@ -87,7 +87,7 @@ async def test_poison_goes_to_the_dead_letter_topic_and_the_rest_is_handled():
 
 
 async def test_a_retryable_error_is_retried_not_dead_lettered(monkeypatch):
-    monkeypatch.setattr("shared.kafka.consumer.RETRY_BACKOFF_START_S", 0.001)
+    monkeypatch.setattr("shared.runtime.kafka.consumer.RETRY_BACKOFF_START_S", 0.001)
     attempts = []
 
     async def handler(decoded):

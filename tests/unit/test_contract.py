@@ -4,11 +4,11 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from shared.events import EVENT_TYPES, TOPICS, decode_event, encode_event, topic_for
-from shared.events.catalogue import MEMBERS
-from shared.events.docs import SCHEMAS_DIR, build_asyncapi, check_docs
-from shared.events.envelope import UndecodableEventError, UnknownEventTypeError
-from shared.events.models import PostCreated, PostResolved
+from ops.contract_docs import SCHEMAS_DIR, build_asyncapi, check_docs
+from shared.contract import EVENT_TYPES, TOPICS, decode_event, encode_event, topic_for
+from shared.contract.catalogue import MEMBERS
+from shared.contract.envelope import UndecodableEventError, UnknownEventTypeError
+from shared.contract.events import PostCreated, PostResolved
 from tests.factories import NOW, public_post, sample_events
 
 SAMPLES = sample_events()
@@ -148,13 +148,13 @@ def test_the_asyncapi_document_lists_every_topic_with_its_producers_and_consumer
 
 
 def test_the_committed_openapi_documents_are_current():
-    from shared.openapi_docs import stale_openapi
+    from ops.openapi_docs import stale_openapi
 
     assert stale_openapi() == [], "run `entraide schema`"
 
 
 def test_every_notifications_route_documents_its_errors():
-    from shared.openapi_docs import openapi_text
+    from ops.openapi_docs import openapi_text
 
     paths = json.loads(openapi_text("notifications"))["paths"]
     for path, operations in paths.items():
@@ -164,7 +164,7 @@ def test_every_notifications_route_documents_its_errors():
 
 
 def test_every_posts_route_documents_its_errors():
-    from shared.openapi_docs import openapi_text
+    from ops.openapi_docs import openapi_text
 
     paths = json.loads(openapi_text("posts"))["paths"]
     for path, operations in paths.items():

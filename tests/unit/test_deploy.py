@@ -8,8 +8,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from shared.infra.install import kafka_version
-from shared.settings import PROJECT_ROOT
+from ops.infra.install import kafka_version
+from shared.runtime.settings import PROJECT_ROOT
 
 K8S = PROJECT_ROOT / "deploy" / "k8s"
 SERVICES = ("posts", "matching", "notifications", "gateway")

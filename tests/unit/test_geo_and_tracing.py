@@ -1,7 +1,8 @@
 import pytest
 
-from shared import geo, tracing
-from shared.events.values import FuzzedLocation, Point
+from shared.contract import geo
+from shared.contract.values import FuzzedLocation, Point
+from shared.runtime import tracing
 
 
 def test_haversine_paris_to_lyon_is_about_392_km():
@@ -47,7 +48,7 @@ def test_a_log_line_carries_the_current_trace_unless_it_names_another(capsys):
     import json
     import logging
 
-    from shared.logs import configure_logging
+    from shared.runtime.logs import configure_logging
 
     root = logging.getLogger()
     saved = root.handlers[:], root.level

@@ -2,9 +2,9 @@
 
 import pytest
 
-from shared import cli
-from shared.infra import install
-from shared.infra.errors import InfraError
+from ops import cli
+from ops.infra import install
+from ops.infra.errors import InfraError
 
 
 def test_missing_system_tools_end_infra_up_with_a_clear_message(monkeypatch, capsys):

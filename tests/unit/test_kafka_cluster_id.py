@@ -2,7 +2,7 @@
 
 import base64
 
-from shared.infra.kafka import UUID_BYTES, cluster_id_from, new_cluster_id
+from ops.infra.kafka import UUID_BYTES, cluster_id_from, new_cluster_id
 
 
 def test_an_id_that_would_start_with_a_dash_is_refused():

@@ -4,7 +4,7 @@ import random
 
 from aiokafka.partitioner import DefaultPartitioner
 
-from shared.kafka.producer import partition_for
+from shared.runtime.kafka.producer import partition_for
 
 
 def test_partition_for_is_the_default_partitioner():

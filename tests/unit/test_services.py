@@ -2,9 +2,9 @@
 
 import pytest
 
-from shared.infra.errors import InfraError
-from shared.services import local_services, parse_scale
-from shared.settings import Settings
+from ops.infra.errors import InfraError
+from ops.local import local_services, parse_scale
+from shared.runtime.settings import Settings
 
 
 def test_scaled_instances_get_their_own_names_and_ports(tmp_path):

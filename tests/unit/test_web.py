@@ -4,7 +4,7 @@ import httpx
 from fastapi import FastAPI
 from redis.exceptions import MaxConnectionsError
 
-from shared.web import install_common
+from shared.runtime.web import install_common
 
 
 def app_that_raises(error: Exception) -> FastAPI:

@@ -13,11 +13,11 @@ from prometheus_client import Counter
 
 from services.gateway.domain.subscriptions import PostFacts
 from services.gateway.streams import NOTIFICATION, POST, REPLY, Entry, Streams
-from shared.events import decode_event
-from shared.events.envelope import UndecodableEventError
-from shared.events.models import NotificationCreated, PostCreated, PostUpdated, ReplyCreated
-from shared.events.values import Urgency
-from shared.tracing import trace_id, traceparent_from_headers
+from shared.contract import decode_event
+from shared.contract.envelope import UndecodableEventError
+from shared.contract.events import NotificationCreated, PostCreated, PostUpdated, ReplyCreated
+from shared.contract.values import Urgency
+from shared.runtime.tracing import trace_id, traceparent_from_headers
 
 log = logging.getLogger(__name__)
 

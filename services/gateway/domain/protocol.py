@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from shared.events.values import Category, Kind, Latitude, Longitude
+from shared.contract.values import Category, Kind, Latitude, Longitude
 
 # Close codes (4000-4999 are the application's own).
 CLOSE_GOING_AWAY = 1001  # the gateway is shutting down: reconnect (to any gateway)

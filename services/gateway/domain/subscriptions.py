@@ -22,8 +22,8 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
-from shared.events.values import Category, Kind
-from shared.geo import haversine_m
+from shared.contract.geo import haversine_m
+from shared.contract.values import Category, Kind
 
 FEED = "feed"
 ALERTS = "alerts"  # urgent posts near the member's last location

@@ -9,8 +9,8 @@ import signal
 from services.gateway.bootstrap import bootstrap
 from services.gateway.entrypoints.server import GatewayServer, close_all
 from services.gateway.settings import GatewaySettings
-from shared.lifecycle import freeze_startup_objects
-from shared.logs import configure_logging
+from shared.runtime.lifecycle import freeze_startup_objects
+from shared.runtime.logs import configure_logging
 
 log = logging.getLogger(__name__)
 

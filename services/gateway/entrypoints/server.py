@@ -21,7 +21,7 @@ from websockets.http11 import Request, Response
 from services.gateway.bootstrap import Gateway
 from services.gateway.domain import protocol as P
 from services.gateway.hub import Client
-from shared.auth import InvalidTokenError
+from shared.runtime.auth import InvalidTokenError
 
 log = logging.getLogger(__name__)
 

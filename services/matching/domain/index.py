@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from services.matching.domain.posts import OpenPost
 from services.matching.domain.score import LOCATION_SLACK_M
-from shared.events.values import Category, Kind
+from shared.contract.values import Category, Kind
 
 NARROW_RADIUS_M = 20_000
 COARSE_CELL_M = 20_000

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.matching.domain.words import keywords
-from shared.events.models import PublicPost
-from shared.events.values import Category, Kind
+from shared.contract.events import PublicPost
+from shared.contract.values import Category, Kind
 
 
 @dataclass(frozen=True)

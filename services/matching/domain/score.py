@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.matching.domain.posts import OpenPost
-from shared import geo
-from shared.events.values import Kind, MatchReason
+from shared.contract import geo
+from shared.contract.values import Kind, MatchReason
 
 WEIGHTS = {"category": 0.2, "distance": 0.3, "words": 0.3, "time": 0.1, "language": 0.1}
 MATCH_THRESHOLD = 0.45

@@ -19,7 +19,7 @@ from services.matching.domain.index import CandidateIndex
 from services.matching.domain.rings import RingPlan
 from services.matching.entrypoints import faust_recovery
 from services.matching.settings import MatchingSettings
-from shared.events.catalogue import (
+from shared.contract.catalogue import (
     ALERTS,
     MATCHES,
     POSTS,
@@ -27,10 +27,10 @@ from shared.events.catalogue import (
     URGENT_REQUESTS,
     dead_letter_topic,
 )
-from shared.events.envelope import decode_event, encode_event
-from shared.events.models import Event
-from shared.kafka.consumer import dead_letter_headers, describe_error
-from shared.tracing import (
+from shared.contract.envelope import decode_event, encode_event
+from shared.contract.events import Event
+from shared.runtime.kafka.consumer import dead_letter_headers, describe_error
+from shared.runtime.tracing import (
     TRACEPARENT_HEADER,
     child_traceparent,
     trace_id,

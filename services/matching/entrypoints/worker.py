@@ -7,7 +7,7 @@ import asyncio
 import faust
 
 from services.matching.entrypoints.app import alert_ticks, app, by_category, settings
-from shared.kafka.admin import ensure_topics
+from shared.runtime.kafka.admin import ensure_topics
 
 
 def main() -> None:

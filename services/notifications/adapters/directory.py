@@ -16,8 +16,8 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 
 from services.notifications.domain.notices import NearbyMember
-from shared.events.models import MemberLocated, MemberProfileChanged
-from shared.events.values import Category, Point
+from shared.contract.events import MemberLocated, MemberProfileChanged
+from shared.contract.values import Category, Point
 
 CATEGORIES = tuple(c.value for c in Category)
 

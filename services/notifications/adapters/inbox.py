@@ -11,8 +11,8 @@ import asyncpg
 
 from services.notifications.domain.notices import AlertFacts, PostFacts, Reason
 from services.notifications.domain.preferences import Preferences
-from shared.events.models import NotificationCreated
-from shared.events.values import Category, Kind
+from shared.contract.events import NotificationCreated
+from shared.contract.values import Category, Kind
 
 
 @dataclass(slots=True)  # not frozen: see domain.notices.Notice

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 import orjson
 
 from services.notifications.adapters.inbox import Stored
-from shared.events.models import NotificationCreated
-from shared.kafka import EventPublisher
-from shared.tracing import TRACEPARENT_HEADER, child_traceparent, current_traceparent
+from shared.contract.events import NotificationCreated
+from shared.runtime.kafka import EventPublisher
+from shared.runtime.tracing import TRACEPARENT_HEADER, child_traceparent, current_traceparent
 
 
 @functools.lru_cache(maxsize=256)  # the rows of one cause share their times

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from services.notifications.domain.webhooks import WebhookFilter
-from shared.events.values import Category, Kind, Point
+from shared.contract.values import Category, Kind, Point
 
 ENDPOINT_COLUMNS = (
     "id, partner_id, url, description, secret, previous_secret, previous_until, categories,"

@@ -15,14 +15,14 @@ from enum import StrEnum
 
 from ulid import ULID
 
-from shared.events.models import (
+from shared.contract.events import (
     MatchFound,
     PostRemoved,
     PublicPost,
     ReplyCreated,
     UrgentAlertResolved,
 )
-from shared.events.values import Category, Kind, ReplyIntent, Urgency
+from shared.contract.values import Category, Kind, ReplyIntent, Urgency
 
 TITLE_MAX_CHARS = 140
 
@@ -113,7 +113,7 @@ class Cause:
     def notification_id(self, member_id: str) -> str:
         """Fixed by the cause and the member, and in time order with the cause: a
         re-delivered (or re-sent) cause gives the same ids, so the inbox and the gateway
-        recognise what they already have. (shared.events.envelope.fixed_event_id, with
+        recognise what they already have. (shared.contract.envelope.fixed_event_id, with
         the cause's timestamp reused.) An alert makes a thousand of these at once, so
         the random part is encoded here, 2.4 µs, where python-ulid takes 8 µs and
         base64.b32encode (pure Python before 3.13) 4.1 µs."""

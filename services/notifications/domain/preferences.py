@@ -13,7 +13,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from services.notifications.domain.notices import Notice, Reason
-from shared.events.values import Category
+from shared.contract.values import Category
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 

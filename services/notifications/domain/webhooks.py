@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.notifications.domain.notices import PostFacts
-from shared.events.values import Category, Kind, Point
-from shared.geo import haversine_m
+from shared.contract.geo import haversine_m
+from shared.contract.values import Category, Kind, Point
 
 # Standard Webhooks' suggested schedule, roughly: a try now, then these waits; the
 # last try comes about 26 hours after the first.

@@ -9,8 +9,8 @@ from services.notifications.bootstrap import NotificationsServices, bootstrap
 from services.notifications.entrypoints import routes_inbox, routes_webhooks
 from services.notifications.entrypoints.schemas import ErrorBody
 from services.notifications.settings import NotificationsSettings
-from shared.lifecycle import service_lifespan, use_services
-from shared.web import install_common
+from shared.runtime.lifecycle import service_lifespan, use_services
+from shared.runtime.web import install_common
 
 COMMON_ERRORS = {
     413: {"model": ErrorBody, "description": "The body is over 64 KiB"},

@@ -1,4 +1,4 @@
-"""Typed dependencies of the routes (``async def``: see shared.web_auth on why)."""
+"""Typed dependencies of the routes (``async def``: see shared.runtime.web_auth on why)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import uvicorn
 
 from services.notifications.entrypoints.app import create_app
 from services.notifications.settings import NotificationsSettings
-from shared.logs import configure_logging
+from shared.runtime.logs import configure_logging
 
 
 def main() -> None:

@@ -19,8 +19,8 @@ from services.notifications.entrypoints.schemas import (
     PreferencesIn,
     PreferencesOut,
 )
-from shared.events.values import Id
-from shared.web_auth import Member
+from shared.contract.values import Id
+from shared.runtime.web_auth import Member
 
 router = APIRouter(
     prefix="/v1",

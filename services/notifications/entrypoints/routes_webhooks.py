@@ -27,10 +27,10 @@ from services.notifications.entrypoints.schemas import (
     ReplayIn,
     SecretRotated,
 )
-from shared.auth import Claims
-from shared.errors import Forbidden, Invalid, NotFound
-from shared.events.values import Id, Point
-from shared.web_auth import Partner
+from shared.contract.errors import Forbidden, Invalid, NotFound
+from shared.contract.values import Id, Point
+from shared.runtime.auth import Claims
+from shared.runtime.web_auth import Partner
 
 SECRET_BYTES = 32
 

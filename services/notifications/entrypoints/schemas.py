@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.events.values import Category, Id, Kind, Latitude, Longitude
+from shared.contract.values import Category, Id, Kind, Latitude, Longitude
 
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 TIMEZONES = frozenset(available_timezones())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import asyncpg
 
-from shared import migrations
+from shared.runtime import migrations
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 

@@ -25,7 +25,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Histogram
 
-from shared.tracing import TRACEPARENT_HEADER, trace_id
+from shared.runtime.tracing import TRACEPARENT_HEADER, trace_id
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,13 @@ class OutboxRelay:
     async def _listen(self) -> _Listener:
         conn = await self._pool.acquire()
         listener = _Listener(self._pool, conn, lambda *_: self._wake.set())
-        await conn.add_listener(OUTBOX_CHANNEL, listener.callback)
+        try:
+            await conn.add_listener(OUTBOX_CHANNEL, listener.callback)
+        except BaseException:
+            # Cancelled (a stop right after the start) or failed: a connection kept
+            # here would hold the pool's close for ever.
+            await self._pool.release(conn)
+            raise
         return listener
 
     async def drain_once(self) -> tuple[int, bool]:

@@ -13,16 +13,17 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
 
 
-async def hash_password(password: str) -> str:
-    # argon2 takes tens of milliseconds of CPU: off the event loop.
-    return await asyncio.to_thread(_hasher.hash, password)
+class Argon2Passwords:
+    async def hash(self, password: str) -> str:
+        # argon2 takes tens of milliseconds of CPU: off the event loop.
+        return await asyncio.to_thread(_hasher.hash, password)
 
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        def verify() -> bool:
+            try:
+                checked = _hasher.verify(password_hash or _DUMMY_HASH, password)
+                return checked and bool(password_hash)
+            except (VerificationError, InvalidHashError):
+                return False
 
-async def verify_password(password_hash: str | None, password: str) -> bool:
-    def verify() -> bool:
-        try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
-        except (VerificationError, InvalidHashError):
-            return False
-
-    return await asyncio.to_thread(verify)
+        return await asyncio.to_thread(verify)

@@ -3,32 +3,11 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
-from shared.web import ApiError
-
-
-class RateLimited(ApiError):
-    status = 429
-    code = "rate_limited"
-
-    def __init__(self, message: str, retry_after_s: int) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after_s)}
-
-
-@dataclass(frozen=True)
-class Limit:
-    name: str
-    max_hits: int
-    window_s: int
-
+from services.posts.ports import Limit
+from shared.contract.errors import RateLimited
 
 # Count a hit and give the window's key its expiry, atomically, in one command: the same
 # as MULTI, INCR, EXPIRE, EXEC, at a quarter of the commands for Redis to parse and
@@ -43,7 +22,7 @@ return hits
 """
 
 
-class RateLimiter:
+class RedisLimiter:
     def __init__(self, redis: aioredis.Redis, prefix: str = "entraide") -> None:
         self._prefix = prefix
         # EVALSHA, loading the script again if Redis lost it (a restart, SCRIPT FLUSH).

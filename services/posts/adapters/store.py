@@ -8,46 +8,35 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
+from services.posts.adapters.post_rows import (
+    POST_COLUMNS,
+    WRITTEN_COLUMNS,
+    post_from_row,
+    post_values,
+)
 from services.posts.domain.accounts import Account, Profile
-from services.posts.domain.posts import Post, PostStatus
-from shared.auth import Role
-from shared.events.catalogue import topic_for
-from shared.events.envelope import encode_event, new_event_id
-from shared.events.models import Event, ReplyCreated
-from shared.events.values import Category, Kind, Outcome, Point, Urgency
-from shared.tracing import child_traceparent, current_traceparent
+from services.posts.domain.posts import Post
+from shared.contract.catalogue import topic_for
+from shared.contract.envelope import encode_event, new_event_id
+from shared.contract.events import Event, ReplyCreated
+from shared.contract.identity import Role
+from shared.contract.values import Category, Point
+from shared.runtime.tracing import child_traceparent, current_traceparent
 
 OUTBOX_LANES = 16
 
-POST_COLUMNS = (
-    "id, author_id, kind, category, title, body, language, lat, lon, radius_m, urgency,"
-    " status, outcome, report_count, expires_at, created_at, updated_at"
+SELECT_POST = ", ".join(POST_COLUMNS)
+# Written by save_post: every column but the id.
+UPDATED_COLUMNS = tuple(c for c in WRITTEN_COLUMNS if c != "id")
+UPDATE_POST = (
+    "UPDATE posts SET "
+    + ", ".join(f"{column} = ${n}" for n, column in enumerate(UPDATED_COLUMNS, start=2))
+    + " WHERE id = $1"
 )
 
 
 def outbox_lane(key: str) -> int:
     return zlib.crc32(key.encode()) % OUTBOX_LANES
-
-
-def post_from_row(row: asyncpg.Record) -> Post:
-    return Post(
-        id=row["id"],
-        author_id=row["author_id"],
-        kind=Kind(row["kind"]),
-        category=Category(row["category"]),
-        title=row["title"],
-        body=row["body"],
-        language=row["language"],
-        point=Point(lat=row["lat"], lon=row["lon"]),
-        radius_m=row["radius_m"],
-        urgency=Urgency(row["urgency"]),
-        status=PostStatus(row["status"]),
-        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
-        report_count=row["report_count"],
-        expires_at=row["expires_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
 
 
 def account_from_row(row: asyncpg.Record) -> Account:
@@ -71,7 +60,7 @@ def account_from_row(row: asyncpg.Record) -> Account:
     )
 
 
-class UnitOfWork:
+class PostgresUnitOfWork:
     """One transaction. Every write that changes state also writes its events."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -116,27 +105,21 @@ class UnitOfWork:
     # posts (a new post is PostgresStore.add_post, one statement) -----------------
     async def post_for_update(self, post_id: str) -> Post | None:
         row = await self.conn.fetchrow(
-            f"SELECT {POST_COLUMNS} FROM posts WHERE id = $1 FOR UPDATE", post_id
+            f"SELECT {SELECT_POST} FROM posts WHERE id = $1 FOR UPDATE", post_id
         )
         return post_from_row(row) if row else None
 
     async def save_post(self, post: Post) -> None:
-        cell = post.location
+        values = post_values(post)
         await self.conn.execute(
-            "UPDATE posts SET category=$2, title=$3, body=$4, language=$5, lat=$6, lon=$7,"
-            " cell_lat=$8, cell_lon=$9, radius_m=$10, status=$11, outcome=$12,"
-            " report_count=$13, expires_at=$14, updated_at=$15 WHERE id = $1",
-            post.id, post.category.value, post.title, post.body, post.language,
-            post.point.lat, post.point.lon, cell.lat, cell.lon, post.radius_m,
-            post.status.value, post.outcome.value if post.outcome else None,
-            post.report_count, post.expires_at, post.updated_at,
-        )  # fmt: skip
+            UPDATE_POST, post.id, *(values[column] for column in UPDATED_COLUMNS)
+        )
         await self.add_events(post.events)
 
     async def due_posts(self, now, limit: int) -> list[Post]:
         # SKIP LOCKED: several expiry sweepers never wait on, or double-expire, a post.
         rows = await self.conn.fetch(
-            f"SELECT {POST_COLUMNS} FROM posts WHERE status IN ('open', 'matched')"
+            f"SELECT {SELECT_POST} FROM posts WHERE status IN ('open', 'matched')"
             " AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED",
             now, limit,
         )  # fmt: skip
@@ -200,15 +183,12 @@ def outbox_columns(events: Sequence[Event]) -> tuple[list, ...]:
 # One statement writes the post and its events, so it is atomic without BEGIN and
 # COMMIT: a new post costs one round trip to PostgreSQL instead of four (bench/ingest).
 INSERT_POST = (
-    "WITH new_post AS ("
-    " INSERT INTO posts (id, author_id, kind, category, title, body, language, lat, lon,"
-    " cell_lat, cell_lon, radius_m, urgency, status, outcome, report_count, expires_at,"
-    " created_at, updated_at)"
-    " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)),"
+    f"WITH new_post AS (INSERT INTO posts ({', '.join(WRITTEN_COLUMNS)})"
+    f" VALUES ({', '.join(f'${n}' for n in range(1, len(WRITTEN_COLUMNS) + 1))})),"
     " new_events AS ("
     " INSERT INTO outbox (event_id, topic, key, lane, value, traceparent)"
-    f" {outbox_rows(first=20)})"
-    " SELECT display_name FROM accounts WHERE id = $2"
+    f" {outbox_rows(first=len(WRITTEN_COLUMNS) + 1)})"
+    f" SELECT display_name FROM accounts WHERE id = ${WRITTEN_COLUMNS.index('author_id') + 1}"
 )
 
 
@@ -217,28 +197,17 @@ class PostgresStore:
         self.pool = pool
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+    async def transaction(self) -> AsyncIterator[PostgresUnitOfWork]:
         async with self.pool.acquire() as conn, conn.transaction():
-            yield UnitOfWork(conn)
+            yield PostgresUnitOfWork(conn)
 
     async def add_post(self, post: Post) -> str:
         """Write a new post and its events, outside any transaction (one statement is
         atomic); return the author's display name."""
-        cell = post.location
+        values = post_values(post)
         async with self.pool.acquire() as conn:
             return await conn.fetchval(
                 INSERT_POST,
-                post.id, post.author_id, post.kind.value, post.category.value, post.title,
-                post.body, post.language, post.point.lat, post.point.lon, cell.lat, cell.lon,
-                post.radius_m, post.urgency.value, post.status.value, None, 0,
-                post.expires_at, post.created_at, post.updated_at,
+                *(values[column] for column in WRITTEN_COLUMNS),
                 *outbox_columns(post.events),
-            )  # fmt: skip
-
-    async def fetch(self, query: str, *args) -> list[asyncpg.Record]:
-        async with self.pool.acquire() as conn:
-            return await conn.fetch(query, *args)
-
-    async def fetchrow(self, query: str, *args) -> asyncpg.Record | None:
-        async with self.pool.acquire() as conn:
-            return await conn.fetchrow(query, *args)
+            )

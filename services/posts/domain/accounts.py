@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from shared.auth import Role
-from shared.events.models import MemberProfileChanged
-from shared.events.values import Category, Point
+from shared.contract.events import MemberProfileChanged
+from shared.contract.identity import Role
+from shared.contract.values import Category, Point
 
 
 @dataclass

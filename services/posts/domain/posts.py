@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from services.posts.domain.errors import Conflict, Forbidden, Invalid
-from shared.auth import Role
-from shared.events.models import (
+from shared.contract.errors import Conflict, Forbidden, Invalid
+from shared.contract.events import (
     Event,
     PostCreated,
     PostExpired,
@@ -25,7 +24,8 @@ from shared.events.models import (
     ReplyCreated,
     UrgentRequestPlaced,
 )
-from shared.events.values import (
+from shared.contract.identity import Role
+from shared.contract.values import (
     Category,
     FuzzedLocation,
     Kind,

@@ -4,40 +4,40 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.posts.bootstrap import PostsServices, bootstrap
+from services.posts.bootstrap import PostsWiring, bootstrap
 from services.posts.entrypoints import routes_accounts, routes_posts
-from services.posts.entrypoints.schemas import ErrorBody
+from services.posts.entrypoints.background import Background
 from services.posts.settings import PostsSettings
-from shared.lifecycle import service_lifespan, use_services
-from shared.web import install_common
-
-COMMON_ERRORS = {
-    413: {"model": ErrorBody, "description": "The body is over 64 KiB"},
-    503: {"model": ErrorBody, "description": "A dependency is unavailable; see Retry-After"},
-}
+from shared.runtime.lifecycle import service_lifespan, use_wiring
+from shared.runtime.schemas import COMMON_ERRORS
+from shared.runtime.web import install_common
 
 
-def create_app(settings: PostsSettings, services: PostsServices | None = None) -> FastAPI:
-    """With ``services`` given (tests), the caller owns their life; else the app does."""
+class NoBackground:
+    async def stop(self) -> None:
+        pass
 
-    def start(built: PostsServices) -> None:
-        if settings.run_relay:
-            built.start_background()
+
+def create_app(settings: PostsSettings, wiring: PostsWiring | None = None) -> FastAPI:
+    """With ``wiring`` given (tests), the caller owns its life; else the app does."""
+
+    async def start(built: PostsWiring):
+        return Background(built).start() if settings.run_relay else NoBackground()
 
     app = FastAPI(
         title="Entraide posts",
         version="1.0.0",
         description="Accounts, requests and offers, replies and the feed.",
-        lifespan=service_lifespan(services, lambda: bootstrap(settings), start),
+        lifespan=service_lifespan(wiring, lambda: bootstrap(settings), start),
     )
-    if services is not None:
-        use_services(app, services)
+    if wiring is not None:
+        use_wiring(app, wiring)
 
     async def check_database() -> None:
-        await app.state.services.check_database()
+        await app.state.wiring.check_database()
 
     async def check_kafka() -> None:
-        await app.state.services.check_kafka()
+        await app.state.wiring.check_kafka()
 
     install_common(
         app,

@@ -1,4 +1,4 @@
-"""Typed dependencies of the routes (``async def``: see shared.web_auth on why)."""
+"""Typed dependencies of the routes (``async def``: see shared.runtime.web_auth on why)."""
 
 from __future__ import annotations
 
@@ -6,25 +6,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.posts.bootstrap import PostsServices
 from services.posts.handlers import Handlers
-from services.posts.views import PostViews
-from shared.web_auth import MaybeMember, Member
+from shared.runtime.web_auth import MaybeMember, Member
 
-__all__ = ["HandlersDep", "MaybeMember", "Member", "ViewsDep"]
-
-
-def services(request: Request) -> PostsServices:
-    return request.app.state.services
+__all__ = ["HandlersDep", "MaybeMember", "Member"]
 
 
 async def _handlers(request: Request) -> Handlers:
-    return services(request).handlers
-
-
-async def _views(request: Request) -> PostViews:
-    return services(request).views
+    return request.app.state.wiring.handlers
 
 
 HandlersDep = Annotated[Handlers, Depends(_handlers)]
-ViewsDep = Annotated[PostViews, Depends(_views)]

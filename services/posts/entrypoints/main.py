@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from services.posts.entrypoints.app import create_app
 from services.posts.settings import PostsSettings
-from shared.logs import configure_logging
+from shared.runtime.logs import configure_logging
 
 
 def app_factory() -> FastAPI:

@@ -10,8 +10,8 @@ import signal
 
 from services.posts.bootstrap import build_relay, create_pool
 from services.posts.settings import PostsSettings
-from shared.kafka import build_producer
-from shared.logs import configure_logging
+from shared.runtime.kafka import build_producer
+from shared.runtime.logs import configure_logging
 
 
 async def run(settings: PostsSettings) -> None:

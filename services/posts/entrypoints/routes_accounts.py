@@ -8,15 +8,15 @@ from services.posts.domain.accounts import Account, Profile
 from services.posts.entrypoints.deps import HandlersDep, Member
 from services.posts.entrypoints.schemas import (
     AccountPrivate,
-    ErrorBody,
     LoginRequest,
     PointIn,
     ProfileUpdate,
     RegisterRequest,
     TokenResponse,
 )
-from shared.auth import ACCESS_TOKEN_TTL_S
-from shared.events.values import Point
+from shared.contract.values import Point
+from shared.runtime.auth import ACCESS_TOKEN_TTL_S
+from shared.runtime.schemas import ErrorBody
 
 router = APIRouter(tags=["accounts"])
 
@@ -37,7 +37,7 @@ def account_view(account: Account) -> AccountPrivate:
 
 
 def _point(point: PointIn | None) -> Point | None:
-    return Point(lat=point.lat, lon=point.lon) if point else None
+    return point.point() if point else None
 
 
 @router.post(

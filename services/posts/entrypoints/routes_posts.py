@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.posts.domain.errors import Invalid
-from services.posts.domain.posts import PostDraft, PostStatus
-from services.posts.entrypoints.deps import HandlersDep, MaybeMember, Member, ViewsDep
+from services.posts.domain.feed import FeedQuery
+from services.posts.domain.posts import PostStatus
+from services.posts.entrypoints.deps import HandlersDep, MaybeMember, Member
 from services.posts.entrypoints.schemas import (
     PRINTABLE,
-    ErrorBody,
     FeedPage,
     PostCreate,
     PostPublic,
@@ -22,8 +21,9 @@ from services.posts.entrypoints.schemas import (
     ResolveRequest,
     ThreadPage,
 )
-from services.posts.views import FeedQuery, new_post_view
-from shared.events.values import Category, Kind, Point
+from shared.contract.errors import Invalid
+from shared.contract.values import Category, Kind
+from shared.runtime.schemas import ErrorBody
 
 router = APIRouter(tags=["posts"])
 
@@ -39,7 +39,7 @@ BAD_FIELD = {422: {"description": "A field is invalid; `detail` names it"}}
     "/posts", response_model=FeedPage, response_model_exclude_unset=True, responses=BAD_FIELD
 )
 async def feed(
-    views: ViewsDep,
+    handlers: HandlersDep,
     viewer: MaybeMember,
     kind: Annotated[list[Kind], Query(max_length=2)] = [],  # noqa: B006
     category: Annotated[list[Category], Query(max_length=9)] = [],  # noqa: B006
@@ -65,7 +65,7 @@ async def feed(
         cursor=cursor,
         limit=limit,
     )
-    return await views.feed(query, viewer)
+    return await handlers.feed(query, viewer)
 
 
 @router.post(
@@ -76,19 +76,7 @@ async def feed(
     responses={**NEEDS_TOKEN, **LIMITED, **BAD_FIELD},
 )
 async def create_post(body: PostCreate, member: Member, handlers: HandlersDep) -> dict:
-    draft = PostDraft(
-        kind=body.kind,
-        category=body.category,
-        title=body.title,
-        body=body.body,
-        language=body.language,
-        point=Point(lat=body.location.lat, lon=body.location.lon),
-        radius_m=body.radius_m,
-        urgency=body.urgency,
-        expires_at=body.expires_at,
-    )
-    post, author_name = await handlers.create_post(member, draft)
-    return new_post_view(post, author_name, member)
+    return await handlers.create_post(member, body.draft())
 
 
 @router.get(
@@ -97,8 +85,8 @@ async def create_post(body: PostCreate, member: Member, handlers: HandlersDep) -
     response_model_exclude_unset=True,
     responses=NOT_FOUND,
 )
-async def get_post(post_id: str, views: ViewsDep, viewer: MaybeMember) -> dict:
-    return await views.post(post_id, viewer)
+async def get_post(post_id: str, handlers: HandlersDep, viewer: MaybeMember) -> dict:
+    return await handlers.post(post_id, viewer)
 
 
 @router.patch(
@@ -107,14 +95,11 @@ async def get_post(post_id: str, views: ViewsDep, viewer: MaybeMember) -> dict:
     response_model_exclude_unset=True,
     responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT, **BAD_FIELD},
 )
-async def edit_post(
-    post_id: str, body: PostUpdate, member: Member, handlers: HandlersDep, views: ViewsDep
-) -> dict:
+async def edit_post(post_id: str, body: PostUpdate, member: Member, handlers: HandlersDep) -> dict:
     changes = body.model_dump(exclude_unset=True, exclude={"location"})
     if body.location is not None:
-        changes["point"] = Point(lat=body.location.lat, lon=body.location.lon)
-    await handlers.edit_post(member, post_id, changes)
-    return await views.post(post_id, member)
+        changes["point"] = body.location.point()
+    return await handlers.edit_post(member, post_id, changes)
 
 
 @router.post(
@@ -124,10 +109,9 @@ async def edit_post(
     responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT},
 )
 async def resolve_post(
-    post_id: str, body: ResolveRequest, member: Member, handlers: HandlersDep, views: ViewsDep
+    post_id: str, body: ResolveRequest, member: Member, handlers: HandlersDep
 ) -> dict:
-    await handlers.resolve_post(member, post_id, body.outcome)
-    return await views.post(post_id, member)
+    return await handlers.resolve_post(member, post_id, body.outcome)
 
 
 @router.post(
@@ -156,11 +140,11 @@ async def remove_post(post_id: str, member: Member, handlers: HandlersDep) -> Re
 @router.get("/posts/{post_id}/replies", response_model=ThreadPage, responses=NOT_FOUND)
 async def thread(
     post_id: str,
-    views: ViewsDep,
+    handlers: HandlersDep,
     after: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict:
-    return await views.thread(post_id, after, limit)
+    return await handlers.thread(post_id, after, limit)
 
 
 @router.post(
@@ -169,9 +153,6 @@ async def thread(
     response_model=ReplyPublic,
     responses={**NEEDS_TOKEN, **NOT_FOUND, **CONFLICT, **LIMITED, **BAD_FIELD},
 )
-async def reply(
-    post_id: str, body: ReplyCreate, member: Member, handlers: HandlersDep, views: ViewsDep
-) -> dict:
+async def reply(post_id: str, body: ReplyCreate, member: Member, handlers: HandlersDep) -> dict:
     """A reply; `intent: can_help` is "I can help"."""
-    created = await handlers.reply(member, post_id, body.intent, body.body)
-    return await views.reply(created.reply_id)
+    return await handlers.reply(member, post_id, body.intent, body.body)

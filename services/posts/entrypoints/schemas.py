@@ -5,15 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from services.posts.domain.posts import PostStatus
-from shared.auth import Role
-from shared.events.values import Category, Kind, Latitude, Longitude, Outcome, ReplyIntent, Urgency
+from services.posts.domain.posts import PostDraft, PostStatus
+from shared.contract.identity import Role
+from shared.contract.values import (
+    Category,
+    Kind,
+    Latitude,
+    Longitude,
+    Outcome,
+    Point,
+    ReplyIntent,
+    Urgency,
+)
+from shared.runtime.schemas import PRINTABLE_TEXT as PRINTABLE
+from shared.runtime.schemas import Strict
 
-# PostgreSQL text cannot hold NUL, and control characters have no place in a post:
-# refuse them at the edge (422) rather than fail in the database (500).
-PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 _EMAIL_PART = r"[^@\s\x00-\x1f\x7f]"
 Email = Annotated[
     str,
@@ -33,10 +41,6 @@ AlertRadius = Annotated[int, Field(ge=100, le=20_000, description="metres")]
 PostRadius = Annotated[int, Field(ge=50, le=200_000, description="metres")]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 class Patch(Strict):
     """A partial update: absent means unchanged; null is allowed only where listed."""
 
@@ -53,6 +57,9 @@ class Patch(Strict):
 class PointIn(Strict):
     lat: Latitude
     lon: Longitude
+
+    def point(self) -> Point:
+        return Point(lat=self.lat, lon=self.lon)
 
 
 class ProfileFields(Strict):
@@ -118,6 +125,12 @@ class PostCreate(Strict):
     expires_at: datetime | None = Field(
         default=None, description="default: 6 hours for urgent posts, 4 weeks otherwise"
     )
+
+    def draft(self) -> PostDraft:
+        """The author's draft: the same fields, the location as the exact point."""
+        fields = dict(self)
+        location = fields.pop("location")
+        return PostDraft(**fields, point=location.point())
 
 
 class PostUpdate(Patch):
@@ -191,13 +204,3 @@ class ReplyPublic(BaseModel):
 class ThreadPage(BaseModel):
     items: list[ReplyPublic]
     next_cursor: str | None
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorBody(BaseModel):
-    detail: ErrorDetail

@@ -15,12 +15,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from services.gateway.bootstrap import Gateway, bootstrap
 from services.gateway.entrypoints.server import GatewayServer, close_all
 from services.gateway.settings import GatewaySettings
-from shared.auth import KeyRing, Role
-from shared.events.catalogue import MEMBER_LOCATIONS, NOTIFICATIONS, POSTS, REPLIES, topic_for
-from shared.events.envelope import new_event_id
-from shared.events.models import Event
-from shared.kafka import EventPublisher, build_producer
-from shared.kafka.admin import ensure_topics
+from shared.contract.catalogue import MEMBER_LOCATIONS, NOTIFICATIONS, POSTS, REPLIES, topic_for
+from shared.contract.envelope import new_event_id
+from shared.contract.events import Event
+from shared.runtime.auth import KeyRing, Role
+from shared.runtime.kafka import EventPublisher, build_producer
+from shared.runtime.kafka.admin import ensure_topics
 from tests.integration.kafka_tools import wait_until
 from tests.integration.net import free_port
 from tests.integration.posts.conftest import make_posts  # noqa: F401 (a fixture, reused)

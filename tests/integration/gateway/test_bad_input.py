@@ -6,8 +6,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from shared.events import models as m
-from shared.events.envelope import new_event_id
+from shared.contract import events as m
+from shared.contract.envelope import new_event_id
 from tests.factories import public_post
 from tests.integration.kafka_tools import wait_until
 

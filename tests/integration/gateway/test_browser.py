@@ -9,7 +9,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
 from services.posts.entrypoints.app import create_app
-from shared.settings import PROJECT_ROOT
+from shared.runtime.settings import PROJECT_ROOT
 from tests.integration.http_server import http_server
 from tests.integration.net import free_ports
 

@@ -1,7 +1,7 @@
 """Events reach exactly the sockets subscribed to them, live."""
 
-from shared.events import models as m
-from shared.events.values import ReplyIntent
+from shared.contract import events as m
+from shared.contract.values import ReplyIntent
 from tests.factories import NOW, public_post
 from tests.integration.posts.conftest import post_body
 

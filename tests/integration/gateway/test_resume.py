@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.events import models as m
+from shared.contract import events as m
 from tests.factories import NOW, public_post
 from tests.integration.gateway.conftest import read_at_least
 

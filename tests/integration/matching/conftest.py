@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.events.catalogue import (
+from shared.contract.catalogue import (
     ALERTS,
     MATCHES,
     POSTS,
@@ -20,9 +20,9 @@ from shared.events.catalogue import (
     URGENT_REQUESTS,
     dead_letter_topic,
 )
-from shared.kafka import EventPublisher, build_producer
-from shared.kafka.admin import ensure_topics
-from shared.settings import PROJECT_ROOT
+from shared.runtime.kafka import EventPublisher, build_producer
+from shared.runtime.kafka.admin import ensure_topics
+from shared.runtime.settings import PROJECT_ROOT
 
 WORKER_READY_TIMEOUT_S = 90
 
@@ -79,7 +79,7 @@ async def matching(endpoints, unique, tmp_path) -> AsyncIterator[MatchingHarness
         env = dict(
             os.environ,
             ENTRAIDE_KAFKA_BOOTSTRAP=endpoints.kafka_bootstrap,
-            ENTRAIDE_TOPIC_SUFFIX=suffix,
+            ENTRAIDE_TOPIC_NAMESPACE=suffix,
             ENTRAIDE_WEB_ENABLED="false",
             **extra_env,
         )

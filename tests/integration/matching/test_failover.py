@@ -13,9 +13,9 @@ from collections import defaultdict
 
 import pytest
 
-from shared.events import decode_event
-from shared.events.catalogue import MATCHES
-from shared.events.values import Category, Kind
+from shared.contract import decode_event
+from shared.contract.catalogue import MATCHES
+from shared.contract.values import Category, Kind
 from tests.integration.kafka_tools import read_topic
 from tests.integration.matching.test_worker import created
 

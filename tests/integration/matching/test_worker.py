@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from shared.events import MatchFound, PostResolved, decode_event
-from shared.events.catalogue import MATCHES, dead_letter_topic
-from shared.events.values import Category, Kind, Outcome
+from shared.contract import MatchFound, PostResolved, decode_event
+from shared.contract.catalogue import MATCHES, dead_letter_topic
+from shared.contract.values import Category, Kind, Outcome
 from tests.factories import NOW
 from tests.integration.kafka_tools import read_topic
 from tests.unit.matching.test_handlers import created as created_at_test_time

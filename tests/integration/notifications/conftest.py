@@ -17,13 +17,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from services.notifications.bootstrap import CONSUMED_TOPICS, NotificationsServices, bootstrap
 from services.notifications.entrypoints.app import create_app
 from services.notifications.settings import NotificationsSettings
-from shared.auth import KeyRing, Role
-from shared.events import decode_event
-from shared.events.catalogue import NOTIFICATIONS, dead_letter_topic
-from shared.events.envelope import DecodedEvent, new_event_id
-from shared.events.models import Event, NotificationCreated
-from shared.kafka import EventPublisher, build_producer
-from shared.kafka.admin import ensure_topics
+from shared.contract import decode_event
+from shared.contract.catalogue import NOTIFICATIONS, dead_letter_topic
+from shared.contract.envelope import DecodedEvent, new_event_id
+from shared.contract.events import Event, NotificationCreated
+from shared.runtime.auth import KeyRing, Role
+from shared.runtime.kafka import EventPublisher, build_producer
+from shared.runtime.kafka.admin import ensure_topics
 from tests.integration.kafka_tools import read_topic, wait_until
 from tests.integration.net import free_port
 
@@ -50,7 +50,7 @@ class NotificationsHarness:
 
     async def put(self, event: Event, event_id: str | None = None) -> str:
         """Publish an event on its (suffixed) catalogue topic; return its id."""
-        from shared.events.catalogue import topic_for
+        from shared.contract.catalogue import topic_for
 
         event_id = event_id or new_event_id()
         await self.publisher.publish(

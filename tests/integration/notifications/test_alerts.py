@@ -3,8 +3,8 @@ everyone reached hears when it ends."""
 
 from datetime import timedelta
 
-from shared.events import models as m
-from shared.events.values import AlertEndReason, Category, Point
+from shared.contract import events as m
+from shared.contract.values import AlertEndReason, Category, Point
 from tests.factories import NOW
 from tests.integration.kafka_tools import wait_until
 from tests.integration.notifications.conftest import member_id

@@ -1,7 +1,7 @@
 """Replies, matches and removals reach the right inboxes, once; preferences hold back."""
 
-from shared.events import models as m
-from shared.events.values import ReplyIntent
+from shared.contract import events as m
+from shared.contract.values import ReplyIntent
 from tests.factories import NOW, public_post
 from tests.integration.kafka_tools import eventually, wait_until
 from tests.integration.notifications.conftest import member_id

@@ -5,9 +5,9 @@ import json
 
 from standardwebhooks.webhooks import Webhook
 
-from shared.auth import Role
-from shared.events import models as m
-from shared.events.values import Category
+from shared.contract import events as m
+from shared.contract.values import Category
+from shared.runtime.auth import Role
 from tests.factories import NOW, public_post
 from tests.integration.kafka_tools import eventually, wait_until
 from tests.integration.notifications.conftest import member_id, stop

@@ -10,13 +10,14 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from services.posts.bootstrap import PostsServices, bootstrap
+from services.posts.bootstrap import PostsWiring, bootstrap
 from services.posts.entrypoints.app import create_app
+from services.posts.entrypoints.background import Background
 from services.posts.settings import PostsSettings
-from shared.events import decode_event
-from shared.events.catalogue import MEMBERS, POSTS, REPLIES, URGENT_REQUESTS
-from shared.events.envelope import DecodedEvent
-from shared.kafka.admin import ensure_topics
+from shared.contract import decode_event
+from shared.contract.catalogue import MEMBERS, POSTS, REPLIES, URGENT_REQUESTS
+from shared.contract.envelope import DecodedEvent
+from shared.runtime.kafka.admin import ensure_topics
 from tests.integration.kafka_tools import read_topic
 
 PASSWORD = "correct horse battery"
@@ -37,9 +38,10 @@ class Member:
 @dataclass
 class PostsHarness:
     client: httpx.AsyncClient
-    services: PostsServices
+    wiring: PostsWiring
     settings: PostsSettings
     topics: dict[str, str] = field(default_factory=dict)
+    background: Background | None = None
 
     async def member(self, name: str | None = None, **profile) -> Member:
         name = name or f"member{next(_names)}"
@@ -53,7 +55,7 @@ class PostsHarness:
 
     async def moderator(self) -> Member:
         member = await self.member()
-        async with self.services.pool.acquire() as conn:
+        async with self.wiring.pool.acquire() as conn:
             await conn.execute("UPDATE accounts SET role = 'moderator' WHERE id = $1", member.id)
         login = await self.client.post(
             "/auth/login", json={"email": member.email, "password": PASSWORD}
@@ -99,26 +101,28 @@ async def make_posts(
             redis_url=endpoints.redis_url,
             postgres_schema=pg_schema,
             redis_prefix=f"test:{unique}",
-            topic_suffix=suffix,
+            topic_namespace=suffix,
             keys_dir=tmp_path / "keys",
             expiry_sweep_s=0.2,
             **overrides,
         )
-        services = await bootstrap(settings)
-        if background:
-            services.start_background()
+        wiring = await bootstrap(settings)
         client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_app(settings, services)),
+            transport=httpx.ASGITransport(app=create_app(settings, wiring)),
             base_url="http://posts.test",
         )
-        harness = PostsHarness(client, services, settings, topics)
+        harness = PostsHarness(client, wiring, settings, topics)
+        if background:
+            harness.background = Background(wiring).start()
         harnesses.append(harness)
         return harness
 
     yield make
     for harness in harnesses:
         await harness.client.aclose()
-        await harness.services.close()
+        if harness.background is not None:
+            await harness.background.stop()
+        await harness.wiring.close()
     admin = AIOKafkaAdminClient(bootstrap_servers=endpoints.kafka_bootstrap)
     await admin.start()
     try:

@@ -206,7 +206,7 @@ async def test_posts_expire_by_themselves(posts):
     post_id = (await posts.client.post("/posts", json=post_body(), headers=member.auth)).json()[
         "id"
     ]
-    async with posts.services.pool.acquire() as conn:
+    async with posts.wiring.pool.acquire() as conn:
         await conn.execute("UPDATE posts SET expires_at = now() WHERE id = $1", post_id)
     for _ in range(100):
         if (await posts.client.get(f"/posts/{post_id}")).json()["status"] == "expired":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from shared.events import (
+from shared.contract import (
     PostCreated,
     PostExpired,
     PostRemoved,
@@ -13,7 +13,7 @@ from shared.events import (
     ReplyCreated,
     UrgentRequestPlaced,
 )
-from shared.tracing import trace_id
+from shared.runtime.tracing import trace_id
 from tests.integration.kafka_tools import wait_until
 from tests.integration.posts.conftest import post_body
 
@@ -41,7 +41,7 @@ async def test_every_state_change_yields_exactly_its_event(posts):
     ).status_code == 200
 
     p2 = (await c.post("/posts", json=post_body(kind="offer"), headers=lea.auth)).json()["id"]
-    async with posts.services.pool.acquire() as conn:
+    async with posts.wiring.pool.acquire() as conn:
         await conn.execute(
             "UPDATE posts SET expires_at = now() - interval '1 second' WHERE id = $1", p2
         )
@@ -93,7 +93,7 @@ async def test_the_relay_is_woken_by_the_commit_not_by_a_timer(make_posts):
     """With the safety poll at 10 minutes, only NOTIFY can make the relay publish."""
     posts = await make_posts(outbox_safety_poll_s=600)
     member = await posts.member()
-    await wait_until(lambda: posts.services.relay.passes >= 1, what="the relay's first pass")
+    await wait_until(lambda: posts.wiring.relay.passes >= 1, what="the relay's first pass")
     response = await posts.client.post("/posts", json=post_body(), headers=member.auth)
     assert response.status_code == 201
-    await wait_until(lambda: posts.services.relay.published >= 1, timeout_s=20, what="publish")
+    await wait_until(lambda: posts.wiring.relay.published >= 1, timeout_s=20, what="publish")

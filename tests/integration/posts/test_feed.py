@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from shared import geo
+from shared.contract import geo
 from tests.integration.posts.conftest import post_body
 
 # Places from real situations: a festival in Paris, a station in Lyon, a shelter in Marseille.

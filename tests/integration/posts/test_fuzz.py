@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
-from shared.events.catalogue import POSTS, REPLIES, URGENT_REQUESTS
-from shared.kafka.admin import ensure_topics
-from shared.services import wait_until_ready
-from shared.settings import PROJECT_ROOT
+from ops.local import wait_until_ready
+from shared.contract.catalogue import POSTS, REPLIES, URGENT_REQUESTS
+from shared.runtime.kafka.admin import ensure_topics
+from shared.runtime.settings import PROJECT_ROOT
 from tests.integration.net import free_port
 from tests.integration.posts.conftest import PASSWORD, post_body
 
@@ -45,7 +45,7 @@ async def test_no_generated_request_gets_a_server_error(endpoints, pg_schema, un
         ENTRAIDE_REDIS_URL=endpoints.redis_url,
         ENTRAIDE_POSTGRES_SCHEMA=pg_schema,
         ENTRAIDE_REDIS_PREFIX=f"test:{unique}",
-        ENTRAIDE_TOPIC_SUFFIX=suffix,
+        ENTRAIDE_TOPIC_NAMESPACE=suffix,
         ENTRAIDE_KEYS_DIR=str(tmp_path / "keys"),
         ENTRAIDE_HTTP_PORT=str(free_port()),
         ENTRAIDE_POSTS_PER_HOUR="100000",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 import redis.asyncio as aioredis
 
-from services.posts.adapters.ratelimit import Limit, RateLimited, RateLimiter
+from services.posts.adapters.ratelimit import RedisLimiter
+from services.posts.ports import Limit
+from shared.contract.errors import RateLimited
 
 
 @pytest.fixture
@@ -16,7 +18,7 @@ async def redis(endpoints):
 
 
 async def test_hits_over_the_limit_are_refused_and_the_window_expires(redis, unique):
-    limiter = RateLimiter(redis, prefix=unique)
+    limiter = RedisLimiter(redis, prefix=unique)
     # An hour's window: the hits of one test never straddle two windows.
     limit = Limit("posts", max_hits=2, window_s=3600)
     await limiter.hit(limit, "m1")
@@ -34,7 +36,7 @@ async def test_hits_over_the_limit_are_refused_and_the_window_expires(redis, uni
 
 
 async def test_the_limiter_still_counts_after_redis_forgot_its_script(redis, unique):
-    limiter = RateLimiter(redis, prefix=unique)
+    limiter = RedisLimiter(redis, prefix=unique)
     limit = Limit("replies", max_hits=1, window_s=3600)
     await limiter.hit(limit, "m1")
     await redis.script_flush()  # as after a restart of Redis

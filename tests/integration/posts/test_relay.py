@@ -10,9 +10,9 @@ import sys
 from collections import defaultdict
 
 from services.posts.bootstrap import build_relay
-from shared.events import decode_event
-from shared.kafka import build_producer
-from shared.settings import PROJECT_ROOT
+from shared.contract import decode_event
+from shared.runtime.kafka import build_producer
+from shared.runtime.settings import PROJECT_ROOT
 from tests.factories import sample_events
 from tests.integration.kafka_tools import read_topic, wait_until
 
@@ -21,7 +21,7 @@ EVENTS_PER_POST = 5  # sample_events()[:5] all go to posts.v1
 
 async def fill_outbox(posts, n_posts: int) -> dict[str, list[str]]:
     """Write n_posts x 5 events to the outbox; return each post's event ids in order."""
-    async with posts.services.handlers.store.transaction() as uow:
+    async with posts.wiring.handlers.store.transaction() as uow:
         for i in range(n_posts):
             await uow.add_events(sample_events(f"p{i:05d}")[:EVENTS_PER_POST])
         rows = await uow.conn.fetch("SELECT event_id, key FROM outbox ORDER BY id")
@@ -32,7 +32,7 @@ async def fill_outbox(posts, n_posts: int) -> dict[str, list[str]]:
 
 
 async def published_count(posts) -> int:
-    async with posts.services.pool.acquire() as conn:
+    async with posts.wiring.pool.acquire() as conn:
         return await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL")
 
 
@@ -44,7 +44,7 @@ def start_relay_process(posts, log) -> subprocess.Popen:
         ENTRAIDE_POSTGRES_DSN=s.postgres_dsn,
         ENTRAIDE_REDIS_URL=s.redis_url,
         ENTRAIDE_POSTGRES_SCHEMA=s.postgres_schema,
-        ENTRAIDE_TOPIC_SUFFIX=s.topic_suffix,
+        ENTRAIDE_TOPIC_NAMESPACE=s.topic_namespace,
         ENTRAIDE_OUTBOX_BATCH_SIZE="50",
     )
     return subprocess.Popen(
@@ -129,7 +129,7 @@ async def test_two_relays_at_once_publish_each_event_once_in_order(make_posts):
     relays = []
     for producer in producers:
         await producer.start()
-        relays.append(build_relay(posts.services.pool, producer, posts.settings))
+        relays.append(build_relay(posts.wiring.pool, producer, posts.settings))
     tasks = [asyncio.create_task(relay.run()) for relay in relays]
     try:
         await wait_until(lambda: sum(r.published for r in relays) >= total, timeout_s=60,

@@ -15,8 +15,8 @@ from services.gateway.domain.subscriptions import (
     cells_touched,
 )
 from services.gateway.streams import POST, Entry, Streams
-from shared.events.values import Category, Kind
-from shared.geo import haversine_m
+from shared.contract.geo import haversine_m
+from shared.contract.values import Category, Kind
 
 SECRET = b"s" * 32
 PARIS = PostFacts("p1", Category.HOUSING, Kind.REQUEST, True, 48.8566, 2.3522)

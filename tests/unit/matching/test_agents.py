@@ -4,9 +4,9 @@ import json
 from unittest.mock import AsyncMock, patch
 
 from services.matching.entrypoints import app as matching_app
-from shared.events import encode_event
-from shared.events.catalogue import POSTS
-from shared.events.values import Kind
+from shared.contract import encode_event
+from shared.contract.catalogue import POSTS
+from shared.contract.values import Kind
 from tests.unit.matching.test_handlers import created
 
 
@@ -46,7 +46,7 @@ async def test_the_matcher_sends_match_found_with_a_fixed_event_id_and_the_trace
     from datetime import UTC, datetime
 
     from services.matching.domain.posts import OpenPost
-    from shared.events import decode_event
+    from shared.contract import decode_event
 
     now = datetime.now(UTC)
     request = OpenPost.of(created("r7", Kind.REQUEST, now=now).post).to_dict()

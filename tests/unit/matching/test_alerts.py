@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from services.matching import alerts
 from services.matching.domain.rings import RingPlan
-from shared.events import (
+from shared.contract import (
     PostResolved,
     ReplyCreated,
     UrgentAlertEscalated,
@@ -12,7 +12,7 @@ from shared.events import (
     UrgentAlertResolved,
     UrgentRequestPlaced,
 )
-from shared.events.values import Category, Outcome, ReplyIntent
+from shared.contract.values import Category, Outcome, ReplyIntent
 from tests.factories import FESTIVAL, NOW
 
 PLAN = RingPlan(radii_m=(200, 1_000, 5_000), waits_s=(60, 120))

@@ -9,7 +9,7 @@ from services.matching.domain.index import CandidateIndex
 from services.matching.domain.posts import OpenPost
 from services.matching.domain.score import MATCH_THRESHOLD, best_matches, score
 from services.matching.domain.words import fold, keywords
-from shared.events.values import Category, Kind
+from shared.contract.values import Category, Kind
 from tests.factories import NOW
 
 PARIS = (48.8566, 2.3522)

@@ -16,8 +16,8 @@ from services.notifications.domain.preferences import (
     digest_title,
 )
 from services.notifications.domain.webhooks import WebhookFilter, refused_address, retry_delay_s
-from shared.events import models as m
-from shared.events.values import AlertEndReason, Category, Kind, Point, ReplyIntent
+from shared.contract import events as m
+from shared.contract.values import AlertEndReason, Category, Kind, Point, ReplyIntent
 from tests.factories import NOW, sample_events
 
 POST = N.PostFacts("p1", "u-amine", "Lost my brother", Category.FIND_A_PERSON, Kind.REQUEST,
@@ -169,8 +169,8 @@ def test_only_public_addresses_receive_webhooks(addresses, refused):
 def test_the_fast_notification_encoding_holds_to_the_contract():
     from services.notifications.adapters.inbox import Stored
     from services.notifications.adapters.push import encode_notification
-    from shared.events import decode_event
-    from shared.tracing import new_traceparent
+    from shared.contract import decode_event
+    from shared.runtime.tracing import new_traceparent
 
     cause = N.Cause("01JAAAAAAAAAAAAAAAAAAAAAAA")
     for distance, post_id, expires in ((140, "p1", NOW + timedelta(hours=1)), (None, None, None)):

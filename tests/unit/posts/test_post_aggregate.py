@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 
-from services.posts.domain.errors import Conflict, Forbidden, Invalid
 from services.posts.domain.posts import (
     NORMAL_DEFAULT_TTL,
     URGENT_DEFAULT_TTL,
@@ -12,8 +11,7 @@ from services.posts.domain.posts import (
     PostDraft,
     PostStatus,
 )
-from shared.auth import Role
-from shared.events import (
+from shared.contract import (
     PostCreated,
     PostExpired,
     PostRemoved,
@@ -22,7 +20,9 @@ from shared.events import (
     ReplyCreated,
     UrgentRequestPlaced,
 )
-from shared.events.values import Category, Kind, Outcome, Point, ReplyIntent, Urgency
+from shared.contract.errors import Conflict, Forbidden, Invalid
+from shared.contract.identity import Role
+from shared.contract.values import Category, Kind, Outcome, Point, ReplyIntent, Urgency
 from tests.factories import FESTIVAL, NOW
 
 AUTHOR, OTHER = "u-author", "u-other"

@@ -1,0 +1,188 @@
+"""The topic catalogue: every Kafka topic, its key, size, retention and who uses it.
+
+This is the single source of truth: ``entraide infra up`` creates these topics and
+``entraide schema`` generates the AsyncAPI document and JSON Schemas from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.contract.events import (
+    Event,
+    MatchFound,
+    MemberLocated,
+    MemberProfileChanged,
+    NotificationCreated,
+    PostCreated,
+    PostExpired,
+    PostRemoved,
+    PostResolved,
+    PostUpdated,
+    ReplyCreated,
+    UrgentAlertEscalated,
+    UrgentAlertRaised,
+    UrgentAlertResolved,
+    UrgentRequestPlaced,
+)
+
+DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    key: str
+    description: str
+    partitions: int
+    retention_ms: int
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    events: tuple[type[Event], ...] = ()
+    # A restricted topic carries exact points or personal data: no public consumer.
+    restricted: bool = False
+    # Compacted: Kafka keeps the latest event per key for ever (retention_ms is moot).
+    compacted: bool = False
+
+    @property
+    def config(self) -> dict[str, str]:
+        if self.compacted:
+            return {"cleanup.policy": "compact"}
+        return {"retention.ms": str(self.retention_ms)}
+
+
+POSTS = Topic(
+    name="posts.v1",
+    key="post_id",
+    description="The life of each post, in order per post. Public projection only.",
+    partitions=12,
+    retention_ms=35 * DAY_MS,
+    producers=("posts",),
+    consumers=("matching", "notifications", "gateway"),
+    events=(PostCreated, PostUpdated, PostResolved, PostExpired, PostRemoved),
+)
+URGENT_REQUESTS = Topic(
+    name="urgent-requests.v1",
+    key="post_id",
+    description="The exact point of each urgent request, for matching to raise alerts.",
+    # 12, like posts.v1 and replies.v1: matching's alert agent reads the three together,
+    # keyed by post id, so they must be co-partitioned.
+    partitions=12,
+    retention_ms=2 * DAY_MS,
+    producers=("posts",),
+    consumers=("matching",),
+    events=(UrgentRequestPlaced,),
+    restricted=True,
+)
+REPLIES = Topic(
+    name="replies.v1",
+    key="post_id",
+    description="Replies, keyed by their post so a thread stays in order.",
+    partitions=12,
+    retention_ms=35 * DAY_MS,
+    producers=("posts",),
+    consumers=("matching", "notifications", "gateway"),
+    events=(ReplyCreated,),
+)
+MATCHES = Topic(
+    name="matches.v1",
+    key="request_id",
+    description="A request paired with an offer, with the score and the reasons.",
+    partitions=6,
+    retention_ms=7 * DAY_MS,
+    producers=("matching",),
+    consumers=("notifications",),
+    events=(MatchFound,),
+)
+ALERTS = Topic(
+    name="alerts.v1",
+    key="post_id",
+    description="Urgent alerts: raised, widened by rings, resolved. Carries the exact point.",
+    partitions=6,
+    retention_ms=2 * DAY_MS,
+    producers=("matching",),
+    # Not the gateway: it carries exact points. Members hear of alerts through their
+    # notifications; the gateway's alerts channel uses the public urgent posts.
+    consumers=("notifications",),
+    events=(UrgentAlertRaised, UrgentAlertEscalated, UrgentAlertResolved),
+    restricted=True,
+)
+NOTIFICATIONS = Topic(
+    name="notifications.v1",
+    key="member_id",
+    description="One item per member and cause, keyed by member for the gateway.",
+    partitions=12,
+    retention_ms=7 * DAY_MS,
+    producers=("notifications",),
+    consumers=("gateway",),
+    events=(NotificationCreated,),
+    restricted=True,
+)
+
+MEMBERS = Topic(
+    name="members.v1",
+    key="member_id",
+    description="The latest alert-related profile of each member (consent, interests, home).",
+    partitions=12,
+    retention_ms=-1,
+    producers=("posts",),
+    consumers=("notifications",),
+    events=(MemberProfileChanged,),
+    restricted=True,
+    compacted=True,
+)
+MEMBER_LOCATIONS = Topic(
+    name="member-locations.v1",
+    key="member_id",
+    description="Members' last known points, sent by their devices through the gateway.",
+    partitions=12,
+    retention_ms=1 * DAY_MS,
+    producers=("gateway",),
+    consumers=("notifications",),
+    events=(MemberLocated,),
+    restricted=True,
+)
+
+
+def dead_letter_topic(service: str) -> Topic:
+    """Each consuming service has its own dead-letter topic: a message poison to one
+    service may be fine for another, so they must not share one."""
+    return Topic(
+        name=f"{service}.dlq.v1",
+        key="the original key",
+        description=(
+            f"Messages {service} could not decode or handle: original bytes as the value, "
+            "the error and the origin (topic, partition, offset) in headers."
+        ),
+        partitions=1,
+        retention_ms=30 * DAY_MS,
+        producers=(service,),
+        consumers=(),
+        restricted=True,
+    )
+
+
+EVENT_TOPICS: tuple[Topic, ...] = (
+    POSTS,
+    URGENT_REQUESTS,
+    REPLIES,
+    MATCHES,
+    ALERTS,
+    NOTIFICATIONS,
+    MEMBERS,
+    MEMBER_LOCATIONS,
+)
+CONSUMING_SERVICES: tuple[str, ...] = ("matching", "notifications", "gateway")
+TOPICS: tuple[Topic, ...] = EVENT_TOPICS + tuple(dead_letter_topic(s) for s in CONSUMING_SERVICES)
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    event.event_type: event for topic in EVENT_TOPICS for event in topic.events
+}
+
+
+def topic_for(event: Event | type[Event]) -> Topic:
+    event_class = event if isinstance(event, type) else type(event)
+    for topic in EVENT_TOPICS:
+        if event_class in topic.events:
+            return topic
+    raise KeyError(f"{event_class.__name__} is on no topic of the catalogue")

@@ -1,0 +1,262 @@
+"""The events, as frozen models. Names are past tense; each carries its CloudEvents type.
+
+Changes within a version are additive (a new optional field); anything else is a new
+``.v2`` type on a new topic. Every public event carries a FuzzedLocation only; the one
+event with an exact point for a post (UrgentRequestPlaced) travels on a restricted topic.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, ClassVar
+
+from pydantic import Field
+
+from shared.contract.values import (
+    AlertEndReason,
+    Category,
+    Frozen,
+    FuzzedLocation,
+    Id,
+    Kind,
+    MatchReason,
+    Outcome,
+    Point,
+    RadiusM,
+    ReplyIntent,
+    Urgency,
+)
+
+Title = Annotated[str, Field(min_length=3, max_length=140)]
+Body = Annotated[str, Field(max_length=5000)]
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code")]
+
+
+class Event(Frozen):
+    """Base of all events. Subclasses name their type, source and subject field."""
+
+    event_type: ClassVar[str]
+    source: ClassVar[str]
+    subject_field: ClassVar[str]
+
+    def subject(self) -> str:
+        return str(getattr(self, self.subject_field))
+
+
+class PublicPost(Frozen):
+    """The public projection of a post: what the feed, the gateway and partners see."""
+
+    post_id: Id
+    author_id: Id
+    kind: Kind
+    category: Category
+    title: Title
+    body: Body
+    language: Language
+    location: FuzzedLocation
+    radius_m: RadiusM
+    urgency: Urgency
+    expires_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+class PostCreated(Event):
+    event_type = "org.entraide.post.created.v1"
+    source = "/entraide/posts"
+    subject_field = "post_id"
+
+    post_id: Id
+    post: PublicPost
+
+
+class PostUpdated(Event):
+    """The author edited the post; carries the whole new public projection."""
+
+    event_type = "org.entraide.post.updated.v1"
+    source = "/entraide/posts"
+    subject_field = "post_id"
+
+    post_id: Id
+    post: PublicPost
+
+
+class PostResolved(Event):
+    event_type = "org.entraide.post.resolved.v1"
+    source = "/entraide/posts"
+    subject_field = "post_id"
+
+    post_id: Id
+    outcome: Outcome
+    resolved_at: datetime
+
+
+class PostExpired(Event):
+    event_type = "org.entraide.post.expired.v1"
+    source = "/entraide/posts"
+    subject_field = "post_id"
+
+    post_id: Id
+    expired_at: datetime
+
+
+class PostRemoved(Event):
+    """Removed by a moderator, or hidden after too many reports."""
+
+    event_type = "org.entraide.post.removed.v1"
+    source = "/entraide/posts"
+    subject_field = "post_id"
+
+    post_id: Id
+    reason: Annotated[str, Field(pattern=r"^(moderator|reports)$")]
+    removed_at: datetime
+
+
+class UrgentRequestPlaced(Event):
+    """The exact point of an urgent request, for the matching service only.
+
+    Restricted topic: never consumed by the gateway or partner webhooks (see ADR 0002).
+    """
+
+    event_type = "org.entraide.urgent-request.placed.v1"
+    source = "/entraide/posts"
+    subject_field = "post_id"
+
+    post_id: Id
+    author_id: Id
+    category: Category
+    point: Point
+    expires_at: datetime
+    placed_at: datetime
+
+
+class ReplyCreated(Event):
+    event_type = "org.entraide.reply.created.v1"
+    source = "/entraide/posts"
+    subject_field = "post_id"
+
+    reply_id: Id
+    post_id: Id
+    post_author_id: Id
+    author_id: Id
+    intent: ReplyIntent
+    body: Annotated[str, Field(min_length=1, max_length=2000)]
+    created_at: datetime
+
+
+class MatchFound(Event):
+    event_type = "org.entraide.match.found.v1"
+    source = "/entraide/matching"
+    subject_field = "request_id"
+
+    match_id: Id
+    request_id: Id
+    offer_id: Id
+    request_author_id: Id
+    offer_author_id: Id
+    score: Annotated[float, Field(ge=0.0, le=1.0)]
+    reasons: Annotated[tuple[MatchReason, ...], Field(max_length=5)]
+    found_at: datetime
+
+
+class UrgentAlertRaised(Event):
+    """Ask people near the point for help now. Carries the exact point: internal topic."""
+
+    event_type = "org.entraide.urgent-alert.raised.v1"
+    source = "/entraide/matching"
+    subject_field = "post_id"
+
+    alert_id: Id
+    post_id: Id
+    author_id: Id
+    category: Category
+    point: Point
+    radius_m: RadiusM
+    ring: Annotated[int, Field(ge=0, le=10)]
+    expires_at: datetime
+    raised_at: datetime
+
+
+class UrgentAlertEscalated(Event):
+    """Nobody answered in time: the alert widens to the next ring."""
+
+    event_type = "org.entraide.urgent-alert.escalated.v1"
+    source = "/entraide/matching"
+    subject_field = "post_id"
+
+    alert_id: Id
+    post_id: Id
+    point: Point
+    radius_m: RadiusM
+    ring: Annotated[int, Field(ge=1, le=10)]
+    escalated_at: datetime
+
+
+class UrgentAlertResolved(Event):
+    event_type = "org.entraide.urgent-alert.resolved.v1"
+    source = "/entraide/matching"
+    subject_field = "post_id"
+
+    alert_id: Id
+    post_id: Id
+    reason: AlertEndReason
+    resolved_at: datetime
+
+
+class MemberProfileChanged(Event):
+    """What other services need of a member's profile to decide who to alert.
+
+    Restricted topic (a home point and personal choices); compacted, so the latest
+    profile of every member stays on it and a new consumer can rebuild from the start.
+    """
+
+    event_type = "org.entraide.member.profile-changed.v1"
+    source = "/entraide/posts"
+    subject_field = "member_id"
+
+    member_id: Id
+    languages: Annotated[tuple[Language, ...], Field(max_length=10)] = ()
+    interests: Annotated[tuple[Category, ...], Field(max_length=20)] = ()
+    home: Point | None = None
+    alert_radius_m: RadiusM = 1_000
+    urgent_alerts_consent: bool = False
+    changed_at: datetime
+
+
+class MemberLocated(Event):
+    """The member's device reported where it is (the gateway's ``location`` frame).
+
+    Restricted topic: an exact point of a person. Only the notifications service reads
+    it, to find the members near an urgent alert.
+    """
+
+    event_type = "org.entraide.member.located.v1"
+    source = "/entraide/gateway"
+    subject_field = "member_id"
+
+    member_id: Id
+    point: Point
+    located_at: datetime
+
+
+class NotificationCreated(Event):
+    """One stored inbox item for one member, for the gateway to push."""
+
+    event_type = "org.entraide.notification.created.v1"
+    source = "/entraide/notifications"
+    subject_field = "member_id"
+
+    notification_id: Id
+    member_id: Id
+    reason: Annotated[
+        str,
+        Field(pattern=r"^(reply|match|urgent_alert|urgent_alert_resolved|report_outcome|digest)$"),
+    ]
+    post_id: Id | None = None
+    cause_event_id: Id
+    title: Title
+    urgent: bool = False
+    # For an urgent alert: how far the member was from the point, and when it ends.
+    distance_m: Annotated[int, Field(ge=0)] | None = None
+    expires_at: datetime | None = None
+    created_at: datetime

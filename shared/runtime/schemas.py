@@ -1,0 +1,35 @@
+"""What the HTTP APIs' request and response models share: the strict base, the patterns
+that keep control characters out, and the error body every service answers with."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+# PostgreSQL text cannot hold NUL, and control characters have no place in a post:
+# refuse them at the edge (422) rather than fail in the database (500). Multi-line text
+# (a post's body) keeps tabs and line breaks; a single line (a time zone) does not.
+PRINTABLE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+PRINTABLE_LINE = r"^[^\x00-\x1f\x7f]*$"
+
+
+class Strict(BaseModel):
+    """A request body: an undeclared field is an error (422), never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    detail: ErrorDetail
+
+
+# Responses every route of an HTTP service may give, whatever it does.
+COMMON_ERRORS = {
+    413: {"model": ErrorBody, "description": "The body is over 64 KiB"},
+    503: {"model": ErrorBody, "description": "A dependency is unavailable; see Retry-After"},
+}

@@ -1,0 +1,217 @@
+"""What every HTTP service shares: health, readiness, metrics, tracing, body cap, errors.
+
+Error bodies have one shape everywhere: ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``
+for validation (FastAPI's own) and ``{"detail": {"code": ..., "message": ..., "field": ...}}``
+for everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from redis import exceptions as redis_errors
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.contract.errors import ApiError
+from shared.runtime.tracing import TRACEPARENT_HEADER, child_traceparent, current_traceparent
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+
+HTTP_REQUESTS = Counter(
+    "entraide_http_requests_total", "HTTP requests", ["service", "route", "method", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "entraide_http_request_duration_seconds",
+    "HTTP request duration",
+    ["service", "route", "method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+UNAVAILABLE_RETRY_AFTER_S = 1
+# Errors that mean "a dependency is down or saturated", not "a bug": answered with 503.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.CannotConnectNowError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict:
+    detail = {"code": code, "message": message}
+    if field:
+        detail["field"] = field
+    return {"detail": detail}
+
+
+class BodySizeLimit:
+    """413 for a body over the cap, whether Content-Length says so or the stream does."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        # Bodies are small (64 KiB at most), so reading one whole before the app sees it
+        # costs little, and a stream that turns out too large never reaches a handler.
+        chunks: list[bytes] = []
+        received = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away; let the app see it
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
+            if received > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse(
+            error_body("body_too_large", f"the body is over {self.max_bytes} bytes", "body"),
+            status_code=413,
+        )
+        await response(scope, receive, send)
+
+
+class TraceAndMeasure:
+    """Continue (or start) the caller's trace, return it in a header, count and time.
+
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task and a queue
+    per request, which showed in the ingest benchmark's profile.
+    """
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(TRACEPARENT_HEADER.encode(), b"").decode("latin-1")
+        traceparent = child_traceparent(incoming)
+        token = current_traceparent.set(traceparent)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_trace(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((TRACEPARENT_HEADER.encode(), traceparent.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_trace)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            HTTP_REQUESTS.labels(self.service, route, method, str(status)).inc()
+            elapsed_s = time.perf_counter() - started
+            HTTP_LATENCY.labels(self.service, route, method).observe(elapsed_s)
+            log.info("%s %s %d %.1f ms", method, scope["path"], status, elapsed_s * 1000)
+            current_traceparent.reset(token)
+
+
+def install_common(
+    app: FastAPI,
+    service: str,
+    readiness: dict[str, ReadinessCheck],
+    web_origins: tuple[str, ...] = (),
+) -> None:
+    """Add /healthz, /readyz, /metrics, the trace and metrics middleware, error handlers,
+    and CORS for the web client's origins (it is served by the gateway, another port)."""
+
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # A dependency is down or saturated: the request was not applied, and saying so
+        # (503, retry) is true; a 500 would claim a bug.
+        log.warning("dependency unavailable: %s: %s", type(exc).__name__, exc)
+        return JSONResponse(
+            error_body("unavailable", "a dependency is unavailable; retry shortly"),
+            status_code=503,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
+        )
+
+    for error in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, unavailable)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.field),
+            status_code=exc.status,
+            headers=exc.headers,
+        )
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Every dependency answers",
+        responses={503: {"description": "A dependency does not answer"}},
+    )
+    async def readyz() -> Response:
+        failures = {}
+        for name, check in readiness.items():
+            try:
+                await check()
+            except Exception as exc:
+                failures[name] = str(exc) or type(exc).__name__
+        if failures:
+            return JSONResponse({"status": "unavailable", "failures": failures}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(BodySizeLimit)
+    if web_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(web_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["authorization", "content-type", TRACEPARENT_HEADER],
+            max_age=600,
+        )
+    app.add_middleware(TraceAndMeasure, service=service)

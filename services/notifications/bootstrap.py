@@ -1,11 +1,14 @@
-"""Build the notifications service's dependencies: the only place that knows them all."""
+"""Wire the notifications service: the only place that knows every adapter. Nothing
+starts here; the entrypoints start the consumer, the delivery loop and the digests
+(``entrypoints/background.py``)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -13,13 +16,18 @@ import httpx
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from services.notifications.adapters.directory import MemberDirectory
-from services.notifications.adapters.inbox import InboxStore
+from services.notifications.adapters.directory import RedisDirectory
+from services.notifications.adapters.inbox import PostgresInbox
 from services.notifications.adapters.push import NotificationPusher
-from services.notifications.adapters.webhook_sender import WebhookSender
-from services.notifications.adapters.webhook_store import WebhookStore
-from services.notifications.deliveries import DeliveryWorker
-from services.notifications.handlers import Handlers
+from services.notifications.adapters.secrets import new_secret
+from services.notifications.adapters.webhook_sender import HttpWebhookSender
+from services.notifications.adapters.webhook_store import PostgresWebhookStore
+from services.notifications.handlers import (
+    DeliveryHandlers,
+    EventHandlers,
+    InboxHandlers,
+    WebhookHandlers,
+)
 from services.notifications.settings import NotificationsSettings
 from shared.contract.catalogue import (
     ALERTS,
@@ -33,12 +41,12 @@ from shared.contract.catalogue import (
 )
 from shared.runtime import migrations
 from shared.runtime.auth import KeyRing, TokenVerifier
+from shared.runtime.clock import utcnow
 from shared.runtime.kafka import EventPublisher, build_producer
 from shared.runtime.kafka.admin import wait_for_kafka
-from shared.runtime.kafka.consumer import ConsumerLoop, RetryableError, build_consumer
-from shared.runtime.lifecycle import cancel_tasks, check_postgres
-
-log = logging.getLogger(__name__)
+from shared.runtime.kafka.consumer import build_consumer
+from shared.runtime.lifecycle import check_postgres
+from shared.runtime.topics import TopicNames
 
 MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "migrations"
 CONSUMED_TOPICS = (POSTS, REPLIES, MATCHES, ALERTS, MEMBERS, MEMBER_LOCATIONS)
@@ -50,36 +58,25 @@ SERVICE = "notifications"
 PRODUCER_BATCH_BYTES = 256 * 1024
 
 
-class RetryingHandler:
-    """A dependency outage is retried by the consumer loop, not dead-lettered."""
-
-    def __init__(self, handlers: Handlers) -> None:
-        self.handlers = handlers
-
-    async def __call__(self, decoded) -> None:
-        try:
-            await self.handlers.handle(decoded)
-        except (OSError, asyncpg.exceptions.PostgresConnectionError,
-                asyncpg.exceptions.TooManyConnectionsError,
-                aioredis.ConnectionError, aioredis.TimeoutError) as exc:  # fmt: skip
-            raise RetryableError(str(exc)) from exc
-
-
 @dataclass
-class NotificationsServices:
+class NotificationsWiring:
+    """What bootstrap built, for the entrypoints to use and to close."""
+
     settings: NotificationsSettings
+    topics: TopicNames
     pool: asyncpg.Pool
     redis: aioredis.Redis
     producer: AIOKafkaProducer
+    publisher: EventPublisher
     consumer: AIOKafkaConsumer
     http: httpx.AsyncClient
-    inbox: InboxStore
-    webhooks: WebhookStore
-    handlers: Handlers
-    loop: ConsumerLoop
-    deliveries: DeliveryWorker
+    events: EventHandlers
+    inbox: InboxHandlers
+    webhooks: WebhookHandlers
+    deliveries: DeliveryHandlers
+    # Rung when a delivery is queued, so that the delivery loop looks at once.
+    deliveries_queued: asyncio.Event
     verifier: TokenVerifier
-    tasks: list[asyncio.Task] = field(default_factory=list)
 
     async def check_database(self) -> None:
         await check_postgres(self.pool)
@@ -90,23 +87,7 @@ class NotificationsServices:
     async def check_redis(self) -> None:
         await self.redis.ping()
 
-    async def start_background(self) -> None:
-        await self.consumer.start()
-        self.tasks.append(asyncio.create_task(self.loop.run(), name="consumer"))
-        self.tasks.append(asyncio.create_task(self.deliveries.run(), name="deliveries"))
-        self.tasks.append(asyncio.create_task(self._digests(), name="digests"))
-
-    async def _digests(self) -> None:
-        while True:
-            try:
-                await self.handlers.send_digests()
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("digest round failed, will retry: %s", exc)
-            await asyncio.sleep(self.settings.digest_tick_s)
-
     async def close(self) -> None:
-        self.loop.stop()
-        await cancel_tasks(self.tasks)
         with contextlib.suppress(Exception):
             await self.consumer.stop()
         await self.producer.stop()
@@ -115,10 +96,10 @@ class NotificationsServices:
         await self.pool.close()
 
 
-async def bootstrap(settings: NotificationsSettings) -> NotificationsServices:
+async def bootstrap(settings: NotificationsSettings) -> NotificationsWiring:
     keys = KeyRing(settings.verifying_keys_dir)
     keys.ensure()
-    suffix = settings.topic_suffix
+    topics = TopicNames(settings.topic_namespace)
     pool = await migrations.create_pool(
         settings.postgres_dsn,
         settings.postgres_schema,
@@ -131,47 +112,51 @@ async def bootstrap(settings: NotificationsSettings) -> NotificationsServices:
     await producer.start()
     publisher = EventPublisher(producer)
 
-    inbox = InboxStore(pool)
-    webhooks = WebhookStore(pool)
+    inbox = PostgresInbox(pool)
+    store = PostgresWebhookStore(pool)
     http = httpx.AsyncClient(timeout=settings.webhook_timeout_s, follow_redirects=False)
-    deliveries = DeliveryWorker(
-        webhooks,
-        WebhookSender(http, settings.allow_private_webhooks),
-        schedule_s=settings.webhook_retry_schedule_s,
-        lease_s=settings.webhook_lease_s,
-        max_in_flight=settings.webhook_max_in_flight,
-        per_endpoint=settings.webhook_per_endpoint,
-    )
-    handlers = Handlers(
+    sender = HttpWebhookSender(http, settings.allow_private_webhooks)
+    queued = asyncio.Event()
+    events = EventHandlers(
         inbox=inbox,
-        directory=MemberDirectory(redis, settings.redis_prefix),
-        webhooks=webhooks,
-        publish=NotificationPusher(publisher, NOTIFICATIONS.name + suffix),
-        wake_deliveries=deliveries.wake,
+        directory=RedisDirectory(redis, settings.redis_prefix),
+        webhooks=store,
+        publish=NotificationPusher(publisher, topics(NOTIFICATIONS)),
+        clock=utcnow,
+        wake_deliveries=queued.set,
+    )
+    webhooks = WebhookHandlers(
+        store=store,
+        sender=sender,
+        make_secret=new_secret,
+        clock=utcnow,
+        secret_grace=timedelta(seconds=settings.webhook_secret_grace_s),
+        wake_deliveries=queued.set,
     )
     consumer = build_consumer(
         settings.kafka_bootstrap,
-        settings.consumer_group + suffix,
-        [topic.name + suffix for topic in CONSUMED_TOPICS],
+        settings.consumer_group + settings.topic_namespace,
+        [topics(topic) for topic in CONSUMED_TOPICS],
     )
-    loop = ConsumerLoop(
-        consumer,
-        RetryingHandler(handlers),
-        dead_letters=publisher,
-        dead_letter_topic=dead_letter_topic(SERVICE).name + suffix,
-        service=SERVICE,
-    )
-    return NotificationsServices(
+    return NotificationsWiring(
         settings=settings,
+        topics=topics,
         pool=pool,
         redis=redis,
         producer=producer,
+        publisher=publisher,
         consumer=consumer,
         http=http,
-        inbox=inbox,
+        events=events,
+        inbox=InboxHandlers(inbox, utcnow),
         webhooks=webhooks,
-        handlers=handlers,
-        loop=loop,
-        deliveries=deliveries,
+        deliveries=DeliveryHandlers(
+            store, sender, utcnow, settings.webhook_retry_schedule_s, random.Random()
+        ),
+        deliveries_queued=queued,
         verifier=keys.verifier(),
     )
+
+
+def dead_letters(topics: TopicNames) -> str:
+    return topics(dead_letter_topic(SERVICE))

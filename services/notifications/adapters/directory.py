@@ -48,7 +48,7 @@ return 1
 """
 
 
-class MemberDirectory:
+class RedisDirectory:
     def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
         self.redis = redis
         self.prefix = prefix

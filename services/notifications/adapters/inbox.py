@@ -4,48 +4,13 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
-from services.notifications.domain.notices import AlertFacts, PostFacts, Reason
+from services.notifications.domain.notices import AlertFacts, KnownPost, Reason, Stored
 from services.notifications.domain.preferences import Preferences
-from shared.contract.events import NotificationCreated
 from shared.contract.values import Category, Kind
-
-
-@dataclass(slots=True)  # not frozen: see domain.notices.Notice
-class Stored:
-    """A notification as stored: the inbox item, and what the gateway is sent."""
-
-    id: str
-    member_id: str
-    cause_event_id: str
-    reason: Reason
-    post_id: str | None
-    title: str
-    urgent: bool
-    distance_m: int | None
-    expires_at: datetime | None
-    held: bool
-    created_at: datetime
-    read_at: datetime | None
-
-    def event(self) -> NotificationCreated:
-        return NotificationCreated(
-            notification_id=self.id,
-            member_id=self.member_id,
-            reason=self.reason.value,
-            post_id=self.post_id,
-            cause_event_id=self.cause_event_id,
-            title=self.title,
-            urgent=self.urgent,
-            distance_m=self.distance_m,
-            expires_at=self.expires_at,
-            created_at=self.created_at,
-        )
-
 
 COLUMNS = (
     "id, member_id, cause_event_id, reason, post_id, title, urgent, distance_m, expires_at,"
@@ -64,8 +29,8 @@ def _stored(row: asyncpg.Record) -> Stored:
     return Stored(**{**dict(row), "reason": Reason(row["reason"])})
 
 
-def _post(row: asyncpg.Record) -> PostFacts:
-    return PostFacts(
+def _post(row: asyncpg.Record) -> KnownPost:
+    return KnownPost(
         post_id=row["post_id"],
         author_id=row["author_id"],
         title=row["title"],
@@ -89,12 +54,12 @@ def _preferences(row: asyncpg.Record | None) -> Preferences:
     )
 
 
-class InboxStore:
+class PostgresInbox:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
     # what we remember of posts and alerts ------------------------------------------
-    async def remember_post(self, post: PostFacts) -> None:
+    async def remember_post(self, post: KnownPost) -> None:
         """Keep the post's facts, and its author as its first follower: one statement,
         one round trip (there is one per post on posts.v1)."""
         async with self.pool.acquire() as conn:
@@ -109,14 +74,14 @@ class InboxStore:
                 post.kind.value, post.urgent, post.lat, post.lon,
             )  # fmt: skip
 
-    async def posts(self, post_ids: Iterable[str]) -> dict[str, PostFacts]:
+    async def posts(self, post_ids: Iterable[str]) -> dict[str, KnownPost]:
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
                 "SELECT * FROM posts_seen WHERE post_id = ANY($1::text[])", list(post_ids)
             )
         return {row["post_id"]: _post(row) for row in rows}
 
-    async def post(self, post_id: str) -> PostFacts | None:
+    async def post(self, post_id: str) -> KnownPost | None:
         return (await self.posts([post_id])).get(post_id)
 
     async def remember_alert(self, alert: AlertFacts) -> None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-from services.notifications.adapters.inbox import Stored
+from services.notifications.domain.notices import Stored
 from shared.contract.events import NotificationCreated
 from shared.runtime.kafka import EventPublisher
 from shared.runtime.tracing import TRACEPARENT_HEADER, child_traceparent, current_traceparent

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -12,19 +11,10 @@ import httpx
 from standardwebhooks.webhooks import Webhook
 
 from services.notifications.domain.webhooks import refused_address
+from services.notifications.ports import Attempt
 
 USER_AGENT = "Entraide-Webhooks/1.0"
 RESPONSE_PREVIEW_CHARS = 200
-
-
-@dataclass(frozen=True)
-class Attempt:
-    status: int | None  # None: no answer (timeout, refused connection)
-    error: str | None  # None: delivered
-
-    @property
-    def delivered(self) -> bool:
-        return self.error is None
 
 
 def signature_header(secrets: list[str], message_id: str, at: datetime, payload: str) -> str:
@@ -52,15 +42,18 @@ async def address_problem(url: str, allow_private: bool) -> str | None:
     return refused_address(await resolve(parts.hostname))
 
 
-class WebhookSender:
+class HttpWebhookSender:
     def __init__(self, client: httpx.AsyncClient, allow_private: bool) -> None:
         self.client = client
         self.allow_private = allow_private
 
+    async def address_problem(self, url: str) -> str | None:
+        return await address_problem(url, self.allow_private)
+
     async def send(self, url: str, secrets: list[str], message_id: str, payload: str) -> Attempt:
         # Checked again at each try, not only at registration: a name can be pointed
         # at a private address after it was accepted.
-        problem = await address_problem(url, self.allow_private)
+        problem = await self.address_problem(url)
         if problem:
             return Attempt(None, problem)
         now = datetime.now(UTC)

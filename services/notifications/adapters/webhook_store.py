@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
 
-from services.notifications.domain.webhooks import WebhookFilter
+from services.notifications.domain.webhooks import Delivery, Endpoint, WebhookFilter
 from shared.contract.values import Category, Kind, Point
 
 ENDPOINT_COLUMNS = (
@@ -20,43 +19,6 @@ DELIVERY_COLUMNS = (
     "seq, endpoint_id, message_id, event_type, payload, status, attempts, next_attempt_at,"
     " last_status, last_error, created_at, delivered_at"
 )
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    id: str
-    partner_id: str
-    url: str
-    description: str
-    secret: str
-    previous_secret: str | None
-    previous_until: datetime | None
-    filter: WebhookFilter
-    enabled: bool
-    disabled_reason: str | None
-    created_at: datetime
-
-    def secrets(self, now: datetime) -> list[str]:
-        """The secrets that sign now: the current one, and the previous during its grace."""
-        if self.previous_secret and self.previous_until and now < self.previous_until:
-            return [self.secret, self.previous_secret]
-        return [self.secret]
-
-
-@dataclass(frozen=True)
-class Delivery:
-    seq: int
-    endpoint_id: str
-    message_id: str
-    event_type: str
-    payload: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    last_status: int | None
-    last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
 
 
 def _endpoint(row: asyncpg.Record) -> Endpoint:
@@ -84,7 +46,7 @@ def _endpoint(row: asyncpg.Record) -> Endpoint:
     )
 
 
-class WebhookStore:
+class PostgresWebhookStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 

@@ -17,6 +17,7 @@ from ulid import ULID
 
 from shared.contract.events import (
     MatchFound,
+    NotificationCreated,
     PostRemoved,
     PublicPost,
     ReplyCreated,
@@ -37,7 +38,7 @@ class Reason(StrEnum):
 
 
 @dataclass(frozen=True)
-class PostFacts:
+class KnownPost:
     """What notifications remembers of a post from posts.v1 (public projection)."""
 
     post_id: str
@@ -50,7 +51,7 @@ class PostFacts:
     lon: float
 
     @classmethod
-    def of(cls, post: PublicPost) -> PostFacts:
+    def of(cls, post: PublicPost) -> KnownPost:
         urgent = post.urgency is Urgency.URGENT
         return cls(post.post_id, post.author_id, post.title, post.category, post.kind,
                    urgent, post.location.lat, post.location.lon)  # fmt: skip
@@ -79,6 +80,38 @@ class Notice:
     category: Category | None = None
     distance_m: int | None = None
     expires_at: datetime | None = None
+
+
+@dataclass(slots=True)  # not frozen: see Notice
+class Stored:
+    """A notification as stored: the inbox item, and what the gateway is sent."""
+
+    id: str
+    member_id: str
+    cause_event_id: str
+    reason: Reason
+    post_id: str | None
+    title: str
+    urgent: bool
+    distance_m: int | None
+    expires_at: datetime | None
+    held: bool
+    created_at: datetime
+    read_at: datetime | None
+
+    def event(self) -> NotificationCreated:
+        return NotificationCreated(
+            notification_id=self.id,
+            member_id=self.member_id,
+            reason=self.reason.value,
+            post_id=self.post_id,
+            cause_event_id=self.cause_event_id,
+            title=self.title,
+            urgent=self.urgent,
+            distance_m=self.distance_m,
+            expires_at=self.expires_at,
+            created_at=self.created_at,
+        )
 
 
 @dataclass(slots=True)
@@ -129,12 +162,12 @@ def _title(text: str) -> str:
     return text[: TITLE_MAX_CHARS - 1] + "…"
 
 
-def _about(post: PostFacts | None, fallback: str) -> str:
+def _about(post: KnownPost | None, fallback: str) -> str:
     return post.title if post else fallback
 
 
 def for_reply(
-    reply: ReplyCreated, post: PostFacts | None, followers: Iterable[str]
+    reply: ReplyCreated, post: KnownPost | None, followers: Iterable[str]
 ) -> list[Notice]:
     """The post's author and everyone following the thread, never the replier."""
     about = _about(post, "your post")
@@ -162,7 +195,7 @@ def for_reply(
 
 
 def for_match(
-    match: MatchFound, request: PostFacts | None, offer: PostFacts | None
+    match: MatchFound, request: KnownPost | None, offer: KnownPost | None
 ) -> list[Notice]:
     """Both sides, each told about the other side's post."""
     if match.request_author_id == match.offer_author_id:
@@ -179,7 +212,7 @@ def for_match(
     ]  # fmt: skip
 
 
-def for_removal(removed: PostRemoved, post: PostFacts | None) -> list[Notice]:
+def for_removal(removed: PostRemoved, post: KnownPost | None) -> list[Notice]:
     """The author learns the outcome of the reports (or of the moderator's decision)."""
     if post is None:
         return []  # never saw the post: no author to tell
@@ -193,7 +226,7 @@ def for_removal(removed: PostRemoved, post: PostFacts | None) -> list[Notice]:
 
 def for_alert(
     alert: AlertFacts,
-    post: PostFacts | None,
+    post: KnownPost | None,
     nearby: Iterable[NearbyMember],
     already_alerted: set[str],
 ) -> list[Notice]:
@@ -210,7 +243,7 @@ def for_alert(
 
 
 def for_alert_end(
-    ended: UrgentAlertResolved, post: PostFacts | None, reached: Iterable[str]
+    ended: UrgentAlertResolved, post: KnownPost | None, reached: Iterable[str]
 ) -> list[Notice]:
     """Everyone the alert reached learns it is over, so nobody goes looking in vain."""
     about = _about(post, "the urgent request near you")

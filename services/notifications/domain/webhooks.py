@@ -6,8 +6,9 @@ import ipaddress
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from services.notifications.domain.notices import PostFacts
+from services.notifications.domain.notices import KnownPost
 from shared.contract.geo import haversine_m
 from shared.contract.values import Category, Kind, Point
 
@@ -27,7 +28,7 @@ class WebhookFilter:
     area_radius_m: int | None = None
     urgent_only: bool = False
 
-    def accepts(self, post: PostFacts) -> bool:
+    def accepts(self, post: KnownPost) -> bool:
         if self.categories and post.category not in self.categories:
             return False
         if self.kinds and post.kind not in self.kinds:
@@ -39,6 +40,47 @@ class WebhookFilter:
             if distance > self.area_radius_m:
                 return False
         return True
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A partner's webhook endpoint: where, what it wants, and the secrets that sign."""
+
+    id: str
+    partner_id: str
+    url: str
+    description: str
+    secret: str
+    previous_secret: str | None
+    previous_until: datetime | None
+    filter: WebhookFilter
+    enabled: bool
+    disabled_reason: str | None
+    created_at: datetime
+
+    def secrets(self, now: datetime) -> list[str]:
+        """The secrets that sign now: the current one, and the previous during its grace."""
+        if self.previous_secret and self.previous_until and now < self.previous_until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event for one endpoint, with its tries so far."""
+
+    seq: int
+    endpoint_id: str
+    message_id: str
+    event_type: str
+    payload: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_status: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
 
 
 def retry_delay_s(

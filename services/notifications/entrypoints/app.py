@@ -1,38 +1,35 @@
 """The notifications service's FastAPI application; its lifespan runs the consumer,
-the delivery worker and the digests."""
+the delivery loop and the digests."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.notifications.bootstrap import NotificationsServices, bootstrap
+from services.notifications.bootstrap import NotificationsWiring, bootstrap
 from services.notifications.entrypoints import routes_inbox, routes_webhooks
-from services.notifications.entrypoints.schemas import ErrorBody
+from services.notifications.entrypoints.background import Background
 from services.notifications.settings import NotificationsSettings
-from shared.runtime.lifecycle import service_lifespan, use_services
+from shared.runtime.lifecycle import service_lifespan, use_wiring
+from shared.runtime.schemas import COMMON_ERRORS
 from shared.runtime.web import install_common
-
-COMMON_ERRORS = {
-    413: {"model": ErrorBody, "description": "The body is over 64 KiB"},
-    503: {"model": ErrorBody, "description": "A dependency is unavailable; see Retry-After"},
-}
 
 
 def create_app(
-    settings: NotificationsSettings, services: NotificationsServices | None = None
+    settings: NotificationsSettings, wiring: NotificationsWiring | None = None
 ) -> FastAPI:
-    """With ``services`` given (tests), the caller owns their life; else the app does."""
+    """With ``wiring`` given (tests), the caller owns its life; else the app does."""
+
+    async def start(built: NotificationsWiring) -> Background:
+        return await Background(built).start()
 
     app = FastAPI(
         title="Entraide notifications",
         version="1.0.0",
         description="The member's inbox and preferences, and partner webhooks.",
-        lifespan=service_lifespan(
-            services, lambda: bootstrap(settings), lambda built: built.start_background()
-        ),
+        lifespan=service_lifespan(wiring, lambda: bootstrap(settings), start),
     )
-    if services is not None:
-        use_services(app, services)
+    if wiring is not None:
+        use_wiring(app, wiring)
 
     install_common(
         app,
@@ -47,6 +44,6 @@ def create_app(
 
 def _check(app: FastAPI, name: str):
     async def run() -> None:
-        await getattr(app.state.services, f"check_{name}")()
+        await getattr(app.state.wiring, f"check_{name}")()
 
     return run

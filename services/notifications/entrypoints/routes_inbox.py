@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.notifications.adapters.inbox import Stored
+from services.notifications.domain.notices import Stored
 from services.notifications.domain.preferences import Preferences
-from services.notifications.entrypoints.deps import Services
+from services.notifications.entrypoints.deps import InboxDep
 from services.notifications.entrypoints.schemas import (
-    ErrorBody,
     InboxPage,
     MarkedRead,
     MarkRead,
@@ -20,6 +18,7 @@ from services.notifications.entrypoints.schemas import (
     PreferencesOut,
 )
 from shared.contract.values import Id
+from shared.runtime.schemas import ErrorBody
 from shared.runtime.web_auth import Member
 
 router = APIRouter(
@@ -46,23 +45,20 @@ def _out(item: Stored) -> NotificationOut:
 @router.get("/inbox", summary="The member's notifications, newest first")
 async def inbox(
     member: Member,
-    services: Services,
+    handlers: InboxDep,
     before: Annotated[Id | None, Query(description="The next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
     unread_only: bool = False,
 ) -> InboxPage:
-    items = await services.inbox.inbox(member.member_id, before, limit, unread_only)
+    page = await handlers.page(member, before, limit, unread_only)
     return InboxPage(
-        items=[_out(i) for i in items],
-        next_cursor=items[-1].id if len(items) == limit else None,
-        unread=await services.inbox.unread_count(member.member_id),
+        items=[_out(i) for i in page.items], next_cursor=page.next_cursor, unread=page.unread
     )
 
 
 @router.post("/inbox/read", summary="Mark notifications read")
-async def mark_read(body: MarkRead, member: Member, services: Services) -> MarkedRead:
-    marked = await services.inbox.mark_read(member.member_id, body.ids, datetime.now(UTC))
-    return MarkedRead(marked=marked)
+async def mark_read(body: MarkRead, member: Member, handlers: InboxDep) -> MarkedRead:
+    return MarkedRead(marked=await handlers.mark_read(member, body.ids))
 
 
 def _prefs_out(prefs: Preferences) -> PreferencesOut:
@@ -76,9 +72,8 @@ def _prefs_out(prefs: Preferences) -> PreferencesOut:
 
 
 @router.get("/preferences", summary="The member's notification preferences")
-async def get_preferences(member: Member, services: Services) -> PreferencesOut:
-    prefs = await services.inbox.preferences([member.member_id])
-    return _prefs_out(prefs[member.member_id])
+async def get_preferences(member: Member, handlers: InboxDep) -> PreferencesOut:
+    return _prefs_out(await handlers.preferences(member))
 
 
 @router.put(
@@ -88,7 +83,7 @@ async def get_preferences(member: Member, services: Services) -> PreferencesOut:
     "digest; urgent alerts are never held.",
 )
 async def put_preferences(
-    body: PreferencesIn, member: Member, services: Services
+    body: PreferencesIn, member: Member, handlers: InboxDep
 ) -> PreferencesOut:
     prefs = Preferences(
         categories=frozenset(body.categories),
@@ -97,5 +92,4 @@ async def put_preferences(
         timezone=body.timezone,
         daily_cap=body.daily_cap,
     )
-    await services.inbox.save_preferences(member.member_id, prefs)
-    return _prefs_out(prefs)
+    return _prefs_out(await handlers.set_preferences(member, prefs))

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import secrets
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from ulid import ULID
 
-from services.notifications.adapters.webhook_sender import address_problem
-from services.notifications.adapters.webhook_store import Endpoint
-from services.notifications.domain.webhooks import WebhookFilter
-from services.notifications.entrypoints.deps import Services
+from services.notifications.domain.webhooks import Endpoint, WebhookFilter
+from services.notifications.entrypoints.deps import WebhooksDep
 from services.notifications.entrypoints.schemas import (
     AreaIn,
     DeliveryOut,
@@ -21,18 +15,14 @@ from services.notifications.entrypoints.schemas import (
     EndpointCreated,
     EndpointIn,
     EndpointOut,
-    ErrorBody,
     FiltersIn,
     Replayed,
     ReplayIn,
     SecretRotated,
 )
-from shared.contract.errors import Forbidden, Invalid, NotFound
 from shared.contract.values import Id, Point
-from shared.runtime.auth import Claims
+from shared.runtime.schemas import ErrorBody
 from shared.runtime.web_auth import Partner
-
-SECRET_BYTES = 32
 
 router = APIRouter(
     prefix="/v1/webhooks",
@@ -45,8 +35,14 @@ router = APIRouter(
 EndpointId = Annotated[Id, Path(description="The endpoint's id")]
 
 
-def new_secret() -> str:
-    return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+def _filter_in(f: FiltersIn) -> WebhookFilter:
+    return WebhookFilter(
+        categories=frozenset(f.categories),
+        kinds=frozenset(f.kinds),
+        area=Point(lat=f.area.lat, lon=f.area.lon) if f.area else None,
+        area_radius_m=f.area.radius_m if f.area else None,
+        urgent_only=f.urgent_only,
+    )
 
 
 def _filters_out(f: WebhookFilter) -> FiltersIn:
@@ -66,15 +62,6 @@ def _out(e: Endpoint) -> EndpointOut:
     )  # fmt: skip
 
 
-async def _own(services, partner: Claims, endpoint_id: str) -> Endpoint:
-    endpoint = await services.webhooks.endpoint(endpoint_id)
-    if endpoint is None:
-        raise NotFound("no such endpoint", field="endpoint_id")
-    if endpoint.partner_id != partner.member_id:
-        raise Forbidden("this endpoint belongs to another partner", field="endpoint_id")
-    return endpoint
-
-
 @router.post(
     "",
     status_code=201,
@@ -84,50 +71,28 @@ async def _own(services, partner: Claims, endpoint_id: str) -> Endpoint:
     "or loopback ranges are refused.",
     responses={422: {"model": ErrorBody, "description": "Invalid filters or address"}},
 )
-async def register(body: EndpointIn, partner: Partner, services: Services) -> EndpointCreated:
-    problem = await address_problem(body.url, services.settings.allow_private_webhooks)
-    if problem:
-        raise Invalid(problem, field="url")
-    f = body.filters
-    endpoint = Endpoint(
-        id=str(ULID()),
-        partner_id=partner.member_id,
-        url=body.url,
-        description=body.description,
-        secret=new_secret(),
-        previous_secret=None,
-        previous_until=None,
-        filter=WebhookFilter(
-            categories=frozenset(f.categories),
-            kinds=frozenset(f.kinds),
-            area=Point(lat=f.area.lat, lon=f.area.lon) if f.area else None,
-            area_radius_m=f.area.radius_m if f.area else None,
-            urgent_only=f.urgent_only,
-        ),
-        enabled=True,
-        disabled_reason=None,
-        created_at=datetime.now(UTC),
+async def register(body: EndpointIn, partner: Partner, handlers: WebhooksDep) -> EndpointCreated:
+    endpoint = await handlers.register(
+        partner, body.url, body.description, _filter_in(body.filters)
     )
-    await services.webhooks.add_endpoint(endpoint)
     return EndpointCreated(**_out(endpoint).model_dump(), secret=endpoint.secret)
 
 
 @router.get("", summary="The partner's endpoints")
-async def list_endpoints(partner: Partner, services: Services) -> list[EndpointOut]:
-    return [_out(e) for e in await services.webhooks.endpoints_of(partner.member_id)]
+async def list_endpoints(partner: Partner, handlers: WebhooksDep) -> list[EndpointOut]:
+    return [_out(e) for e in await handlers.endpoints(partner)]
 
 
 @router.get("/{endpoint_id}", summary="One endpoint", responses={404: {"model": ErrorBody}})
 async def get_endpoint(
-    endpoint_id: EndpointId, partner: Partner, services: Services
+    endpoint_id: EndpointId, partner: Partner, handlers: WebhooksDep
 ) -> EndpointOut:
-    return _out(await _own(services, partner, endpoint_id))
+    return _out(await handlers.endpoint(partner, endpoint_id))
 
 
 @router.delete("/{endpoint_id}", status_code=204, responses={404: {"model": ErrorBody}})
-async def delete_endpoint(endpoint_id: EndpointId, partner: Partner, services: Services):
-    await _own(services, partner, endpoint_id)
-    await services.webhooks.delete_endpoint(endpoint_id)
+async def delete_endpoint(endpoint_id: EndpointId, partner: Partner, handlers: WebhooksDep):
+    await handlers.delete(partner, endpoint_id)
     return Response(status_code=204)
 
 
@@ -136,11 +101,8 @@ async def delete_endpoint(endpoint_id: EndpointId, partner: Partner, services: S
     summary="Enable again (after a 410 disabled it)",
     responses={404: {"model": ErrorBody}},
 )
-async def enable(endpoint_id: EndpointId, partner: Partner, services: Services) -> EndpointOut:
-    await _own(services, partner, endpoint_id)
-    await services.webhooks.set_enabled(endpoint_id, True, None)
-    services.deliveries.wake()
-    return _out(await _own(services, partner, endpoint_id))
+async def enable(endpoint_id: EndpointId, partner: Partner, handlers: WebhooksDep) -> EndpointOut:
+    return _out(await handlers.enable(partner, endpoint_id))
 
 
 @router.post(
@@ -148,12 +110,9 @@ async def enable(endpoint_id: EndpointId, partner: Partner, services: Services) 
     summary="Issue a new secret; the old one also signs during a grace period",
     responses={404: {"model": ErrorBody}},
 )
-async def rotate(endpoint_id: EndpointId, partner: Partner, services: Services) -> SecretRotated:
-    await _own(services, partner, endpoint_id)
-    secret = new_secret()
-    until = datetime.now(UTC) + timedelta(seconds=services.settings.webhook_secret_grace_s)
-    await services.webhooks.rotate_secret(endpoint_id, secret, until)
-    return SecretRotated(secret=secret, previous_valid_until=until)
+async def rotate(endpoint_id: EndpointId, partner: Partner, handlers: WebhooksDep) -> SecretRotated:
+    rotated = await handlers.rotate_secret(partner, endpoint_id)
+    return SecretRotated(secret=rotated.secret, previous_valid_until=rotated.previous_valid_until)
 
 
 @router.get(
@@ -164,15 +123,14 @@ async def rotate(endpoint_id: EndpointId, partner: Partner, services: Services) 
 async def deliveries(
     endpoint_id: EndpointId,
     partner: Partner,
-    services: Services,
+    handlers: WebhooksDep,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DeliveryPage:
-    await _own(services, partner, endpoint_id)
-    items = await services.webhooks.deliveries(endpoint_id, after, limit)
+    items, next_cursor = await handlers.deliveries(partner, endpoint_id, after, limit)
     return DeliveryPage(
         items=[DeliveryOut(**{k: getattr(d, k) for k in DeliveryOut.model_fields}) for d in items],
-        next_cursor=items[-1].seq if len(items) == limit else None,
+        next_cursor=next_cursor,
     )
 
 
@@ -182,9 +140,6 @@ async def deliveries(
     responses={404: {"model": ErrorBody}},
 )
 async def replay(
-    endpoint_id: EndpointId, body: ReplayIn, partner: Partner, services: Services
+    endpoint_id: EndpointId, body: ReplayIn, partner: Partner, handlers: WebhooksDep
 ) -> Replayed:
-    await _own(services, partner, endpoint_id)
-    requeued = await services.webhooks.replay(endpoint_id, body.after, datetime.now(UTC))
-    services.deliveries.wake()
-    return Replayed(requeued=requeued)
+    return Replayed(requeued=await handlers.replay(partner, endpoint_id, body.after))

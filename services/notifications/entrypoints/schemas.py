@@ -6,20 +6,13 @@ from datetime import datetime, time
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from shared.contract.values import Category, Id, Kind, Latitude, Longitude
+from shared.runtime.schemas import PRINTABLE_LINE as PRINTABLE
+from shared.runtime.schemas import Strict
 
-PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 TIMEZONES = frozenset(available_timezones())
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ErrorBody(BaseModel):
-    detail: dict
 
 
 # inbox --------------------------------------------------------------------------------

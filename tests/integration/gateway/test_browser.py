@@ -37,7 +37,7 @@ async def test_two_browsers_see_posts_live_and_the_urgent_banner(make_posts, gat
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     async with (
-        http_server(create_app(posts.settings, posts.services), posts_port),
+        http_server(create_app(posts.settings, posts.wiring), posts_port),
         async_playwright() as playwright,
     ):
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -14,8 +14,9 @@ import pytest
 import uvicorn
 from aiokafka.admin import AIOKafkaAdminClient
 
-from services.notifications.bootstrap import CONSUMED_TOPICS, NotificationsServices, bootstrap
+from services.notifications.bootstrap import CONSUMED_TOPICS, NotificationsWiring, bootstrap
 from services.notifications.entrypoints.app import create_app
+from services.notifications.entrypoints.background import Background
 from services.notifications.settings import NotificationsSettings
 from shared.contract import decode_event
 from shared.contract.catalogue import NOTIFICATIONS, dead_letter_topic
@@ -37,13 +38,14 @@ def member_id(name: str) -> str:
 @dataclass
 class NotificationsHarness:
     settings: NotificationsSettings
-    services: NotificationsServices
+    wiring: NotificationsWiring
+    background: Background
     client: httpx.AsyncClient
     publisher: EventPublisher
     keys: KeyRing
 
     def topic(self, name: str) -> str:
-        return name + self.settings.topic_suffix
+        return name + self.settings.topic_namespace
 
     def auth(self, member: str, role: Role = Role.MEMBER) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys.signer().issue(member, role)}"}
@@ -99,21 +101,22 @@ async def make_notifications(
             redis_url=endpoints.redis_url,
             postgres_schema=pg_schema,
             redis_prefix=f"test:{unique}",
-            topic_suffix=suffix,
+            topic_namespace=suffix,
             consumer_group=f"test-notifications-{unique}",
             keys_dir=tmp_path / "keys",
             allow_private_webhooks=True,
         )
         settings = NotificationsSettings(**{**options, **overrides})
-        services = await bootstrap(settings)
-        await services.start_background()
+        wiring = await bootstrap(settings)
+        background = await Background(wiring).start()
         client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_app(settings, services)),
+            transport=httpx.ASGITransport(app=create_app(settings, wiring)),
             base_url="http://notifications.test",
         )
         harness = NotificationsHarness(
-            settings, services, client, EventPublisher(producer), KeyRing(tmp_path / "keys")
-        )
+            settings, wiring, background, client, EventPublisher(producer),
+            KeyRing(tmp_path / "keys"),
+        )  # fmt: skip
         running.append(harness)
         return harness
 
@@ -133,7 +136,8 @@ async def stop(harness: NotificationsHarness) -> None:
     if harness.client.is_closed:
         return
     await harness.client.aclose()
-    await harness.services.close()
+    await harness.background.stop()
+    await harness.wiring.close()
 
 
 @pytest.fixture

@@ -89,9 +89,9 @@ async def test_withdrawing_consent_stops_the_alerts(notifications):
     await notifications.put(profile(lea, home=north_of(FESTIVAL, 60)))
     await notifications.put(profile(lea, consent=False, home=north_of(FESTIVAL, 60)))
     await wait_for_directory(notifications, 2)
-    directory = notifications.services.handlers.directory
+    directory = notifications.wiring.events.directory
     assert await directory.near(Category.FIND_A_PERSON, FESTIVAL, 500) == []
 
 
 async def wait_for_directory(harness, handled: int) -> None:
-    await wait_until(lambda: harness.services.loop.handled >= handled, 10, "profiles handled")
+    await wait_until(lambda: harness.background.loop.handled >= handled, 10, "profiles handled")

@@ -20,7 +20,7 @@ async def created(harness, post) -> None:
     await harness.put(m.PostCreated(post_id=post.post_id, post=post))
 
     async def known() -> bool:
-        return await harness.services.inbox.post(post.post_id) is not None
+        return await harness.wiring.events.inbox.post(post.post_id) is not None
 
     await eventually(known, 10, "the post to be known")
 
@@ -142,7 +142,7 @@ async def test_quiet_hours_hold_ordinary_notifications_for_a_digest(notification
     assert (await inbox(notifications, amine))["items"][0]["reason"] == "reply"
 
     await notifications.client.put("/v1/preferences", json={}, headers=notifications.auth(amine))
-    assert await notifications.services.handlers.send_digests() == 1
+    assert await notifications.wiring.events.send_digests() == 1
     pushed = await notifications.notifications(
         until=lambda got: any(n.member_id == amine for n in got), timeout_s=10
     )
@@ -150,7 +150,7 @@ async def test_quiet_hours_hold_ordinary_notifications_for_a_digest(notification
     assert [(d.event.reason, d.event.title) for d in pushed if d.event.member_id == amine] == [
         ("digest", "1 notification while you were away")
     ]
-    assert await notifications.services.handlers.send_digests() == 0
+    assert await notifications.wiring.events.send_digests() == 0
 
 
 async def test_preferences_are_validated_field_by_field(notifications):
@@ -179,5 +179,5 @@ async def test_an_undecodable_event_is_dead_lettered_and_the_rest_goes_on(notifi
     await notifications.put(reply(post.post_id, amine, member_id("lea")))
     (dead,) = await notifications.dead_letters(1)
     assert dead.value == b"{not json"
-    await wait_until(lambda: notifications.services.loop.handled >= 2, what="handled")
+    await wait_until(lambda: notifications.background.loop.handled >= 2, what="handled")
     await wait_until_stored(notifications, amine, 1)

@@ -20,7 +20,7 @@ from shared.contract import events as m
 from shared.contract.values import AlertEndReason, Category, Kind, Point, ReplyIntent
 from tests.factories import NOW, sample_events
 
-POST = N.PostFacts("p1", "u-amine", "Lost my brother", Category.FIND_A_PERSON, Kind.REQUEST,
+POST = N.KnownPost("p1", "u-amine", "Lost my brother", Category.FIND_A_PERSON, Kind.REQUEST,
                    True, 48.85, 2.35)  # fmt: skip
 
 
@@ -47,7 +47,7 @@ def test_an_authors_own_reply_tells_only_the_followers():
 
 def test_a_match_tells_both_sides_about_the_other_post():
     match = event(m.MatchFound)
-    offer = N.PostFacts("p2", "u-lea", "I can drive", Category.FIND_A_PERSON, Kind.OFFER,
+    offer = N.KnownPost("p2", "u-lea", "I can drive", Category.FIND_A_PERSON, Kind.OFFER,
                         False, 48.85, 2.35)  # fmt: skip
     told = N.for_match(match, POST, offer)
     assert [(n.member_id, n.post_id) for n in told] == [("u-amine", "p1"), ("u-lea", "p2")]
@@ -81,7 +81,7 @@ def test_a_removal_tells_the_author_the_outcome_of_the_reports():
 
 
 def test_titles_are_cut_to_the_contract_limit():
-    long = N.PostFacts("p1", "u-a", "x" * 300, Category.JOBS, Kind.OFFER, False, 0, 0)
+    long = N.KnownPost("p1", "u-a", "x" * 300, Category.JOBS, Kind.OFFER, False, 0, 0)
     (told,) = N.for_removal(m.PostRemoved(post_id="p1", reason="moderator", removed_at=NOW), long)
     assert len(told.title) == N.TITLE_MAX_CHARS
 
@@ -131,7 +131,7 @@ def test_filters_match_category_kind_urgency_and_area():
     assert WebhookFilter(categories=frozenset({Category.FIND_A_PERSON})).accepts(POST)
     assert not WebhookFilter(categories=frozenset({Category.JOBS})).accepts(POST)
     assert not WebhookFilter(kinds=frozenset({Kind.OFFER})).accepts(POST)
-    calm = N.PostFacts("p3", "u", "t", Category.JOBS, Kind.OFFER, False, 48.85, 2.35)
+    calm = N.KnownPost("p3", "u", "t", Category.JOBS, Kind.OFFER, False, 48.85, 2.35)
     assert not WebhookFilter(urgent_only=True).accepts(calm)
     paris = Point(lat=48.8566, lon=2.3522)
     assert WebhookFilter(area=paris, area_radius_m=5_000).accepts(POST)
@@ -167,8 +167,8 @@ def test_only_public_addresses_receive_webhooks(addresses, refused):
 
 
 def test_the_fast_notification_encoding_holds_to_the_contract():
-    from services.notifications.adapters.inbox import Stored
     from services.notifications.adapters.push import encode_notification
+    from services.notifications.domain.notices import Stored
     from shared.contract import decode_event
     from shared.runtime.tracing import new_traceparent
 

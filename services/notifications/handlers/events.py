@@ -1,4 +1,4 @@
-"""One function per event type, registered explicitly in ``Handlers.routes``.
+"""One function per event type, registered explicitly in ``EventHandlers.routes``.
 
 Every handler is idempotent on the event id: notifications are unique per member and
 cause, deliveries per endpoint and message, and a re-delivered event publishes the
@@ -12,13 +12,12 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from services.notifications.adapters.directory import MemberDirectory
-from services.notifications.adapters.inbox import InboxStore, Stored
-from services.notifications.adapters.webhook_store import WebhookStore
 from services.notifications.domain import notices as N
+from services.notifications.domain.notices import Stored
 from services.notifications.domain.preferences import Decision, decide, digest_due, digest_title
+from services.notifications.ports import Clock, Directory, Inbox, Pusher, WebhookStore
 from shared.contract.envelope import DecodedEvent, new_event_id
 from shared.contract.events import (
     Event,
@@ -43,13 +42,6 @@ DIGEST_BATCH = 500
 CHUNK = 200
 PARTNER_EVENTS = (PostCreated, PostUpdated, PostResolved, PostExpired, PostRemoved)
 
-# Hands notifications to the producer; returns the broker's acknowledgements to await.
-Publish = Callable[[list[Stored]], Awaitable[list[asyncio.Future]]]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
 
 def _cause(decoded: DecodedEvent) -> N.Cause:
     return N.Cause(decoded.envelope.id)
@@ -68,13 +60,13 @@ def webhook_payload(decoded: DecodedEvent) -> str:
 
 
 @dataclass
-class Handlers:
-    inbox: InboxStore
-    directory: MemberDirectory
+class EventHandlers:
+    inbox: Inbox
+    directory: Directory
     webhooks: WebhookStore
-    publish: Publish
+    publish: Pusher
+    clock: Clock
     wake_deliveries: Callable[[], None] = lambda: None
-    clock: Callable[[], datetime] = utcnow
     routes: dict[type[Event], Callable[[DecodedEvent], Awaitable[None]]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,7 +94,7 @@ class Handlers:
     async def on_post_changed(self, decoded: DecodedEvent) -> None:
         event = decoded.event
         assert isinstance(event, PostCreated | PostUpdated)
-        facts = N.PostFacts.of(event.post)
+        facts = N.KnownPost.of(event.post)
         await self.inbox.remember_post(facts)
         await self._to_partners(decoded, facts)
 
@@ -188,7 +180,7 @@ class Handlers:
             return  # never saw it created (before this service existed): no facts to filter
         await self._to_partners(decoded, post)
 
-    async def _to_partners(self, decoded: DecodedEvent, post: N.PostFacts) -> None:
+    async def _to_partners(self, decoded: DecodedEvent, post: N.KnownPost) -> None:
         endpoints = [
             e.id for e in await self.webhooks.enabled_endpoints() if e.filter.accepts(post)
         ]

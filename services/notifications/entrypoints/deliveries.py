@@ -1,4 +1,5 @@
-"""The delivery worker: takes due deliveries from the queue and sends them.
+"""The delivery loop: takes due deliveries from the queue and hands each to the delivery
+handler (one try, and what its answer decides).
 
 Deliveries are concurrent and bounded twice: in total (``max_in_flight``) and per
 endpoint (``per_endpoint``), and an endpoint at its bound is not claimed for, so a
@@ -12,54 +13,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections import Counter
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from prometheus_client import Counter as MetricCounter
-
-from services.notifications.adapters.webhook_sender import WebhookSender
-from services.notifications.adapters.webhook_store import Delivery, WebhookStore
-from services.notifications.domain.webhooks import retry_delay_s
+from services.notifications.handlers import DeliveryHandlers
+from services.notifications.ports import Clock, WebhookStore
 from shared.runtime.lifecycle import cancel_tasks
 
 log = logging.getLogger(__name__)
 
-GONE = 410
 IDLE_POLL_S = 1.0
-
-DELIVERY_ATTEMPTS = MetricCounter(
-    "entraide_webhook_attempts_total", "Webhook delivery attempts", ["outcome"]
-)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class DeliveryWorker:
     def __init__(
         self,
         store: WebhookStore,
-        sender: WebhookSender,
+        handlers: DeliveryHandlers,
         *,
-        schedule_s: tuple[float, ...],
+        wake: asyncio.Event,
         lease_s: float,
         max_in_flight: int,
         per_endpoint: int,
-        clock: Callable[[], datetime] = utcnow,
-        rng: random.Random | None = None,
+        clock: Clock,
     ) -> None:
         self.store = store
-        self.sender = sender
-        self.schedule_s = schedule_s
+        self.handlers = handlers
         self.lease = timedelta(seconds=lease_s)
         self.max_in_flight = max_in_flight
         self.per_endpoint = per_endpoint
         self.clock = clock
-        self.rng = rng or random.Random()
-        self._wake = asyncio.Event()
+        self._wake = wake
         self._in_flight: Counter[str] = Counter()
         self._tasks: set[asyncio.Task] = set()
         self._slot_freed = asyncio.Event()
@@ -111,7 +95,7 @@ class DeliveryWorker:
         )
         for delivery in deliveries:
             self._in_flight[delivery.endpoint_id] += 1
-            task = asyncio.create_task(self._deliver(delivery))
+            task = asyncio.create_task(self.handlers.deliver(delivery))
             self._tasks.add(task)
             self._claimed[task] = delivery.seq
             task.add_done_callback(self._done(delivery.endpoint_id))
@@ -129,30 +113,3 @@ class DeliveryWorker:
                 log.error("delivery task failed: %s", task.exception())
 
         return done
-
-    async def _deliver(self, delivery: Delivery) -> None:
-        endpoint = await self.store.endpoint(delivery.endpoint_id)
-        if endpoint is None or not endpoint.enabled:
-            return  # deleted or disabled meanwhile: the lease lapses, nothing is sent
-        now = self.clock()
-        attempt = await self.sender.send(
-            endpoint.url, endpoint.secrets(now), delivery.message_id, delivery.payload
-        )
-        if attempt.delivered:
-            DELIVERY_ATTEMPTS.labels("delivered").inc()
-            await self.store.delivered(delivery.seq, attempt.status or 200, self.clock())
-            return
-        if attempt.status == GONE:
-            # The partner says this endpoint is gone for good: stop sending to it.
-            DELIVERY_ATTEMPTS.labels("gone").inc()
-            await self.store.set_enabled(endpoint.id, False, "the endpoint answered 410 Gone")
-            await self.store.failed(delivery.seq, attempt.status, attempt.error or "gone", None)
-            return
-        delay_s = retry_delay_s(delivery.attempts + 1, self.schedule_s, self.rng)
-        retry_at = None if delay_s is None else self.clock() + timedelta(seconds=delay_s)
-        DELIVERY_ATTEMPTS.labels("retry" if retry_at else "dead").inc()
-        log.info(
-            "delivery %s to %s failed (try %d): %s", delivery.seq, endpoint.id,
-            delivery.attempts + 1, attempt.error,
-        )  # fmt: skip
-        await self.store.failed(delivery.seq, attempt.status, attempt.error or "", retry_at)

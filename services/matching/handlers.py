@@ -5,16 +5,21 @@ category, so each open post is re-keyed by category onto an internal topic; the
 matcher that owns a category's partition sees every candidate (ADR 0006). The close
 events (resolved, expired, removed) carry no category: the router remembers each
 post's category in a table keyed like posts.v1.
+
+Urgent alerts: an urgent request raises one, ticks widen it, the post's end (or a
+helper's answer) ends it; the state transitions are the domain's (domain/alerts.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
 from datetime import datetime
 
+from services.matching.domain import alerts
 from services.matching.domain.index import CandidateIndex
 from services.matching.domain.posts import OpenPost
+from services.matching.domain.rings import RingPlan
 from services.matching.domain.score import Scored, best_matches
+from services.matching.ports import Alerts, Categories, OpenPosts
 from shared.contract.envelope import fixed_event_id
 from shared.contract.events import (
     Event,
@@ -29,7 +34,7 @@ from shared.contract.events import (
 CLOSING_EVENTS = (PostResolved, PostExpired, PostRemoved)
 
 
-def route(event: Event, categories: MutableMapping[str, dict]) -> list[tuple[str, dict]]:
+def route(event: Event, categories: Categories) -> list[tuple[str, dict]]:
     """The messages for the matcher, each with its category (the key); [] when none.
 
     ``categories`` is the router's table: post id -> {"category", "closed"}. An edit that
@@ -57,7 +62,7 @@ def route(event: Event, categories: MutableMapping[str, dict]) -> list[tuple[str
 
 def match(
     message: dict,
-    open_posts: MutableMapping[str, dict],
+    open_posts: OpenPosts,
     index: CandidateIndex,
     now: datetime,
 ) -> list[MatchFound]:
@@ -96,8 +101,23 @@ def match_event_id(match: MatchFound) -> str:
     return fixed_event_id(match.match_id, match.found_at)
 
 
-def rebuild_index(open_posts: MutableMapping[str, dict]) -> CandidateIndex:
+def rebuild_index(open_posts: OpenPosts) -> CandidateIndex:
     index = CandidateIndex()
     for data in open_posts.values():
         index.add(OpenPost.from_dict(data))
     return index
+
+
+def on_alert_input(event: Event, table: Alerts, plan: RingPlan) -> list[tuple[Event, str]]:
+    """The alert events (with their fixed ids) that an urgent request, a reply or the
+    end of a post causes."""
+    return alerts.handle(event, table, plan)
+
+
+def on_alert_tick(post_id: str, table: Alerts, plan: RingPlan, now: datetime):
+    """Widen or end the alert if it is due (a tick is sent for each due alert)."""
+    return alerts.tick(post_id, table, plan, now)
+
+
+def due_alerts(table: Alerts, now: datetime) -> list[str]:
+    return alerts.due_post_ids(table, now)

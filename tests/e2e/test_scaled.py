@@ -3,7 +3,7 @@ the middle: nothing the system acknowledged is lost, nothing is told twice.
 
 The killed matching worker's partitions move to the survivor (after its session times
 out); the posts made after the kills must still match. This once failed in CI, before
-services/matching/entrypoints/faust_recovery.py fixed faust's takeover race.
+services/matching/adapters/faust_recovery.py fixed faust's takeover race.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""The faust app of the matching service and its worker entrypoint."""
+"""The matching worker's entrypoints: the faust agents and the worker process."""

@@ -3,7 +3,11 @@
 import json
 from unittest.mock import AsyncMock, patch
 
-from services.matching.entrypoints import app as matching_app
+import pytest
+
+from services.matching.bootstrap import Matching, build
+from services.matching.entrypoints.agents import Agents, register
+from services.matching.settings import MatchingSettings
 from shared.contract import encode_event
 from shared.contract.catalogue import POSTS
 from shared.contract.values import Kind
@@ -22,18 +26,29 @@ def reading(agent, topic: str) -> None:
     agent.to_message = named
 
 
-async def test_the_router_re_keys_open_posts_by_category_and_dead_letters_poison():
+@pytest.fixture(scope="module")
+def wired(tmp_path_factory) -> tuple[Matching, Agents]:
+    """A matching app built and its agents attached, as the worker does; nothing runs."""
+    settings = MatchingSettings(
+        topic_namespace=".unit", web_enabled=False, data_dir=tmp_path_factory.mktemp("data")
+    )
+    matching = build(settings)
+    return matching, register(matching)
+
+
+async def test_the_router_re_keys_open_posts_by_category_and_dead_letters_poison(wired):
+    m, agents = wired
     with (
-        patch.object(matching_app, "publish", new_callable=AsyncMock) as forward,
-        patch.object(matching_app.dead_letters, "send", new_callable=AsyncMock) as dead,
+        patch.object(m, "publish", new_callable=AsyncMock) as forward,
+        patch.object(m.dead_letters, "send", new_callable=AsyncMock) as dead,
     ):
-        async with matching_app.handle_post_events.test_context() as agent:
-            reading(agent, POSTS.name + matching_app.suffix)
+        async with agents.handle_post_events.test_context() as agent:
+            reading(agent, m.names(POSTS))
             await agent.put(key=b"r1", value=encode_event(created("r1", Kind.REQUEST)))
             await agent.put(key=b"bad", value=b"not an event")
     forward.assert_awaited_once()
     topic, key, value = forward.await_args.args
-    assert topic is matching_app.by_category and key == b"vehicles"
+    assert topic is m.by_category and key == b"vehicles"
     message = json.loads(value)
     assert message["op"] == "open" and message["post"]["post_id"] == "r1"
     dead.assert_awaited_once()
@@ -42,7 +57,8 @@ async def test_the_router_re_keys_open_posts_by_category_and_dead_letters_poison
     assert headers["dlq.stage"] == b"decode"
 
 
-async def test_the_matcher_sends_match_found_with_a_fixed_event_id_and_the_trace():
+async def test_the_matcher_sends_match_found_with_a_fixed_event_id_and_the_trace(wired):
+    m, agents = wired
     from datetime import UTC, datetime
 
     from services.matching.domain.posts import OpenPost
@@ -52,9 +68,9 @@ async def test_the_matcher_sends_match_found_with_a_fixed_event_id_and_the_trace
     request = OpenPost.of(created("r7", Kind.REQUEST, now=now).post).to_dict()
     offer = OpenPost.of(created("o7", Kind.OFFER, now=now).post).to_dict()
     traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-    matching_app.index_holder.invalidate()
-    with patch.object(matching_app, "publish", new_callable=AsyncMock) as send:
-        async with matching_app.match_posts.test_context() as agent:
+    m.index_holder.invalidate()
+    with patch.object(m, "publish", new_callable=AsyncMock) as send:
+        async with agents.match_posts.test_context() as agent:
             await agent.put(key=b"vehicles", value={"op": "open", "post": request})
             await agent.put(
                 key=b"vehicles", value={"op": "open", "post": offer, "traceparent": traceparent}
@@ -62,15 +78,16 @@ async def test_the_matcher_sends_match_found_with_a_fixed_event_id_and_the_trace
     send.assert_awaited_once()
     topic, key, value, headers = send.await_args.args
     envelope, match = decode_event(value)
-    assert topic is matching_app.matches_topic and key == b"r7"
+    assert topic is m.matches and key == b"r7"
     assert (match.request_id, match.offer_id) == ("r7", "o7")
     assert envelope.traceparent.split("-")[1] == traceparent.split("-")[1]
     assert dict(headers)["traceparent"].decode() == envelope.traceparent
 
 
-async def test_the_post_events_agent_dead_letters_poison_from_its_alert_inputs_too():
-    with patch.object(matching_app.dead_letters, "send", new_callable=AsyncMock) as dead:
-        async with matching_app.handle_post_events.test_context() as agent:
+async def test_the_post_events_agent_dead_letters_poison_from_its_alert_inputs_too(wired):
+    m, agents = wired
+    with patch.object(m.dead_letters, "send", new_callable=AsyncMock) as dead:
+        async with agents.handle_post_events.test_context() as agent:
             await agent.put(key=b"u1", value=b"not an event")
     dead.assert_awaited_once()
     assert dead.await_args.kwargs["value"] == b"not an event"

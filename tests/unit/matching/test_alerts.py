@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from services.matching import alerts
+from services.matching.domain import alerts
 from services.matching.domain.rings import RingPlan
 from shared.contract import (
     PostResolved,

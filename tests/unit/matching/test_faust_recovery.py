@@ -6,7 +6,7 @@ from faust.tables.recovery import Recovery
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaFaustConsumer
 
-from services.matching.entrypoints import faust_recovery
+from services.matching.adapters import faust_recovery
 
 
 def test_the_patch_replaces_faust_s_method_on_the_pinned_version():

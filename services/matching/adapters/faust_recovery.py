@@ -130,7 +130,7 @@ def install() -> None:
     if faust.__version__ != FIXED_FAUST_VERSION:
         raise RuntimeError(
             f"faust-streaming {faust.__version__}: check whether "
-            "services/matching/entrypoints/faust_recovery.py is still needed, then update it"
+            "services/matching/adapters/faust_recovery.py is still needed, then update it"
         )
     Recovery.on_recovery_completed = _on_recovery_completed
     AIOKafkaFaustConsumer._getmany = _getmany

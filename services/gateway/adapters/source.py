@@ -11,10 +11,9 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import Counter
 
-from services.gateway.domain.subscriptions import PostFacts
-from services.gateway.streams import NOTIFICATION, POST, REPLY, Entry, Streams
-from shared.contract import decode_event
-from shared.contract.envelope import UndecodableEventError
+from services.gateway.domain.streams import NOTIFICATION, POST, REPLY, Entry, Streams
+from services.gateway.domain.subscriptions import RoutingFacts
+from shared.contract.envelope import UndecodableEventError, decode_event
 from shared.contract.events import NotificationCreated, PostCreated, PostUpdated, ReplyCreated
 from shared.contract.values import Urgency
 from shared.runtime.tracing import trace_id, traceparent_from_headers
@@ -37,7 +36,7 @@ class RecordReader:
 
     def __init__(self, streams: Streams) -> None:
         self.streams = streams
-        self.post_facts: dict[str, PostFacts] = {}
+        self.post_facts: dict[str, RoutingFacts] = {}
 
     def entry(self, record: ConsumerRecord) -> Entry | None:
         try:
@@ -68,12 +67,12 @@ class RecordReader:
             return None  # not an event the gateway serves
         if isinstance(event, PostCreated | PostUpdated):
             p = event.post
-            self._remember(PostFacts(p.post_id, p.category, p.kind, p.urgency is Urgency.URGENT,
+            self._remember(RoutingFacts(p.post_id, p.category, p.kind, p.urgency is Urgency.URGENT,
                                      p.location.lat, p.location.lon))  # fmt: skip
         facts = self.post_facts.get(post_id)
         return Entry(kind=POST, post_id=post_id, member_id=None, facts=facts, **common)
 
-    def _remember(self, facts: PostFacts) -> None:
+    def _remember(self, facts: RoutingFacts) -> None:
         self.post_facts.pop(facts.post_id, None)
         self.post_facts[facts.post_id] = facts
         if len(self.post_facts) > POST_FACTS_KEPT:

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from shared.contract.geo import haversine_m
 from shared.contract.values import Category, Kind
 
-FEED = "feed"
-ALERTS = "alerts"  # urgent posts near the member's last location
-NOTIFICATIONS = "notifications"
-THREAD_PREFIX = "post:"
+FEED_CHANNEL = "feed"
+ALERTS_CHANNEL = "alerts"  # urgent posts near the member's last location
+NOTIFICATIONS_CHANNEL = "notifications"
+THREAD_CHANNEL_PREFIX = "post:"
 # ~1.1 km to ~280 km north-south; the largest holds a MAX_AREA_RADIUS_M area's latitudes.
 CELL_SIZES_DEG = (0.01, 0.04, 0.16, 0.64, 2.56)
 MAX_AREA_RADIUS_M = 100_000
@@ -36,7 +36,7 @@ METRES_PER_DEGREE_LAT = 111_195
 
 
 @dataclass(frozen=True)
-class PostFacts:
+class RoutingFacts:
     """What routing needs of a post: from its public projection (fuzzed location)."""
 
     post_id: str
@@ -65,7 +65,7 @@ class FeedFilter:
     def everything(self) -> bool:
         return not (self.kinds or self.categories or self.area or self.urgent_only)
 
-    def accepts(self, post: PostFacts | None) -> bool:
+    def accepts(self, post: RoutingFacts | None) -> bool:
         if post is None:
             return self.everything  # a post we know nothing of: only the unfiltered feed
         if self.kinds and post.kind not in self.kinds:
@@ -93,26 +93,26 @@ class Subscription:
     indexed: bool = False
 
 
-Cell = tuple[float, int, int]  # (the grid's cell size in degrees, row, column)
+GridCell = tuple[float, int, int]  # (the grid's cell size in degrees, row, column)
 
 
-def cell_of(size_deg: float, lat: float, lon: float) -> Cell:
+def grid_cell(size_deg: float, lat: float, lon: float) -> GridCell:
     return (size_deg, math.floor(lat / size_deg), math.floor(lon / size_deg))
 
 
-def cells_of_point(lat: float, lon: float) -> list[Cell]:
+def cells_of_point(lat: float, lon: float) -> list[GridCell]:
     """The point's cell on every grid."""
-    return [cell_of(size, lat, lon) for size in CELL_SIZES_DEG]
+    return [grid_cell(size, lat, lon) for size in CELL_SIZES_DEG]
 
 
-def cells_touched(area: Area) -> list[Cell]:
+def cells_touched(area: Area) -> list[GridCell]:
     """Every cell the area's bounding box overlaps, on the finest grid whose cells are
     at least as large as the box."""
     dlat = area.radius_m / METRES_PER_DEGREE_LAT
     dlon = area.radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(area.lat)), 0.01))
     size = next((s for s in CELL_SIZES_DEG if s >= 2 * max(dlat, dlon)), CELL_SIZES_DEG[-1])
-    _, south, west = cell_of(size, area.lat - dlat, area.lon - dlon)
-    _, north, east = cell_of(size, area.lat + dlat, area.lon + dlon)
+    _, south, west = grid_cell(size, area.lat - dlat, area.lon - dlon)
+    _, north, east = grid_cell(size, area.lat + dlat, area.lon + dlon)
     return [(size, r, c) for r in range(south, north + 1) for c in range(west, east + 1)]
 
 
@@ -121,7 +121,7 @@ class SubscriptionIndex:
         self._everything: set[Subscription] = set()
         self._filtered_anywhere: set[Subscription] = set()  # kinds or urgency only
         self._by_category: dict[Category, set[Subscription]] = defaultdict(set)
-        self._by_cell: dict[Cell, set[Subscription]] = defaultdict(set)
+        self._by_cell: dict[GridCell, set[Subscription]] = defaultdict(set)
         self._threads: dict[str, set[Subscription]] = defaultdict(set)
         self._members: dict[str, set[Subscription]] = defaultdict(set)
         self.count = 0
@@ -140,11 +140,11 @@ class SubscriptionIndex:
     def add(self, sub: Subscription, member: str | None = None) -> None:
         sub.indexed = True
         self.count += 1
-        if sub.channel == NOTIFICATIONS:
+        if sub.channel == NOTIFICATIONS_CHANNEL:
             assert member is not None
             self._members[member].add(sub)
-        elif sub.channel.startswith(THREAD_PREFIX):
-            self._threads[sub.channel.removeprefix(THREAD_PREFIX)].add(sub)
+        elif sub.channel.startswith(THREAD_CHANNEL_PREFIX):
+            self._threads[sub.channel.removeprefix(THREAD_CHANNEL_PREFIX)].add(sub)
         else:
             for bucket in self._feed_buckets(sub):
                 bucket.add(sub)
@@ -154,10 +154,10 @@ class SubscriptionIndex:
             return
         sub.indexed = False
         self.count -= 1
-        if sub.channel == NOTIFICATIONS:
+        if sub.channel == NOTIFICATIONS_CHANNEL:
             _discard(self._members, member, sub)
-        elif sub.channel.startswith(THREAD_PREFIX):
-            _discard(self._threads, sub.channel.removeprefix(THREAD_PREFIX), sub)
+        elif sub.channel.startswith(THREAD_CHANNEL_PREFIX):
+            _discard(self._threads, sub.channel.removeprefix(THREAD_CHANNEL_PREFIX), sub)
         else:
             for bucket in self._feed_buckets(sub):
                 bucket.discard(sub)
@@ -167,7 +167,7 @@ class SubscriptionIndex:
                         del self._by_cell[cell]
 
     # who gets an event ------------------------------------------------------------------
-    def for_post(self, post_id: str, facts: PostFacts | None) -> list[Subscription]:
+    def for_post(self, post_id: str, facts: RoutingFacts | None) -> list[Subscription]:
         """Feed and alert subscriptions that accept the post, and its thread's."""
         chosen = list(self._everything)
         if facts is not None:

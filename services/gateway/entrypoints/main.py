@@ -7,6 +7,7 @@ import logging
 import signal
 
 from services.gateway.bootstrap import bootstrap
+from services.gateway.entrypoints.reader import Reading
 from services.gateway.entrypoints.server import GatewayServer, close_all
 from services.gateway.settings import GatewaySettings
 from shared.runtime.lifecycle import freeze_startup_objects
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 async def run(settings: GatewaySettings) -> None:
     gateway = await bootstrap(settings)
-    await gateway.start()
+    reading = await Reading(gateway).start()
     server = await GatewayServer(gateway).serve(settings.http_host, settings.http_port)
     freeze_startup_objects()
     log.info("gateway listening on %s:%d", settings.http_host, settings.http_port)
@@ -29,6 +30,7 @@ async def run(settings: GatewaySettings) -> None:
     await close_all(gateway)
     server.close()
     await server.wait_closed()
+    await reading.stop()
     await gateway.close()
 
 

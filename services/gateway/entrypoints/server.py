@@ -18,9 +18,9 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from services.gateway.bootstrap import Gateway
+from services.gateway.bootstrap import GatewayWiring
 from services.gateway.domain import protocol as P
-from services.gateway.hub import Client
+from services.gateway.handlers import Client
 from shared.runtime.auth import InvalidTokenError
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def _json(status: HTTPStatus, body: dict) -> Response:
 
 
 class GatewayServer:
-    def __init__(self, gateway: Gateway) -> None:
+    def __init__(self, gateway: GatewayWiring) -> None:
         self.gateway = gateway
         self.settings = gateway.settings
 
@@ -141,6 +141,6 @@ class GatewayServer:
         )
 
 
-async def close_all(gateway: Gateway) -> None:
+async def close_all(gateway: GatewayWiring) -> None:
     for client in list(gateway.hub.clients):
         await client.close(P.CLOSE_GOING_AWAY, "the gateway is restarting: reconnect")

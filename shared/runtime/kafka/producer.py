@@ -12,6 +12,7 @@ from aiokafka.producer.message_accumulator import BatchBuilder
 from shared.contract.catalogue import topic_for
 from shared.contract.envelope import encode_event
 from shared.contract.events import Event
+from shared.runtime.topics import TopicNames
 from shared.runtime.tracing import TRACEPARENT_HEADER, child_traceparent, current_traceparent
 
 # Batching a few ms costs little latency and saves many requests under load.
@@ -46,6 +47,8 @@ def build_producer(bootstrap: str, **overrides) -> AIOKafkaProducer:
     return AIOKafkaProducer(**options)
 
 
+_CATALOGUE_NAMES = TopicNames()
+
 # key, value, headers
 RawMessage = tuple[bytes, bytes, list[tuple[str, bytes]]]
 
@@ -75,7 +78,7 @@ class EventPublisher:
         )
 
     async def enqueue_many(
-        self, events: list[tuple[Event, str]], *, topic_suffix: str = ""
+        self, events: list[tuple[Event, str]], *, names: TopicNames = _CATALOGUE_NAMES
     ) -> list[asyncio.Future]:
         """Hand (event, event_id) pairs to the producer; return their acknowledgements
         (the caller awaits them all before it counts the events as sent)."""
@@ -83,7 +86,7 @@ class EventPublisher:
         for event, event_id in events:
             traceparent = child_traceparent(current_traceparent.get())
             value = encode_event(event, event_id=event_id, traceparent=traceparent)
-            by_topic.setdefault(topic_for(event).name + topic_suffix, []).append(
+            by_topic.setdefault(names(topic_for(event)), []).append(
                 (event.subject().encode(), value, [(TRACEPARENT_HEADER, traceparent.encode())])
             )
         acks = []
@@ -121,10 +124,10 @@ class EventPublisher:
         return acks
 
     async def publish_many(
-        self, events: list[tuple[Event, str]], *, topic_suffix: str = ""
+        self, events: list[tuple[Event, str]], *, names: TopicNames = _CATALOGUE_NAMES
     ) -> None:
         """enqueue_many, then wait for every acknowledgement."""
-        for ack in await self.enqueue_many(events, topic_suffix=topic_suffix):
+        for ack in await self.enqueue_many(events, names=names):
             await ack
 
     async def send_raw(

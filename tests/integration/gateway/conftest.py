@@ -12,7 +12,8 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from websockets.asyncio.client import ClientConnection, connect
 
-from services.gateway.bootstrap import Gateway, bootstrap
+from services.gateway.bootstrap import GatewayWiring, bootstrap
+from services.gateway.entrypoints.reader import Reading
 from services.gateway.entrypoints.server import GatewayServer, close_all
 from services.gateway.settings import GatewaySettings
 from shared.contract.catalogue import MEMBER_LOCATIONS, NOTIFICATIONS, POSTS, REPLIES, topic_for
@@ -30,7 +31,8 @@ GATEWAY_TOPICS = (POSTS, REPLIES, NOTIFICATIONS, MEMBER_LOCATIONS)
 
 @dataclass
 class RunningGateway:
-    gateway: Gateway
+    gateway: GatewayWiring
+    reading: Reading
     server: object
     port: int
 
@@ -138,15 +140,15 @@ async def gateways(endpoints, unique, tmp_path) -> AsyncIterator[GatewayKit]:
     async def start(**overrides) -> RunningGateway:
         port = overrides.pop("http_port", None) or free_port()
         options = dict(
-            kafka_bootstrap=endpoints.kafka_bootstrap, topic_suffix=suffix,
+            kafka_bootstrap=endpoints.kafka_bootstrap, topic_namespace=suffix,
             keys_dir=tmp_path / "keys", http_port=port,
         )  # fmt: skip
         settings = GatewaySettings(**{**options, **overrides})
         gateway = await bootstrap(settings)
-        await gateway.start()
+        reading = await Reading(gateway).start()
         server = await GatewayServer(gateway).serve("127.0.0.1", port)
         await wait_until(lambda: gateway.caught_up, 20, "the gateway to catch up")
-        handle = RunningGateway(gateway, server, port)
+        handle = RunningGateway(gateway, reading, server, port)
         running.append(handle)
         return handle
 
@@ -155,6 +157,7 @@ async def gateways(endpoints, unique, tmp_path) -> AsyncIterator[GatewayKit]:
         await close_all(handle.gateway)
         handle.server.close()
         await handle.server.wait_closed()
+        await handle.reading.stop()
         await handle.gateway.close()
     await producer.stop()
     admin = AIOKafkaAdminClient(bootstrap_servers=endpoints.kafka_bootstrap)

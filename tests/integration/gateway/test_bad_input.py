@@ -8,6 +8,7 @@ from websockets.exceptions import InvalidStatus
 
 from shared.contract import events as m
 from shared.contract.envelope import new_event_id
+from shared.runtime.topics import TopicNames
 from tests.factories import public_post
 from tests.integration.kafka_tools import wait_until
 
@@ -80,7 +81,7 @@ async def test_bad_tokens_and_foreign_origins_are_refused_at_the_handshake(gatew
 
 
 async def test_a_stalled_client_is_dropped_and_the_others_keep_their_pace(gateways):
-    from services.gateway.hub import DROPPED_SLOW
+    from services.gateway.handlers.hub import DROPPED_SLOW
 
     dropped_before = DROPPED_SLOW._value.get()
     gateway = await gateways.start(send_buffer_frames=50)
@@ -100,7 +101,7 @@ async def test_a_stalled_client_is_dropped_and_the_others_keep_their_pace(gatewa
     for n in range(count):
         post = public_post(f"flood{n:05d}", body=body)
         events.append((m.PostCreated(post_id=post.post_id, post=post), new_event_id()))
-    await gateways.publisher.publish_many(events, topic_suffix=gateways.suffix)
+    await gateways.publisher.publish_many(events, names=TopicNames(gateways.suffix))
     await quick.wait_for(lambda s: len(s.events()) == count, 60, "all frames on the quick one")
     await wait_until(lambda: DROPPED_SLOW._value.get() > dropped_before, 10, "a drop")
     assert len(gateway.gateway.hub.clients) == 1  # only the quick one is left

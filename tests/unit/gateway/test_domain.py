@@ -6,20 +6,20 @@ import pytest
 
 from services.gateway.domain import cursor as C
 from services.gateway.domain.protocol import CLIENT_FRAME, Subscribe, TokenBucket
+from services.gateway.domain.streams import POST, Entry, Streams
 from services.gateway.domain.subscriptions import (
     Area,
     FeedFilter,
-    PostFacts,
+    RoutingFacts,
     Subscription,
     SubscriptionIndex,
     cells_touched,
 )
-from services.gateway.streams import POST, Entry, Streams
 from shared.contract.geo import haversine_m
 from shared.contract.values import Category, Kind
 
 SECRET = b"s" * 32
-PARIS = PostFacts("p1", Category.HOUSING, Kind.REQUEST, True, 48.8566, 2.3522)
+PARIS = RoutingFacts("p1", Category.HOUSING, Kind.REQUEST, True, 48.8566, 2.3522)
 
 
 def test_a_cursor_round_trips_and_is_bound_to_its_member():
@@ -102,7 +102,7 @@ def test_every_post_inside_an_area_finds_it(centre, radius_m):
     for k in range(400):  # points on a spiral out to the edge, in every direction
         angle, reach = k * 2.399963, 0.999 * math.sqrt(k / 400)
         point = (lat + reach * dlat * math.sin(angle), lon + reach * dlon * math.cos(angle))
-        post = PostFacts("p", Category.HOUSING, Kind.OFFER, False, *point)
+        post = RoutingFacts("p", Category.HOUSING, Kind.OFFER, False, *point)
         if haversine_m(lat, lon, *point) <= radius_m:
             inside += 1
             assert index.for_post("p", post) == [sub], point

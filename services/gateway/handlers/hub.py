@@ -10,12 +10,10 @@ never slows the others.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import time
-from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
 
 import orjson
 from prometheus_client import Counter, Gauge
@@ -23,16 +21,18 @@ from pydantic import ValidationError
 
 from services.gateway.domain import cursor as cursors
 from services.gateway.domain import protocol as P
+from services.gateway.domain.streams import NOTIFICATION, POST, REPLY, Entry, Streams
 from services.gateway.domain.subscriptions import (
-    ALERTS,
-    NOTIFICATIONS,
-    THREAD_PREFIX,
+    ALERTS_CHANNEL,
+    NOTIFICATIONS_CHANNEL,
+    THREAD_CHANNEL_PREFIX,
     Area,
     FeedFilter,
     Subscription,
     SubscriptionIndex,
 )
-from services.gateway.streams import NOTIFICATION, POST, REPLY, Entry, Streams
+from services.gateway.handlers.client import Client
+from services.gateway.ports import Broadcast, PublishLocation
 
 log = logging.getLogger(__name__)
 
@@ -43,91 +43,6 @@ SUBSCRIPTIONS = Gauge("entraide_gateway_subscriptions", "Channel subscriptions")
 DELIVERIES = Counter("entraide_gateway_deliveries_total", "Event frames queued to sockets")
 DROPPED_SLOW = Counter("entraide_gateway_dropped_slow_clients_total", "Clients closed as slow")
 RESUMES = Counter("entraide_gateway_resumes_total", "Subscriptions with a cursor", ["outcome"])
-
-Send = Callable[[bytes], Awaitable[None]]
-Close = Callable[[int, str], Awaitable[None]]
-
-
-class Client:
-    """One connection: its member, subscriptions, send buffer and rate limit."""
-
-    def __init__(
-        self,
-        send: Send,
-        close: Close,
-        member: str | None,
-        hub: Hub,
-        connection: object | None = None,
-    ) -> None:
-        """``connection``: the socket, for writing a frame at once with the hub's
-        ``broadcast``; without one, every frame goes through ``send`` in order."""
-        self._send = send
-        self.connection = connection
-        self._close = close
-        self.member = member
-        self.member_key = member or cursors.ANONYMOUS
-        self.hub = hub
-        self.subs: dict[str, Subscription] = {}
-        self.location: tuple[float, float] | None = None
-        self.last_location_at = 0.0
-        self.bucket = P.TokenBucket(hub.frames_per_s, hub.frame_burst, time.monotonic())
-        self.refused = 0
-        self._queue: deque[bytes] = deque()
-        self._ready = asyncio.Event()
-        self._replay_left = 0  # replayed frames still queued: not counted against the bound
-        self.closed = False
-
-    # sending -------------------------------------------------------------------------
-    def push(self, frame: bytes, replay: bool = False) -> None:
-        if self.closed:
-            return
-        # The common case, nothing waiting: write now, as a bare broadcast would, with no
-        # task switch per socket. When the socket's write buffer is full, the frame waits
-        # in the bounded queue for the writer task.
-        if self.can_write_now() and not self.hub.broadcast([self.connection], frame):
-            return
-        self.enqueue(frame, replay)
-
-    def can_write_now(self) -> bool:
-        """Nothing waits before a new frame (the socket's own room is the broadcast's
-        check)."""
-        return not self._queue and self.connection is not None
-
-    def enqueue(self, frame: bytes, replay: bool = False) -> None:
-        if self.closed:
-            return
-        if replay:
-            self._replay_left += 1
-        elif len(self._queue) - self._replay_left >= self.hub.send_buffer_frames:
-            self.hub.drop_slow(self)
-            return
-        self._queue.append(frame)
-        self._ready.set()
-
-    def push_json(self, message: dict) -> None:
-        self.push(orjson.dumps(message))
-
-    async def writer(self) -> None:
-        while not self.closed:
-            await self._ready.wait()
-            self._ready.clear()
-            while self._queue and not self.closed:
-                frame = self._queue.popleft()
-                if self._replay_left:
-                    self._replay_left -= 1
-                await self._send(frame)
-
-    async def close(self, code: int, reason: str) -> None:
-        self.closed = True
-        self._ready.set()
-        with contextlib.suppress(Exception):
-            await self._close(code, reason)
-
-    def error(self, code: str, message: str, field: str | None = None) -> None:
-        body = {"type": "error", "code": code, "message": message}
-        if field:
-            body["field"] = field
-        self.push_json(body)
 
 
 class Hub:
@@ -141,8 +56,8 @@ class Hub:
         frame_burst: int,
         location_min_interval_s: float,
         topics: dict[str, str],
-        publish_location: Callable[[str, float, float], Awaitable[None]] | None = None,
-        broadcast: Callable[[list, bytes], list[int]] | None = None,
+        publish_location: PublishLocation | None = None,
+        broadcast: Broadcast | None = None,
     ) -> None:
         """``topics``: "posts", "replies" and "notifications" to their topic names."""
         self.streams = streams
@@ -289,7 +204,7 @@ class Hub:
             self.locate(client, frame.lat, frame.lon)
 
     def _filter(self, client: Client, frame: P.Subscribe) -> FeedFilter | None:
-        if frame.channel == ALERTS:
+        if frame.channel == ALERTS_CHANNEL:
             if client.location is None:
                 return None
             lat, lon = client.location
@@ -302,15 +217,15 @@ class Hub:
         )  # fmt: skip
 
     def _slots_for(self, channel: str) -> list[int]:
-        if channel == NOTIFICATIONS:
+        if channel == NOTIFICATIONS_CHANNEL:
             return self._notification_slots
-        if channel.startswith(THREAD_PREFIX):
+        if channel.startswith(THREAD_CHANNEL_PREFIX):
             return self._post_slots + self._reply_slots
         return self._post_slots
 
     def subscribe(self, client: Client, frame: P.Subscribe) -> None:
         channel = frame.channel
-        if channel == NOTIFICATIONS and client.member is None:
+        if channel == NOTIFICATIONS_CHANNEL and client.member is None:
             client.error(P.LOGIN_REQUIRED, "connect with a token to get notifications", "channel")
             return
         offsets = None
@@ -369,10 +284,10 @@ class Hub:
         })  # fmt: skip
 
     def _matches(self, sub: Subscription, client: Client, entry: Entry) -> bool:
-        if sub.channel == NOTIFICATIONS:
+        if sub.channel == NOTIFICATIONS_CHANNEL:
             return entry.kind == NOTIFICATION and entry.member_id == client.member
-        if sub.channel.startswith(THREAD_PREFIX):
-            return entry.post_id == sub.channel.removeprefix(THREAD_PREFIX)
+        if sub.channel.startswith(THREAD_CHANNEL_PREFIX):
+            return entry.post_id == sub.channel.removeprefix(THREAD_CHANNEL_PREFIX)
         return entry.kind == POST and sub.filter.accepts(entry.facts)
 
     def unsubscribe(self, client: Client, channel: str) -> None:
@@ -388,7 +303,7 @@ class Hub:
         """Where the client is: for its alerts channel, and (members only) for the
         notifications service. Never echoed to anyone."""
         client.location = (lat, lon)
-        alerts = client.subs.get(ALERTS)
+        alerts = client.subs.get(ALERTS_CHANNEL)
         if alerts is not None:
             self.index.remove(alerts, client.member)
             radius = alerts.radius_m or P.DEFAULT_ALERT_RADIUS_M

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from services.gateway.domain.subscriptions import PostFacts
+from services.gateway.domain.subscriptions import RoutingFacts
 
 POST, REPLY, NOTIFICATION = "post", "reply", "notification"
 
@@ -27,7 +27,7 @@ class Entry:
     event_id: str
     post_id: str | None
     member_id: str | None
-    facts: PostFacts | None
+    facts: RoutingFacts | None
     payload: bytes  # {"type", "id", "time", "data"}, JSON
     duplicate: bool = False  # a notification id seen before: never delivered
     trace_id: str | None = None  # from the record's traceparent, for the delivery log

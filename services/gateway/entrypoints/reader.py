@@ -1,0 +1,46 @@
+"""The gateway's read loop: every partition of its topics, from the start of the resume
+window, each record turned into an entry and handed to the hub."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.gateway.adapters.source import assign_from_window
+from services.gateway.bootstrap import GatewayWiring
+from shared.runtime.lifecycle import cancel_tasks
+
+FETCH_TIMEOUT_MS = 100
+
+
+async def read_forever(wiring: GatewayWiring) -> None:
+    consumer, reader, hub, streams = wiring.consumer, wiring.reader, wiring.hub, wiring.streams
+    while True:
+        batch = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS)
+        for records in batch.values():
+            for record in records:
+                entry = reader.entry(record)
+                if entry is None:
+                    streams.skip(streams.slot_of[(record.topic, record.partition)], record.offset)
+                else:
+                    hub.dispatch(entry)
+
+
+class Reading:
+    """Start the producer and the consumer, position every partition at the start of
+    the resume window, and read from there until stopped."""
+
+    def __init__(self, wiring: GatewayWiring) -> None:
+        self.wiring = wiring
+        self.tasks: list[asyncio.Task] = []
+
+    async def start(self) -> Reading:
+        w = self.wiring
+        await w.producer.start()
+        await w.consumer.start()
+        ends = await assign_from_window(w.consumer, w.streams)
+        w.ends = {(tp.topic, tp.partition): end for tp, end in ends.items()}
+        self.tasks.append(asyncio.create_task(read_forever(w), name="read"))
+        return self
+
+    async def stop(self) -> None:
+        await cancel_tasks(self.tasks)

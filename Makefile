@@ -43,9 +43,11 @@ integration: install
 schema: install
 	$(BIN)/entraide schema
 
+# Style, and the import rules of ADR 0014 (pyproject.toml, [tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

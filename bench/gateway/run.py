@@ -29,8 +29,8 @@ from websockets.asyncio.client import connect
 
 from bench.common import RESULTS_DIR, drop_bench_state, new_histogram, summary_ms, wait_ready
 from ops.infra import LocalInfra
-from shared.contract import encode_event
 from shared.contract.catalogue import MEMBER_LOCATIONS, NOTIFICATIONS, POSTS, REPLIES
+from shared.contract.envelope import encode_event
 from shared.contract.events import PostCreated, PublicPost
 from shared.contract.values import Category, FuzzedLocation, Kind, Point, Urgency
 from shared.runtime.kafka import build_producer

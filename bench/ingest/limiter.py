@@ -19,7 +19,8 @@ import time
 import redis.asyncio as aioredis
 
 from ops.infra import LocalInfra
-from services.posts.adapters.ratelimit import Limit, RateLimiter
+from services.posts.adapters.ratelimit import RedisLimiter
+from services.posts.ports import Limit
 from shared.runtime.settings import Settings
 
 ROUNDS = 10
@@ -28,7 +29,7 @@ LIMIT = Limit("posts", max_hits=10**9, window_s=3600)  # never refuses: only the
 
 
 class PipelineLimiter:
-    """The baseline: how ``RateLimiter.hit`` counted before the script."""
+    """The baseline: how ``RedisLimiter.hit`` counted before the script."""
 
     def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
         self._redis = redis
@@ -55,7 +56,7 @@ async def run(hits: int) -> dict:
     await LocalInfra(settings).up()
     redis = aioredis.Redis.from_url(settings.redis_url)
     prefix = f"bench-limiter-{int(time.time())}"
-    limiters = {"script": RateLimiter(redis, prefix), "pipeline": PipelineLimiter(redis, prefix)}
+    limiters = {"script": RedisLimiter(redis, prefix), "pipeline": PipelineLimiter(redis, prefix)}
     costs: dict[str, list[float]] = {name: [] for name in limiters}
     try:
         for limiter in limiters.values():

@@ -36,8 +36,8 @@ from bench.common import (
     wait_ready,
 )
 from ops.infra import LocalInfra
-from shared.contract import decode_event
 from shared.contract.catalogue import POSTS, TOPICS
+from shared.contract.envelope import decode_event
 from shared.runtime.kafka.admin import ensure_topics
 from shared.runtime.settings import Settings
 

@@ -34,9 +34,9 @@ from bench.common import (
     summary_ms,
 )
 from ops.infra import LocalInfra
-from shared.contract import PostCreated, encode_event
 from shared.contract.catalogue import MATCHES, POSTS, REPLIES, URGENT_REQUESTS
-from shared.contract.events import PublicPost
+from shared.contract.envelope import encode_event
+from shared.contract.events import PostCreated, PublicPost
 from shared.contract.values import Category, FuzzedLocation, Kind, Point, Urgency
 from shared.runtime.kafka import build_producer
 from shared.runtime.kafka.admin import ensure_topics

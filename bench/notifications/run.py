@@ -37,8 +37,8 @@ from bench.common import (
 )
 from ops.infra import LocalInfra
 from services.notifications.bootstrap import CONSUMED_TOPICS
-from shared.contract import encode_event
 from shared.contract.catalogue import MEMBERS, NOTIFICATIONS, dead_letter_topic
+from shared.contract.envelope import encode_event
 from shared.contract.events import MemberProfileChanged, UrgentAlertRaised
 from shared.contract.values import Category, Point
 from shared.runtime.kafka import build_producer

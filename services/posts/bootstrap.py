@@ -3,6 +3,7 @@ the entrypoints start the background work (``entrypoints/background.py``)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import asyncpg
@@ -50,14 +51,8 @@ def build_relay(pool: asyncpg.Pool, producer: AIOKafkaProducer, settings: PostsS
 
 
 def limits(settings: PostsSettings) -> Limits:
-    return Limits(
-        posts_per_hour=settings.posts_per_hour,
-        replies_per_hour=settings.replies_per_hour,
-        reports_per_hour=settings.reports_per_hour,
-        logins_per_window=settings.logins_per_window,
-        login_window_s=settings.login_window_s,
-        report_hide_threshold=settings.report_hide_threshold,
-    )
+    """The limits, as set (each a setting of the same name)."""
+    return Limits(**{f.name: getattr(settings, f.name) for f in dataclasses.fields(Limits)})
 
 
 @dataclass

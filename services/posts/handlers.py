@@ -33,13 +33,13 @@ HOUR_S = 3600
 class Limits:
     """How much one member (or, for log-ins, one address) may do."""
 
-    posts_per_hour: int = 30
-    replies_per_hour: int = 120
-    reports_per_hour: int = 30
-    logins_per_window: int = 10
-    login_window_s: int = 300
+    posts_per_hour: int
+    replies_per_hour: int
+    reports_per_hour: int
+    logins_per_window: int
+    login_window_s: int
     # Distinct reports that hide a post until a moderator looks.
-    report_hide_threshold: int = 3
+    report_hide_threshold: int
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Handlers:
     passwords: Passwords
     tokens: TokenIssuer
     clock: Clock
-    limits: Limits = Limits()
+    limits: Limits
 
     # accounts -----------------------------------------------------------------
     async def register(self, email: str, password: str, profile: Profile) -> Account:

@@ -1,50 +1,11 @@
-"""The event contract: CloudEvents envelope, event models, topic catalogue."""
+"""The contract: what the services share about the domain, and nothing else. Pure.
 
-from shared.contract.catalogue import EVENT_TYPES, TOPICS, Topic, topic_for
-from shared.contract.envelope import (
-    CloudEvent,
-    UnknownEventTypeError,
-    decode_event,
-    encode_event,
-    to_cloudevent,
-)
-from shared.contract.events import (
-    Event,
-    MatchFound,
-    NotificationCreated,
-    PostCreated,
-    PostExpired,
-    PostRemoved,
-    PostResolved,
-    PostUpdated,
-    ReplyCreated,
-    UrgentAlertEscalated,
-    UrgentAlertRaised,
-    UrgentAlertResolved,
-    UrgentRequestPlaced,
-)
+- ``events``: the events, frozen models with past-tense names (and ``values``, the
+  value types they are made of);
+- ``envelope``: the CloudEvents envelope that carries them on Kafka;
+- ``catalogue``: every topic, its key, size, retention, producers and consumers;
+- ``geo``: distances and the ~1 km public cells;
+- ``errors`` and ``identity``: how a command fails, and who is acting.
 
-__all__ = [
-    "EVENT_TYPES",
-    "TOPICS",
-    "CloudEvent",
-    "Event",
-    "MatchFound",
-    "NotificationCreated",
-    "PostCreated",
-    "PostExpired",
-    "PostRemoved",
-    "PostResolved",
-    "PostUpdated",
-    "ReplyCreated",
-    "Topic",
-    "UnknownEventTypeError",
-    "UrgentAlertEscalated",
-    "UrgentAlertRaised",
-    "UrgentAlertResolved",
-    "UrgentRequestPlaced",
-    "decode_event",
-    "encode_event",
-    "to_cloudevent",
-    "topic_for",
-]
+Import the module you need (``from shared.contract.events import PostCreated``).
+"""

@@ -7,7 +7,8 @@ import contextlib
 
 from aiokafka import TopicPartition
 
-from shared.contract import PostCreated, decode_event
+from shared.contract.envelope import decode_event
+from shared.contract.events import PostCreated
 from shared.runtime.kafka import ConsumerLoop, EventPublisher, build_consumer, build_producer
 from shared.runtime.kafka.admin import ensure_topics
 from shared.runtime.tracing import current_traceparent, new_traceparent, trace_id

@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 
 from ops.infra.install import ensure_kafka_jars
 from ops.infra.kafka import KafkaBroker
-from shared.contract import decode_event
+from shared.contract.envelope import decode_event
 from shared.runtime.kafka import EventPublisher, build_producer
 from shared.runtime.kafka.admin import ensure_topics
 from shared.runtime.settings import PROJECT_ROOT

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from aiokafka import ConsumerRecord, TopicPartition
 
-from shared.contract import encode_event
+from shared.contract.envelope import encode_event
 from shared.runtime.kafka.consumer import ConsumerLoop, RetryableError
 from shared.runtime.tracing import current_traceparent, new_traceparent
 from tests.factories import sample_events

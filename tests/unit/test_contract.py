@@ -5,9 +5,13 @@ import pytest
 from pydantic import ValidationError
 
 from ops.contract_docs import SCHEMAS_DIR, build_asyncapi, check_docs
-from shared.contract import EVENT_TYPES, TOPICS, decode_event, encode_event, topic_for
-from shared.contract.catalogue import MEMBERS
-from shared.contract.envelope import UndecodableEventError, UnknownEventTypeError
+from shared.contract.catalogue import EVENT_TYPES, MEMBERS, TOPICS, topic_for
+from shared.contract.envelope import (
+    UndecodableEventError,
+    UnknownEventTypeError,
+    decode_event,
+    encode_event,
+)
 from shared.contract.events import PostCreated, PostResolved
 from tests.factories import NOW, public_post, sample_events
 

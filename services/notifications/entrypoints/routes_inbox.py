@@ -29,17 +29,8 @@ router = APIRouter(
 
 
 def _out(item: Stored) -> NotificationOut:
-    return NotificationOut(
-        id=item.id,
-        reason=item.reason.value,
-        title=item.title,
-        post_id=item.post_id,
-        urgent=item.urgent,
-        distance_m=item.distance_m,
-        expires_at=item.expires_at,
-        created_at=item.created_at,
-        read=item.read_at is not None,
-    )
+    shown = {name: getattr(item, name) for name in NotificationOut.model_fields if name != "read"}
+    return NotificationOut(**shown, read=item.read_at is not None)
 
 
 @router.get("/inbox", summary="The member's notifications, newest first")

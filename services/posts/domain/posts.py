@@ -8,7 +8,7 @@ open/resolved/expired --remove--> removed   (moderator, or enough reports)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -53,9 +53,9 @@ class PostStatus(StrEnum):
 LIVE_STATUSES = (PostStatus.OPEN, PostStatus.MATCHED)
 
 
-@dataclass(frozen=True)
-class PostDraft:
-    """What the author writes. Validated for shape by the entrypoint's model."""
+@dataclass(kw_only=True)
+class Authored:
+    """What the author writes, and the post keeps as written (some of it editable)."""
 
     kind: Kind
     category: Category
@@ -65,21 +65,22 @@ class PostDraft:
     point: Point
     radius_m: int
     urgency: Urgency = Urgency.NORMAL
-    expires_at: datetime | None = None
 
 
-@dataclass
-class Post:
+AUTHORED_FIELDS = tuple(f.name for f in fields(Authored))
+
+
+@dataclass(kw_only=True)
+class PostDraft(Authored):
+    """What the author writes. Validated for shape by the entrypoint's model."""
+
+    expires_at: datetime | None = None  # None: the default for its urgency
+
+
+@dataclass(kw_only=True)
+class Post(Authored):
     id: str
     author_id: str
-    kind: Kind
-    category: Category
-    title: str
-    body: str
-    language: str
-    point: Point
-    radius_m: int
-    urgency: Urgency
     expires_at: datetime
     created_at: datetime
     updated_at: datetime
@@ -93,16 +94,9 @@ class Post:
         if draft.urgency is Urgency.URGENT and draft.kind is not Kind.REQUEST:
             raise Invalid("only a request can be urgent", field="urgency")
         post = cls(
+            **{name: getattr(draft, name) for name in AUTHORED_FIELDS},
             id=post_id,
             author_id=author_id,
-            kind=draft.kind,
-            category=draft.category,
-            title=draft.title,
-            body=draft.body,
-            language=draft.language,
-            point=draft.point,
-            radius_m=draft.radius_m,
-            urgency=draft.urgency,
             expires_at=_expiry(draft.urgency, draft.expires_at, now),
             created_at=now,
             updated_at=now,

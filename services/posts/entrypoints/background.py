@@ -40,3 +40,10 @@ class Background:
     async def stop(self) -> None:
         self.wiring.relay.stop()
         await cancel_tasks(self.tasks)
+
+
+class NoBackground:
+    """When the relay runs as a process of its own (``run_relay`` off)."""
+
+    async def stop(self) -> None:
+        pass

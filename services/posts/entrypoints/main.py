@@ -6,11 +6,11 @@ expiry sweep, which is safe (see adapters/outbox.py) and spreads the relay's wor
 
 from __future__ import annotations
 
-import uvicorn
 from fastapi import FastAPI
 
 from services.posts.entrypoints.app import create_app
 from services.posts.settings import PostsSettings
+from shared.runtime.http import serve
 from shared.runtime.logs import configure_logging
 
 
@@ -22,16 +22,7 @@ def app_factory() -> FastAPI:
 
 def main() -> None:
     settings = PostsSettings()
-    configure_logging("posts", settings.log_level)
-    uvicorn.run(
-        "services.posts.entrypoints.main:app_factory",
-        factory=True,
-        host=settings.http_host,
-        port=settings.http_port,
-        workers=settings.http_workers,
-        log_config=None,
-        access_log=False,
-    )
+    serve(f"{__name__}:app_factory", settings, "posts", settings.http_workers)
 
 
 if __name__ == "__main__":

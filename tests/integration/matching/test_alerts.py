@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from shared.contract import PostResolved, ReplyCreated, UrgentRequestPlaced, decode_event
 from shared.contract.catalogue import ALERTS
+from shared.contract.envelope import decode_event
+from shared.contract.events import PostResolved, ReplyCreated, UrgentRequestPlaced
 from shared.contract.values import Category, Outcome, ReplyIntent
 from tests.factories import FESTIVAL
 from tests.integration.kafka_tools import read_topic

@@ -13,8 +13,8 @@ from collections import defaultdict
 
 import pytest
 
-from shared.contract import decode_event
 from shared.contract.catalogue import MATCHES
+from shared.contract.envelope import decode_event
 from shared.contract.values import Category, Kind
 from tests.integration.kafka_tools import read_topic
 from tests.integration.matching.test_worker import created

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from shared.contract import MatchFound, PostResolved, decode_event
 from shared.contract.catalogue import MATCHES, dead_letter_topic
+from shared.contract.envelope import decode_event
+from shared.contract.events import MatchFound, PostResolved
 from shared.contract.values import Category, Kind, Outcome
 from tests.factories import NOW
 from tests.integration.kafka_tools import read_topic

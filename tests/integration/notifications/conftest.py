@@ -18,9 +18,8 @@ from services.notifications.bootstrap import CONSUMED_TOPICS, NotificationsWirin
 from services.notifications.entrypoints.app import create_app
 from services.notifications.entrypoints.background import Background
 from services.notifications.settings import NotificationsSettings
-from shared.contract import decode_event
 from shared.contract.catalogue import NOTIFICATIONS, dead_letter_topic
-from shared.contract.envelope import DecodedEvent, new_event_id
+from shared.contract.envelope import DecodedEvent, decode_event, new_event_id
 from shared.contract.events import Event, NotificationCreated
 from shared.runtime.auth import KeyRing, Role
 from shared.runtime.kafka import EventPublisher, build_producer

@@ -14,9 +14,8 @@ from services.posts.bootstrap import PostsWiring, bootstrap
 from services.posts.entrypoints.app import create_app
 from services.posts.entrypoints.background import Background
 from services.posts.settings import PostsSettings
-from shared.contract import decode_event
 from shared.contract.catalogue import MEMBERS, POSTS, REPLIES, URGENT_REQUESTS
-from shared.contract.envelope import DecodedEvent
+from shared.contract.envelope import DecodedEvent, decode_event
 from shared.runtime.kafka.admin import ensure_topics
 from tests.integration.kafka_tools import read_topic
 

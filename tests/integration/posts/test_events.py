@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from shared.contract import (
+from shared.contract.events import (
     PostCreated,
     PostExpired,
     PostRemoved,

@@ -10,7 +10,7 @@ import sys
 from collections import defaultdict
 
 from services.posts.bootstrap import build_relay
-from shared.contract import decode_event
+from shared.contract.envelope import decode_event
 from shared.runtime.kafka import build_producer
 from shared.runtime.settings import PROJECT_ROOT
 from tests.factories import sample_events

@@ -8,8 +8,8 @@ import pytest
 from services.matching.bootstrap import Matching, build
 from services.matching.entrypoints.agents import Agents, register
 from services.matching.settings import MatchingSettings
-from shared.contract import encode_event
 from shared.contract.catalogue import POSTS
+from shared.contract.envelope import encode_event
 from shared.contract.values import Kind
 from tests.unit.matching.test_handlers import created
 
@@ -62,7 +62,7 @@ async def test_the_matcher_sends_match_found_with_a_fixed_event_id_and_the_trace
     from datetime import UTC, datetime
 
     from services.matching.domain.posts import OpenPost
-    from shared.contract import decode_event
+    from shared.contract.envelope import decode_event
 
     now = datetime.now(UTC)
     request = OpenPost.of(created("r7", Kind.REQUEST, now=now).post).to_dict()

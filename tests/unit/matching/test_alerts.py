@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from services.matching.domain import alerts
 from services.matching.domain.rings import RingPlan
-from shared.contract import (
+from shared.contract.events import (
     PostResolved,
     ReplyCreated,
     UrgentAlertEscalated,

@@ -5,7 +5,7 @@ from datetime import timedelta
 from services.matching import handlers
 from services.matching.domain.index import CandidateIndex
 from services.matching.domain.posts import OpenPost
-from shared.contract import PostCreated, PostExpired, PostResolved, PostUpdated
+from shared.contract.events import PostCreated, PostExpired, PostResolved, PostUpdated
 from shared.contract.values import Category, FuzzedLocation, Kind, Outcome, Point, Urgency
 from tests.factories import NOW, public_post
 

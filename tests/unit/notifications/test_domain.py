@@ -169,7 +169,7 @@ def test_only_public_addresses_receive_webhooks(addresses, refused):
 def test_the_fast_notification_encoding_holds_to_the_contract():
     from services.notifications.adapters.push import encode_notification
     from services.notifications.domain.notices import Stored
-    from shared.contract import decode_event
+    from shared.contract.envelope import decode_event
     from shared.runtime.tracing import new_traceparent
 
     cause = N.Cause("01JAAAAAAAAAAAAAAAAAAAAAAA")

@@ -11,7 +11,8 @@ from services.posts.domain.posts import (
     PostDraft,
     PostStatus,
 )
-from shared.contract import (
+from shared.contract.errors import Conflict, Forbidden, Invalid
+from shared.contract.events import (
     PostCreated,
     PostExpired,
     PostRemoved,
@@ -20,7 +21,6 @@ from shared.contract import (
     ReplyCreated,
     UrgentRequestPlaced,
 )
-from shared.contract.errors import Conflict, Forbidden, Invalid
 from shared.contract.identity import Role
 from shared.contract.values import Category, Kind, Outcome, Point, ReplyIntent, Urgency
 from tests.factories import FESTIVAL, NOW

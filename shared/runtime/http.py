@@ -1,0 +1,68 @@
+"""An HTTP service's FastAPI application and its process, the same for every service:
+its lifespan builds the wiring (bootstrap) and starts its background work, or uses the
+wiring a test gives it; the common routes and middleware; uvicorn with N workers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+
+from shared.runtime.lifecycle import Stoppable, service_lifespan, use_wiring
+from shared.runtime.logs import configure_logging
+from shared.runtime.schemas import COMMON_ERRORS
+from shared.runtime.settings import Settings
+from shared.runtime.web import install_common
+
+
+def service_app(
+    *,
+    service: str,
+    title: str,
+    description: str,
+    settings: Settings,
+    wiring: Any | None,
+    build: Callable[[], Awaitable[Any]],
+    start: Callable[[Any], Awaitable[Stoppable]],
+    checks: Iterable[str],
+    routers: Iterable[APIRouter],
+) -> FastAPI:
+    """With ``wiring`` given (tests), the caller owns its life; else the app does.
+    ``checks``: the readiness checks, each a ``check_<name>`` method of the wiring."""
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=service_lifespan(wiring, build, start),
+    )
+    if wiring is not None:
+        use_wiring(app, wiring)
+    readiness = {name: _check(app, name) for name in checks}
+    install_common(app, service, readiness, web_origins=settings.web_origins)
+    for router in routers:
+        app.include_router(router, responses=COMMON_ERRORS)
+    return app
+
+
+def _check(app: FastAPI, name: str):
+    async def run() -> None:
+        await getattr(app.state.wiring, f"check_{name}")()
+
+    return run
+
+
+def serve(factory: str, settings: Any, service: str, workers: int = 1) -> None:
+    """Run the app that ``factory`` ("module:function") makes, in ``workers`` processes
+    sharing the port; each configures its own logging in the factory."""
+    configure_logging(service, settings.log_level)
+    uvicorn.run(
+        factory,
+        factory=True,
+        host=settings.http_host,
+        port=settings.http_port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+    )

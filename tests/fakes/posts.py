@@ -1,0 +1,173 @@
+"""Fakes of the posts service's ports (services/posts/ports.py)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from services.posts.domain.accounts import Account, Profile
+from services.posts.domain.feed import FeedQuery
+from services.posts.domain.posts import LIVE_STATUSES, Post
+from services.posts.ports import Limit, View
+from shared.contract.errors import NotFound, RateLimited
+from shared.contract.events import Event, ReplyCreated
+from shared.contract.identity import Claims, Role
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class FakeLimiter:
+    def __init__(self) -> None:
+        self.hits: dict[tuple[str, str], int] = {}
+
+    async def hit(self, limit: Limit, who: str) -> None:
+        key = (limit.name, who)
+        self.hits[key] = self.hits.get(key, 0) + 1
+        if self.hits[key] > limit.max_hits:
+            raise RateLimited(f"too many {limit.name}", limit.window_s)
+
+
+class FakePasswords:
+    async def hash(self, password: str) -> str:
+        return f"hashed:{password}"
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        return password_hash == f"hashed:{password}"
+
+
+class FakeTokens:
+    def issue(self, member_id: str, role: Role) -> str:
+        return f"token:{member_id}:{role.value}"
+
+
+class Memory:
+    """What the store holds; a transaction works on a copy and keeps it only if it ends
+    without an error, as a database transaction would."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, Account] = {}
+        self.posts: dict[str, Post] = {}
+        self.replies: dict[str, ReplyCreated] = {}
+        self.reports: dict[tuple[str, str], str] = {}
+        self.outbox: list[Event] = []
+
+
+class FakeUnitOfWork:
+    def __init__(self, memory: Memory) -> None:
+        self.m = memory
+
+    async def add_account(self, account: Account) -> bool:
+        taken = any(a.email.lower() == account.email.lower() for a in self.m.accounts.values())
+        if not taken:
+            self.m.accounts[account.id] = copy.deepcopy(account)
+        return not taken
+
+    async def account(self, account_id: str) -> Account | None:
+        return copy.deepcopy(self.m.accounts.get(account_id))
+
+    async def account_by_email(self, email: str) -> Account | None:
+        found = [a for a in self.m.accounts.values() if a.email.lower() == email.lower()]
+        return copy.deepcopy(found[0]) if found else None
+
+    async def save_profile(self, account_id: str, profile: Profile) -> None:
+        self.m.accounts[account_id].profile = copy.deepcopy(profile)
+
+    async def post_for_update(self, post_id: str) -> Post | None:
+        return _stored_copy(self.m.posts.get(post_id))
+
+    async def save_post(self, post: Post) -> None:
+        self.m.posts[post.id] = _stored_copy(post)
+        await self.add_events(post.events)
+
+    async def due_posts(self, now: datetime, limit: int) -> list[Post]:
+        due = [
+            p for p in self.m.posts.values() if p.status in LIVE_STATUSES and p.expires_at <= now
+        ]
+        return [_stored_copy(p) for p in sorted(due, key=lambda p: p.expires_at)[:limit]]
+
+    async def add_report(self, post_id: str, reporter_id: str, reason: str) -> bool:
+        if (post_id, reporter_id) in self.m.reports:
+            return False
+        self.m.reports[(post_id, reporter_id)] = reason
+        return True
+
+    async def add_reply(self, reply: ReplyCreated) -> None:
+        self.m.replies[reply.reply_id] = reply
+
+    async def add_events(self, events: Sequence[Event]) -> None:
+        self.m.outbox.extend(events)
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.memory = Memory()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[FakeUnitOfWork]:
+        working = copy.deepcopy(self.memory)
+        yield FakeUnitOfWork(working)
+        self.memory = working  # only reached without an error: committed
+
+    async def add_post(self, post: Post) -> str:
+        self.memory.posts[post.id] = _stored_copy(post)
+        self.memory.outbox.extend(post.events)
+        return self.memory.accounts[post.author_id].profile.display_name
+
+    @property
+    def events(self) -> list[Event]:
+        return self.memory.outbox
+
+
+class FakeQueries:
+    """The read side over the fake store's memory: enough of each view to check what a
+    handler answers with."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+
+    def new_post(self, post: Post, author_name: str, viewer: Claims | None) -> View:
+        return _view(post, author_name, viewer)
+
+    async def post(self, post_id: str, viewer: Claims | None) -> View:
+        post = self.store.memory.posts.get(post_id)
+        if post is None:
+            raise NotFound("no such post", field="post_id")
+        author = self.store.memory.accounts[post.author_id].profile.display_name
+        return _view(post, author, viewer)
+
+    async def reply(self, reply_id: str) -> View:
+        reply = self.store.memory.replies[reply_id]
+        return {"id": reply.reply_id, "intent": reply.intent.value, "body": reply.body}
+
+    async def feed(self, query: FeedQuery, viewer: Claims | None) -> View:
+        posts = sorted(self.store.memory.posts.values(), key=lambda p: p.id, reverse=True)
+        return {"items": [_view(p, "", viewer) for p in posts[: query.limit]]}
+
+    async def thread(self, post_id: str, after: str | None, limit: int) -> View:
+        replies = [r for r in self.store.memory.replies.values() if r.post_id == post_id]
+        return {"items": [{"id": r.reply_id} for r in replies][:limit]}
+
+
+def _stored_copy(post: Post | None) -> Post | None:
+    """The post as a database would hand it back: without the events of earlier work."""
+    if post is None:
+        return None
+    stored = copy.deepcopy(post)
+    stored.events = []
+    return stored
+
+
+def _view(post: Post, author_name: str, viewer: Claims | None) -> View:
+    view = {"id": post.id, "author": author_name, "status": post.status.value,
+            "title": post.title, "location": post.location.model_dump()}  # fmt: skip
+    if viewer is not None and viewer.member_id == post.author_id:
+        view["exact_location"] = post.point.model_dump()
+    return view

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Re-install the Python packages whenever pyproject.toml changes.
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install infra up down status test unit integration schema lint format
+.PHONY: install install-bench infra up down status test unit integration schema lint format
 
 install: $(STAMP)
 	@$(BIN)/entraide infra install >/dev/null
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
+
+# The benchmarks' own packages (bench/README.md); the tests do not need them.
+install-bench: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 
 infra: install
 	$(BIN)/entraide infra up

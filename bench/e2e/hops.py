@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from bench.common import new_histogram, summary_ms
+from bench.harness.stats import new_histogram, summary_ms
 
 LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%S,%f"
 MARKS = {

@@ -11,17 +11,14 @@ process's CPU per hit (``time.process_time``), the part that competes with the A
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import time
 
 import redis.asyncio as aioredis
 
-from ops.infra import LocalInfra
+from bench.harness import cli
+from bench.harness.session import BenchRun
 from services.posts.adapters.ratelimit import RedisLimiter
 from services.posts.ports import Limit
-from shared.runtime.settings import Settings
 
 ROUNDS = 10
 MEMBERS = 100  # hits spread over this many keys, as members' hits are
@@ -51,24 +48,24 @@ async def cpu_us_per_hit(limiter, hits: int) -> float:
     return (time.process_time() - started) * 1e6 / hits
 
 
-async def run(hits: int) -> dict:
-    settings = Settings()
-    await LocalInfra(settings).up()
-    redis = aioredis.Redis.from_url(settings.redis_url)
-    prefix = f"bench-limiter-{int(time.time())}"
-    limiters = {"script": RedisLimiter(redis, prefix), "pipeline": PipelineLimiter(redis, prefix)}
-    costs: dict[str, list[float]] = {name: [] for name in limiters}
-    try:
-        for limiter in limiters.values():
-            await cpu_us_per_hit(limiter, MEMBERS)  # connections open, script loaded
-        for _ in range(ROUNDS):
-            for name, limiter in limiters.items():
-                costs[name].append(await cpu_us_per_hit(limiter, hits // ROUNDS))
-    finally:
-        keys = [key async for key in redis.scan_iter(f"{prefix}:*")]
-        if keys:
-            await redis.unlink(*keys)
-        await redis.aclose()
+async def run(args) -> dict:
+    hits = args.hits
+    async with BenchRun("limiter") as bench:
+        redis = aioredis.Redis.from_url(bench.settings.redis_url)
+        prefix = bench.redis_prefix
+        limiters = {
+            "script": RedisLimiter(redis, prefix),
+            "pipeline": PipelineLimiter(redis, prefix),
+        }
+        costs: dict[str, list[float]] = {name: [] for name in limiters}
+        try:
+            for limiter in limiters.values():
+                await cpu_us_per_hit(limiter, MEMBERS)  # connections open, script loaded
+            for _ in range(ROUNDS):
+                for name, limiter in limiters.items():
+                    costs[name].append(await cpu_us_per_hit(limiter, hits // ROUNDS))
+        finally:
+            await redis.aclose()
     median = {name: sorted(values)[len(values) // 2] for name, values in costs.items()}
     return {
         "hits_each": hits,
@@ -78,11 +75,5 @@ async def run(hits: int) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--hits", type=int, default=20_000)
-    print(json.dumps(asyncio.run(run(parser.parse_args().hits)), indent=2))
-
-
 if __name__ == "__main__":
-    main()
+    cli.main(__doc__, lambda parser: parser.add_argument("--hits", type=int, default=20_000), run)

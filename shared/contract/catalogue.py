@@ -8,23 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.contract.events import (
-    Event,
-    MatchFound,
-    MemberLocated,
-    MemberProfileChanged,
-    NotificationCreated,
-    PostCreated,
-    PostExpired,
-    PostRemoved,
-    PostResolved,
-    PostUpdated,
-    ReplyCreated,
-    UrgentAlertEscalated,
-    UrgentAlertRaised,
-    UrgentAlertResolved,
-    UrgentRequestPlaced,
-)
+from shared.contract import events as E
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -38,7 +22,7 @@ class Topic:
     retention_ms: int
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
-    events: tuple[type[Event], ...] = ()
+    events: tuple[type[E.Event], ...] = ()
     # A restricted topic carries exact points or personal data: no public consumer.
     restricted: bool = False
     # Compacted: Kafka keeps the latest event per key for ever (retention_ms is moot).
@@ -59,7 +43,7 @@ POSTS = Topic(
     retention_ms=35 * DAY_MS,
     producers=("posts",),
     consumers=("matching", "notifications", "gateway"),
-    events=(PostCreated, PostUpdated, PostResolved, PostExpired, PostRemoved),
+    events=(E.PostCreated, E.PostUpdated, E.PostResolved, E.PostExpired, E.PostRemoved),
 )
 URGENT_REQUESTS = Topic(
     name="urgent-requests.v1",
@@ -71,7 +55,7 @@ URGENT_REQUESTS = Topic(
     retention_ms=2 * DAY_MS,
     producers=("posts",),
     consumers=("matching",),
-    events=(UrgentRequestPlaced,),
+    events=(E.UrgentRequestPlaced,),
     restricted=True,
 )
 REPLIES = Topic(
@@ -82,7 +66,7 @@ REPLIES = Topic(
     retention_ms=35 * DAY_MS,
     producers=("posts",),
     consumers=("matching", "notifications", "gateway"),
-    events=(ReplyCreated,),
+    events=(E.ReplyCreated,),
 )
 MATCHES = Topic(
     name="matches.v1",
@@ -92,7 +76,7 @@ MATCHES = Topic(
     retention_ms=7 * DAY_MS,
     producers=("matching",),
     consumers=("notifications",),
-    events=(MatchFound,),
+    events=(E.MatchFound,),
 )
 ALERTS = Topic(
     name="alerts.v1",
@@ -104,7 +88,7 @@ ALERTS = Topic(
     # Not the gateway: it carries exact points. Members hear of alerts through their
     # notifications; the gateway's alerts channel uses the public urgent posts.
     consumers=("notifications",),
-    events=(UrgentAlertRaised, UrgentAlertEscalated, UrgentAlertResolved),
+    events=(E.UrgentAlertRaised, E.UrgentAlertEscalated, E.UrgentAlertResolved),
     restricted=True,
 )
 NOTIFICATIONS = Topic(
@@ -115,7 +99,7 @@ NOTIFICATIONS = Topic(
     retention_ms=7 * DAY_MS,
     producers=("notifications",),
     consumers=("gateway",),
-    events=(NotificationCreated,),
+    events=(E.NotificationCreated,),
     restricted=True,
 )
 
@@ -127,7 +111,7 @@ MEMBERS = Topic(
     retention_ms=-1,
     producers=("posts",),
     consumers=("notifications",),
-    events=(MemberProfileChanged,),
+    events=(E.MemberProfileChanged,),
     restricted=True,
     compacted=True,
 )
@@ -139,7 +123,7 @@ MEMBER_LOCATIONS = Topic(
     retention_ms=1 * DAY_MS,
     producers=("gateway",),
     consumers=("notifications",),
-    events=(MemberLocated,),
+    events=(E.MemberLocated,),
     restricted=True,
 )
 
@@ -175,12 +159,12 @@ EVENT_TOPICS: tuple[Topic, ...] = (
 CONSUMING_SERVICES: tuple[str, ...] = ("matching", "notifications", "gateway")
 TOPICS: tuple[Topic, ...] = EVENT_TOPICS + tuple(dead_letter_topic(s) for s in CONSUMING_SERVICES)
 
-EVENT_TYPES: dict[str, type[Event]] = {
+EVENT_TYPES: dict[str, type[E.Event]] = {
     event.event_type: event for topic in EVENT_TOPICS for event in topic.events
 }
 
 
-def topic_for(event: Event | type[Event]) -> Topic:
+def topic_for(event: E.Event | type[E.Event]) -> Topic:
     event_class = event if isinstance(event, type) else type(event)
     for topic in EVENT_TOPICS:
         if event_class in topic.events:

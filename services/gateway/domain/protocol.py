@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import Field, TypeAdapter
 
-from shared.contract.values import Category, Kind, Latitude, Longitude
+from shared.contract.values import Category, Frozen, Kind, Latitude, Longitude
 
 # Close codes (4000-4999 are the application's own).
 CLOSE_GOING_AWAY = 1001  # the gateway is shutting down: reconnect (to any gateway)
@@ -30,24 +30,20 @@ CHANNEL_PATTERN = r"^(feed|alerts|notifications|post:[0-9A-Za-z_-]{1,64})$"
 DEFAULT_ALERT_RADIUS_M = 5_000
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AreaIn(Strict):
+class AreaIn(Frozen):
     lat: Latitude
     lon: Longitude
     radius_m: Annotated[int, Field(ge=100, le=100_000)]
 
 
-class FiltersIn(Strict):
+class FiltersIn(Frozen):
     kinds: Annotated[list[Kind], Field(max_length=2)] = []
     categories: Annotated[list[Category], Field(max_length=9)] = []
     area: AreaIn | None = None
     urgent_only: bool = False
 
 
-class Subscribe(Strict):
+class Subscribe(Frozen):
     type: Literal["subscribe"]
     channel: Annotated[str, Field(pattern=CHANNEL_PATTERN)]
     filters: FiltersIn = FiltersIn()
@@ -56,18 +52,18 @@ class Subscribe(Strict):
     cursor: Annotated[str, Field(max_length=4_000)] | None = None
 
 
-class Unsubscribe(Strict):
+class Unsubscribe(Frozen):
     type: Literal["unsubscribe"]
     channel: Annotated[str, Field(pattern=CHANNEL_PATTERN)]
 
 
-class Location(Strict):
+class Location(Frozen):
     type: Literal["location"]
     lat: Latitude
     lon: Longitude
 
 
-class Ping(Strict):
+class Ping(Frozen):
     type: Literal["ping"]
 
 

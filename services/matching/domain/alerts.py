@@ -13,25 +13,15 @@ from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 
 from services.matching.domain import rings
+from shared.contract import events as E
 from shared.contract.envelope import fixed_event_id
-from shared.contract.events import (
-    Event,
-    PostExpired,
-    PostRemoved,
-    PostResolved,
-    ReplyCreated,
-    UrgentAlertEscalated,
-    UrgentAlertRaised,
-    UrgentAlertResolved,
-    UrgentRequestPlaced,
-)
 from shared.contract.values import AlertEndReason, Point, ReplyIntent
 
 # The post's end: why the alert ends, and the event field that says when.
 END_REASONS: dict[type, tuple[AlertEndReason, str]] = {
-    PostResolved: (AlertEndReason.RESOLVED, "resolved_at"),
-    PostExpired: (AlertEndReason.EXPIRED, "expired_at"),
-    PostRemoved: (AlertEndReason.REMOVED, "removed_at"),
+    E.PostResolved: (AlertEndReason.RESOLVED, "resolved_at"),
+    E.PostExpired: (AlertEndReason.EXPIRED, "expired_at"),
+    E.PostRemoved: (AlertEndReason.REMOVED, "removed_at"),
 }
 # An ended alert is kept this long after its expiry, so that a re-delivered request
 # is recognised and not raised again; then the timer forgets it.
@@ -62,11 +52,11 @@ def _store(data: dict, state: rings.AlertState) -> dict:
     }  # fmt: skip
 
 
-def handle(event: Event, alerts: Alerts, plan: rings.RingPlan) -> list[tuple[Event, str]]:
+def handle(event: E.Event, alerts: Alerts, plan: rings.RingPlan) -> list[tuple[E.Event, str]]:
     """The alert events (with their fixed ids) that an input event causes."""
-    if isinstance(event, UrgentRequestPlaced):
+    if isinstance(event, E.UrgentRequestPlaced):
         return _raise(event, alerts, plan)
-    if isinstance(event, ReplyCreated) and event.intent is ReplyIntent.CAN_HELP:
+    if isinstance(event, E.ReplyCreated) and event.intent is ReplyIntent.CAN_HELP:
         return _end(event.post_id, AlertEndReason.TAKEN, event.created_at, alerts)
     ending = END_REASONS.get(type(event))
     if ending is not None:
@@ -106,7 +96,7 @@ def tick(post_id: str, alerts: Alerts, plan: rings.RingPlan, now: datetime):
     if wider is None or scheduled is None:
         return []
     alerts[post_id] = _store(data, wider)
-    escalated = UrgentAlertEscalated(
+    escalated = E.UrgentAlertEscalated(
         alert_id=state.alert_id,
         post_id=post_id,
         point=Point(lat=data["lat"], lon=data["lon"]),
@@ -117,7 +107,7 @@ def tick(post_id: str, alerts: Alerts, plan: rings.RingPlan, now: datetime):
     return [(escalated, fixed_event_id(f"{state.alert_id}/ring/{wider.ring}", scheduled))]
 
 
-def _raise(placed: UrgentRequestPlaced, alerts: Alerts, plan: rings.RingPlan):
+def _raise(placed: E.UrgentRequestPlaced, alerts: Alerts, plan: rings.RingPlan):
     if placed.post_id in alerts:
         return []  # seen before: the alert exists (or existed) already
     alert_id = f"a-{placed.post_id}"
@@ -132,7 +122,7 @@ def _raise(placed: UrgentRequestPlaced, alerts: Alerts, plan: rings.RingPlan):
         },
         state,
     )
-    raised = UrgentAlertRaised(
+    raised = E.UrgentAlertRaised(
         alert_id=alert_id,
         post_id=placed.post_id,
         author_id=placed.author_id,
@@ -151,7 +141,7 @@ def _end(post_id: str, reason: AlertEndReason, at: datetime, alerts: Alerts):
     if data is None or data["ended"]:
         return []
     alerts[post_id] = {**data, "ended": True}
-    resolved = UrgentAlertResolved(
+    resolved = E.UrgentAlertResolved(
         alert_id=data["alert_id"], post_id=post_id, reason=reason, resolved_at=at
     )
     return [(resolved, fixed_event_id(f"{data['alert_id']}/resolved", at))]

@@ -18,29 +18,15 @@ from services.notifications.domain import notices as N
 from services.notifications.domain.notices import Stored
 from services.notifications.domain.preferences import Decision, decide, digest_due, digest_title
 from services.notifications.ports import Clock, Directory, Inbox, Pusher, WebhookStore
+from shared.contract import events as E
 from shared.contract.envelope import DecodedEvent, new_event_id
-from shared.contract.events import (
-    Event,
-    MatchFound,
-    MemberLocated,
-    MemberProfileChanged,
-    PostCreated,
-    PostExpired,
-    PostRemoved,
-    PostResolved,
-    PostUpdated,
-    ReplyCreated,
-    UrgentAlertEscalated,
-    UrgentAlertRaised,
-    UrgentAlertResolved,
-)
 
 log = logging.getLogger(__name__)
 
 DIGEST_BATCH = 500
 # Notifications stored per statement, the statements side by side on the pool.
 CHUNK = 200
-PARTNER_EVENTS = (PostCreated, PostUpdated, PostResolved, PostExpired, PostRemoved)
+PARTNER_EVENTS = (E.PostCreated, E.PostUpdated, E.PostResolved, E.PostExpired, E.PostRemoved)
 
 
 def _cause(decoded: DecodedEvent) -> N.Cause:
@@ -67,22 +53,22 @@ class EventHandlers:
     publish: Pusher
     clock: Clock
     wake_deliveries: Callable[[], None] = lambda: None
-    routes: dict[type[Event], Callable[[DecodedEvent], Awaitable[None]]] = field(init=False)
+    routes: dict[type[E.Event], Callable[[DecodedEvent], Awaitable[None]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.routes = {
-            PostCreated: self.on_post_changed,
-            PostUpdated: self.on_post_changed,
-            PostResolved: self.on_partner_event,
-            PostExpired: self.on_partner_event,
-            PostRemoved: self.on_post_removed,
-            ReplyCreated: self.on_reply,
-            MatchFound: self.on_match,
-            UrgentAlertRaised: self.on_alert_raised,
-            UrgentAlertEscalated: self.on_alert_escalated,
-            UrgentAlertResolved: self.on_alert_resolved,
-            MemberProfileChanged: self.on_profile_changed,
-            MemberLocated: self.on_member_located,
+            E.PostCreated: self.on_post_changed,
+            E.PostUpdated: self.on_post_changed,
+            E.PostResolved: self.on_partner_event,
+            E.PostExpired: self.on_partner_event,
+            E.PostRemoved: self.on_post_removed,
+            E.ReplyCreated: self.on_reply,
+            E.MatchFound: self.on_match,
+            E.UrgentAlertRaised: self.on_alert_raised,
+            E.UrgentAlertEscalated: self.on_alert_escalated,
+            E.UrgentAlertResolved: self.on_alert_resolved,
+            E.MemberProfileChanged: self.on_profile_changed,
+            E.MemberLocated: self.on_member_located,
         }
 
     async def handle(self, decoded: DecodedEvent) -> None:
@@ -93,21 +79,21 @@ class EventHandlers:
     # posts and replies ----------------------------------------------------------------
     async def on_post_changed(self, decoded: DecodedEvent) -> None:
         event = decoded.event
-        assert isinstance(event, PostCreated | PostUpdated)
+        assert isinstance(event, E.PostCreated | E.PostUpdated)
         facts = N.KnownPost.of(event.post)
         await self.inbox.remember_post(facts)
         await self._to_partners(decoded, facts)
 
     async def on_post_removed(self, decoded: DecodedEvent) -> None:
         event = decoded.event
-        assert isinstance(event, PostRemoved)
+        assert isinstance(event, E.PostRemoved)
         post = await self.inbox.post(event.post_id)
         await self.notify(_cause(decoded), N.for_removal(event, post))
         await self.on_partner_event(decoded)
 
     async def on_reply(self, decoded: DecodedEvent) -> None:
         reply = decoded.event
-        assert isinstance(reply, ReplyCreated)
+        assert isinstance(reply, E.ReplyCreated)
         post = await self.inbox.post(reply.post_id)
         followers = await self.inbox.followers(reply.post_id)
         await self.notify(_cause(decoded), N.for_reply(reply, post, followers))
@@ -116,7 +102,7 @@ class EventHandlers:
 
     async def on_match(self, decoded: DecodedEvent) -> None:
         match = decoded.event
-        assert isinstance(match, MatchFound)
+        assert isinstance(match, E.MatchFound)
         posts = await self.inbox.posts([match.request_id, match.offer_id])
         notices = N.for_match(match, posts.get(match.request_id), posts.get(match.offer_id))
         await self.notify(_cause(decoded), notices)
@@ -124,13 +110,13 @@ class EventHandlers:
     # urgent alerts --------------------------------------------------------------------
     async def on_alert_raised(self, decoded: DecodedEvent) -> None:
         raised = decoded.event
-        assert isinstance(raised, UrgentAlertRaised)
+        assert isinstance(raised, E.UrgentAlertRaised)
         alert = N.AlertFacts(raised.post_id, raised.author_id, raised.category, raised.expires_at)
         await self._alert(_cause(decoded), alert, raised.point, raised.radius_m, remember=True)
 
     async def on_alert_escalated(self, decoded: DecodedEvent) -> None:
         escalated = decoded.event
-        assert isinstance(escalated, UrgentAlertEscalated)
+        assert isinstance(escalated, E.UrgentAlertEscalated)
         alert = await self.inbox.alert(escalated.post_id)
         if alert is None:
             # Alerts are keyed by post: the raise came first on this partition, so this
@@ -156,18 +142,18 @@ class EventHandlers:
 
     async def on_alert_resolved(self, decoded: DecodedEvent) -> None:
         ended = decoded.event
-        assert isinstance(ended, UrgentAlertResolved)
+        assert isinstance(ended, E.UrgentAlertResolved)
         reached = sorted(await self.inbox.alerted(ended.post_id))
         post = await self.inbox.post(ended.post_id)
         await self.notify(_cause(decoded), N.for_alert_end(ended, post, reached))
 
     # members --------------------------------------------------------------------------
     async def on_profile_changed(self, decoded: DecodedEvent) -> None:
-        assert isinstance(decoded.event, MemberProfileChanged)
+        assert isinstance(decoded.event, E.MemberProfileChanged)
         await self.directory.apply_profile(decoded.event)
 
     async def on_member_located(self, decoded: DecodedEvent) -> None:
-        assert isinstance(decoded.event, MemberLocated)
+        assert isinstance(decoded.event, E.MemberLocated)
         await self.directory.apply_location(decoded.event)
 
     # partners -------------------------------------------------------------------------

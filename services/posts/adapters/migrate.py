@@ -1,4 +1,4 @@
-"""The posts service's migrations (see shared/migrations.py)."""
+"""The posts service's migrations (see shared/runtime/migrations.py)."""
 
 from __future__ import annotations
 

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from shared.contract.events import (
-    PostCreated,
-    PostExpired,
-    PostRemoved,
-    PostResolved,
-    PostUpdated,
-    ReplyCreated,
-    UrgentRequestPlaced,
-)
+from shared.contract import events as E
 from shared.runtime.tracing import trace_id
 from tests.integration.kafka_tools import wait_until
 from tests.integration.posts.conftest import post_body
@@ -53,10 +45,10 @@ async def test_every_state_change_yields_exactly_its_event(posts):
     p4 = (await c.post("/posts", json=urgent, headers=amine.auth)).json()["id"]
 
     expected_posts = [
-        (p1, PostCreated), (p1, PostUpdated), (p1, PostResolved),
-        (p2, PostCreated), (p2, PostExpired),
-        (p3, PostCreated), (p3, PostRemoved),
-        (p4, PostCreated),
+        (p1, E.PostCreated), (p1, E.PostUpdated), (p1, E.PostResolved),
+        (p2, E.PostCreated), (p2, E.PostExpired),
+        (p3, E.PostCreated), (p3, E.PostRemoved),
+        (p4, E.PostCreated),
     ]  # fmt: skip
     post_events = await posts.events("posts.v1", len(expected_posts))
     by_post = {}
@@ -67,12 +59,12 @@ async def test_every_state_change_yields_exactly_its_event(posts):
     assert len(post_events) == len(expected_posts)
 
     [reply_event] = await posts.events("replies.v1", 1)
-    assert isinstance(reply_event.event, ReplyCreated)
+    assert isinstance(reply_event.event, E.ReplyCreated)
     assert reply_event.event.post_id == p1 and reply_event.event.author_id == lea.id
     assert reply_event.event.intent == "can_help"
 
     [placed] = await posts.events("urgent-requests.v1", 1)
-    assert isinstance(placed.event, UrgentRequestPlaced) and placed.event.post_id == p4
+    assert isinstance(placed.event, E.UrgentRequestPlaced) and placed.event.post_id == p4
     assert (placed.event.point.lat, placed.event.point.lon) == (48.8937, 2.3934)
 
     for decoded in post_events:

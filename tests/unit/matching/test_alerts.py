@@ -4,14 +4,7 @@ from datetime import timedelta
 
 from services.matching.domain import alerts
 from services.matching.domain.rings import RingPlan
-from shared.contract.events import (
-    PostResolved,
-    ReplyCreated,
-    UrgentAlertEscalated,
-    UrgentAlertRaised,
-    UrgentAlertResolved,
-    UrgentRequestPlaced,
-)
+from shared.contract import events as E
 from shared.contract.values import Category, Outcome, ReplyIntent
 from tests.factories import FESTIVAL, NOW
 
@@ -19,14 +12,14 @@ PLAN = RingPlan(radii_m=(200, 1_000, 5_000), waits_s=(60, 120))
 
 
 def placed(post_id="p1", hours=6):
-    return UrgentRequestPlaced(
+    return E.UrgentRequestPlaced(
         post_id=post_id, author_id="u-amine", category=Category.FIND_A_PERSON, point=FESTIVAL,
         expires_at=NOW + timedelta(hours=hours), placed_at=NOW,
     )  # fmt: skip
 
 
 def can_help(post_id="p1", at=NOW):
-    return ReplyCreated(
+    return E.ReplyCreated(
         reply_id="r1", post_id=post_id, post_author_id="u-amine", author_id="u-lea",
         intent=ReplyIntent.CAN_HELP, body="On my way", created_at=at,
     )  # fmt: skip
@@ -35,7 +28,7 @@ def can_help(post_id="p1", at=NOW):
 def test_an_urgent_request_raises_the_first_ring_with_the_exact_point():
     table = {}
     [(raised, _)] = alerts.handle(placed(), table, PLAN)
-    assert isinstance(raised, UrgentAlertRaised)
+    assert isinstance(raised, E.UrgentAlertRaised)
     assert (raised.ring, raised.radius_m, raised.point) == (0, 200, FESTIVAL)
     assert alerts.handle(placed(), table, PLAN) == []  # seen twice: nothing new
 
@@ -46,7 +39,7 @@ def test_nobody_answers_so_it_widens_by_rings_on_schedule():
     assert alerts.due_post_ids(table, NOW + timedelta(seconds=59)) == []
     assert alerts.due_post_ids(table, NOW + timedelta(seconds=60)) == ["p1"]
     [(first, _)] = alerts.tick("p1", table, PLAN, NOW + timedelta(seconds=61))
-    assert isinstance(first, UrgentAlertEscalated) and (first.ring, first.radius_m) == (1, 1_000)
+    assert isinstance(first, E.UrgentAlertEscalated) and (first.ring, first.radius_m) == (1, 1_000)
     assert alerts.tick("p1", table, PLAN, NOW + timedelta(seconds=62)) == []  # a second tick
     [(second, _)] = alerts.tick("p1", table, PLAN, NOW + timedelta(seconds=190))
     assert (second.ring, second.radius_m) == (2, 5_000)
@@ -57,9 +50,9 @@ def test_an_offer_of_help_ends_it_for_everyone_and_stops_the_rings():
     table = {}
     alerts.handle(placed(), table, PLAN)
     [(ended, _)] = alerts.handle(can_help(at=NOW + timedelta(seconds=30)), table, PLAN)
-    assert isinstance(ended, UrgentAlertResolved) and ended.reason == "taken"
+    assert isinstance(ended, E.UrgentAlertResolved) and ended.reason == "taken"
     assert alerts.due_post_ids(table, NOW + timedelta(minutes=10)) == []
-    assert alerts.handle(PostResolved(post_id="p1", outcome=Outcome.HELPED, resolved_at=NOW),
+    assert alerts.handle(E.PostResolved(post_id="p1", outcome=Outcome.HELPED, resolved_at=NOW),
                          table, PLAN) == []  # fmt: skip
 
 
@@ -67,7 +60,7 @@ def test_resolving_the_post_ends_the_alert():
     table = {}
     alerts.handle(placed(), table, PLAN)
     [(ended, _)] = alerts.handle(
-        PostResolved(post_id="p1", outcome=Outcome.HELPED, resolved_at=NOW), table, PLAN
+        E.PostResolved(post_id="p1", outcome=Outcome.HELPED, resolved_at=NOW), table, PLAN
     )
     assert ended.reason == "resolved"
 

@@ -11,17 +11,8 @@ from services.posts.domain.accounts import Profile
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.posts import PostDraft, PostStatus
 from services.posts.handlers import Handlers, Limits
+from shared.contract import events as E
 from shared.contract.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized
-from shared.contract.events import (
-    MemberProfileChanged,
-    PostCreated,
-    PostExpired,
-    PostRemoved,
-    PostResolved,
-    PostUpdated,
-    ReplyCreated,
-    UrgentRequestPlaced,
-)
 from shared.contract.identity import Claims, Role
 from shared.contract.values import Category, Kind, Outcome, ReplyIntent, Urgency
 from tests.factories import FESTIVAL, NOW
@@ -78,7 +69,7 @@ def draft(**changes) -> PostDraft:
 async def test_register_stores_the_account_and_its_profile_event_once_per_email(handlers):
     lea = await member(handlers, "lea")
     [changed] = events(handlers)
-    assert isinstance(changed, MemberProfileChanged) and changed.member_id == lea.member_id
+    assert isinstance(changed, E.MemberProfileChanged) and changed.member_id == lea.member_id
     with pytest.raises(Conflict) as taken:
         await handlers.register("LEA@example.org", "another password", Profile("Léa bis"))
     assert taken.value.field == "email"
@@ -103,7 +94,7 @@ async def test_a_profile_change_is_saved_with_its_event(handlers):
     account = await handlers.update_profile(lea, {"urgent_alerts_consent": True, "home": FESTIVAL})
     assert account.profile.urgent_alerts_consent
     changed = events(handlers)[-1]
-    assert isinstance(changed, MemberProfileChanged)
+    assert isinstance(changed, E.MemberProfileChanged)
     assert changed.urgent_alerts_consent and changed.home == FESTIVAL
     with pytest.raises(NotFound):
         await handlers.update_profile(Claims("ghost", Role.MEMBER, 0), {"languages": ["fr"]})
@@ -114,12 +105,12 @@ async def test_a_new_post_is_written_with_its_events_and_shown_to_its_author(han
     view = await handlers.create_post(lea, draft())
     assert view["author"] == "lea" and view["exact_location"] == FESTIVAL.model_dump()
     created = events(handlers)[-1]
-    assert isinstance(created, PostCreated) and created.post_id == view["id"]
+    assert isinstance(created, E.PostCreated) and created.post_id == view["id"]
     urgent = await handlers.create_post(
         lea, draft(kind=Kind.REQUEST, category=Category.FIND_A_PERSON, urgency=Urgency.URGENT)
     )
     created, placed = events(handlers)[-2:]
-    assert isinstance(placed, UrgentRequestPlaced) and placed.post_id == urgent["id"]
+    assert isinstance(placed, E.UrgentRequestPlaced) and placed.post_id == urgent["id"]
     with pytest.raises(RateLimited):  # two posts an hour in these limits
         await handlers.create_post(lea, draft())
 
@@ -131,7 +122,7 @@ async def test_only_the_author_edits_and_the_edit_is_one_event(handlers):
         await handlers.edit_post(sam, post_id, {"title": "Mine now"})
     view = await handlers.edit_post(lea, post_id, {"title": "Car for Saturday only"})
     assert view["title"] == "Car for Saturday only"
-    assert isinstance(events(handlers)[-1], PostUpdated)
+    assert isinstance(events(handlers)[-1], E.PostUpdated)
     with pytest.raises(NotFound):
         await handlers.edit_post(lea, "no-such-post", {"title": "Hello"})
 
@@ -147,7 +138,7 @@ async def test_the_author_or_a_moderator_resolves_once(handlers):
     with pytest.raises(Conflict):
         await handlers.resolve_post(lea, first, Outcome.HELPED)
     await handlers.resolve_post(moussa, second, Outcome.OTHER)
-    assert [type(e) for e in events(handlers)[-2:]] == [PostResolved, PostResolved]
+    assert [type(e) for e in events(handlers)[-2:]] == [E.PostResolved, E.PostResolved]
 
 
 async def test_distinct_reports_hide_a_post_at_the_threshold(handlers):
@@ -162,7 +153,7 @@ async def test_distinct_reports_hide_a_post_at_the_threshold(handlers):
     await handlers.report_post(ines, post_id, "spam")
     assert handlers.store.memory.posts[post_id].status is PostStatus.REMOVED
     removed = events(handlers)[-1]
-    assert isinstance(removed, PostRemoved) and removed.reason == "reports"
+    assert isinstance(removed, E.PostRemoved) and removed.reason == "reports"
 
 
 async def test_only_a_moderator_removes(handlers):
@@ -172,7 +163,7 @@ async def test_only_a_moderator_removes(handlers):
     with pytest.raises(Forbidden):
         await handlers.remove_post(lea, post_id)
     await handlers.remove_post(moussa, post_id)
-    assert isinstance(events(handlers)[-1], PostRemoved)
+    assert isinstance(events(handlers)[-1], E.PostRemoved)
 
 
 async def test_a_reply_is_stored_with_its_event_and_the_author_cannot_offer_help(handlers):
@@ -180,7 +171,7 @@ async def test_a_reply_is_stored_with_its_event_and_the_author_cannot_offer_help
     post_id = (await handlers.create_post(lea, draft(kind=Kind.REQUEST)))["id"]
     view = await handlers.reply(sam, post_id, ReplyIntent.CAN_HELP, "I have one")
     reply = events(handlers)[-1]
-    assert isinstance(reply, ReplyCreated) and reply.reply_id == view["id"]
+    assert isinstance(reply, E.ReplyCreated) and reply.reply_id == view["id"]
     assert reply.post_author_id == lea.member_id and reply.intent is ReplyIntent.CAN_HELP
     with pytest.raises(Invalid):
         await handlers.reply(lea, post_id, ReplyIntent.CAN_HELP, "I can help myself")
@@ -195,7 +186,7 @@ async def test_the_sweep_expires_what_is_due_and_nothing_else(handlers):
     assert await handlers.expire_due() == 1
     assert handlers.store.memory.posts[soon].status is PostStatus.EXPIRED
     assert handlers.store.memory.posts[later].status is PostStatus.OPEN
-    assert isinstance(events(handlers)[-1], PostExpired)
+    assert isinstance(events(handlers)[-1], E.PostExpired)
     assert await handlers.expire_due() == 0
 
 

@@ -11,16 +11,8 @@ from services.posts.domain.posts import (
     PostDraft,
     PostStatus,
 )
+from shared.contract import events as E
 from shared.contract.errors import Conflict, Forbidden, Invalid
-from shared.contract.events import (
-    PostCreated,
-    PostExpired,
-    PostRemoved,
-    PostResolved,
-    PostUpdated,
-    ReplyCreated,
-    UrgentRequestPlaced,
-)
 from shared.contract.identity import Role
 from shared.contract.values import Category, Kind, Outcome, Point, ReplyIntent, Urgency
 from tests.factories import FESTIVAL, NOW
@@ -51,7 +43,7 @@ def new_post(**changes) -> Post:
 def test_creating_records_post_created_with_the_fuzzed_location_only():
     post = Post.create("p1", AUTHOR, draft(), NOW)
     [event] = post.events
-    assert isinstance(event, PostCreated)
+    assert isinstance(event, E.PostCreated)
     assert event.post.location.lat != FESTIVAL.lat or event.post.location.lon != FESTIVAL.lon
     assert "point" not in event.post.model_dump()
     assert post.expires_at == NOW + NORMAL_DEFAULT_TTL
@@ -60,7 +52,7 @@ def test_creating_records_post_created_with_the_fuzzed_location_only():
 def test_an_urgent_request_also_records_its_exact_point_for_matching():
     post = Post.create("p1", AUTHOR, draft(kind=Kind.REQUEST, urgency=Urgency.URGENT), NOW)
     created, placed = post.events
-    assert isinstance(created, PostCreated) and isinstance(placed, UrgentRequestPlaced)
+    assert isinstance(created, E.PostCreated) and isinstance(placed, E.UrgentRequestPlaced)
     assert placed.point == FESTIVAL
     assert post.expires_at == NOW + URGENT_DEFAULT_TTL
 
@@ -91,7 +83,7 @@ def test_only_the_author_edits_and_an_edit_records_the_new_projection():
         AUTHOR, {"title": "Car for the long weekend", "point": Point(lat=45.76, lon=4.83)}, NOW
     )
     [event] = post.events
-    assert isinstance(event, PostUpdated)
+    assert isinstance(event, E.PostUpdated)
     assert event.post.title == "Car for the long weekend"
     assert abs(event.post.location.lat - 45.76) < 0.01
 
@@ -107,7 +99,7 @@ def test_resolve_by_author_or_moderator_once():
         post.resolve(OTHER, Role.MEMBER, Outcome.HELPED, NOW)
     post.resolve(OTHER, Role.MODERATOR, Outcome.HELPED, NOW)
     assert post.status is PostStatus.RESOLVED
-    assert isinstance(post.events[-1], PostResolved)
+    assert isinstance(post.events[-1], E.PostResolved)
     with pytest.raises(Conflict):
         post.resolve(AUTHOR, Role.MEMBER, Outcome.HELPED, NOW)
 
@@ -120,7 +112,7 @@ def test_expiry_happens_only_when_due_and_only_once():
     post.expire(later)
     post.expire(later)
     assert post.status is PostStatus.EXPIRED
-    assert [type(e) for e in post.events] == [PostExpired]
+    assert [type(e) for e in post.events] == [E.PostExpired]
 
 
 def test_reports_remove_the_post_at_the_threshold():
@@ -132,7 +124,7 @@ def test_reports_remove_the_post_at_the_threshold():
     assert post.status is PostStatus.OPEN
     post.report("r3", 3, NOW)
     assert post.status is PostStatus.REMOVED
-    assert post.events[-1] == PostRemoved(post_id=post.id, reason="reports", removed_at=NOW)
+    assert post.events[-1] == E.PostRemoved(post_id=post.id, reason="reports", removed_at=NOW)
 
 
 def test_only_moderators_remove():
@@ -147,7 +139,7 @@ def test_only_moderators_remove():
 def test_replies_on_live_posts_only_and_no_help_offered_to_oneself():
     post = new_post()
     reply = post.reply("r1", OTHER, ReplyIntent.CAN_HELP, "I can drive it", NOW)
-    assert isinstance(reply, ReplyCreated) and reply.post_author_id == AUTHOR
+    assert isinstance(reply, E.ReplyCreated) and reply.post_author_id == AUTHOR
     with pytest.raises(Invalid):
         post.reply("r2", AUTHOR, ReplyIntent.CAN_HELP, "me", NOW)
     post.resolve(AUTHOR, Role.MEMBER, Outcome.HELPED, NOW)

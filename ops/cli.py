@@ -83,13 +83,11 @@ def _keys(args: argparse.Namespace) -> int:
 
 
 def _topics(args: argparse.Namespace) -> int:
-    from shared.contract.catalogue import TOPICS
-    from shared.runtime.kafka.admin import ensure_topics, wait_for_kafka
+    from shared.runtime.kafka.topics import create_catalogue_topics
 
     settings = get_settings()
-    asyncio.run(wait_for_kafka(settings.kafka_bootstrap, timeout_s=120))
-    asyncio.run(ensure_topics(settings.kafka_bootstrap, TOPICS))
-    print(f"{len(TOPICS)} topics present on {settings.kafka_bootstrap}")
+    count = asyncio.run(create_catalogue_topics(settings))
+    print(f"{count} topics present on {settings.kafka_bootstrap}")
     return 0
 
 

@@ -30,6 +30,10 @@ from bench.harness.stats import new_histogram, record_since, summary_ms
 from shared.runtime.settings import Settings
 
 PORT = 18102
+FLOOR_TABLE = (
+    "floor_posts (id bigserial PRIMARY KEY, body jsonb NOT NULL,"
+    " created_at timestamptz NOT NULL DEFAULT now())"
+)
 
 
 @asynccontextmanager
@@ -60,27 +64,30 @@ async def bare_inserts(dsn: str, schema: str, seconds: float, concurrency: int) 
     """A bare asyncpg loop inserting one row per transaction: the database's own price."""
     pool = await asyncpg.create_pool(dsn, min_size=concurrency, max_size=concurrency,
                                      server_settings={"search_path": schema})  # fmt: skip
-    await pool.execute("CREATE TABLE bare (id bigserial PRIMARY KEY, title text, body text)")
-    latency, deadline, done = new_histogram(), time.perf_counter() + seconds, []
+    await pool.execute("CREATE TABLE bare (id bigserial PRIMARY KEY, title text, body text,"
+                       " created_at timestamptz DEFAULT now())")  # fmt: skip
+    started, latency, done = time.perf_counter(), new_histogram(), []
+    deadline = started + seconds
 
     async def worker() -> None:
         while time.perf_counter() < deadline:
-            started = time.perf_counter()
+            began = time.perf_counter()
             async with pool.acquire() as conn, conn.transaction():
                 await conn.execute("INSERT INTO bare (title, body) VALUES ($1, $2)",
                                    POST["title"], POST["body"])  # fmt: skip
-            record_since(latency, started)
+            record_since(latency, began)
             done.append(1)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
     await pool.close()
-    return {"rows_per_s": round(len(done) / seconds), **summary_ms(latency)}
+    return {"rows_per_s": round(len(done) / elapsed), **summary_ms(latency)}
 
 
 async def run(args) -> dict:
     async with BenchRun("floor") as bench:
         schema = await bench.schema()
-        await bench.schema_table(schema, "floor_posts (id bigserial PRIMARY KEY, body jsonb)")
+        await bench.schema_table(schema, FLOOR_TABLE)
         env = {"FLOOR_SCHEMA": schema, "FLOOR_POOL_MAX": str(args.concurrency)}
         server = bench.start("bench.ingest.floor", env, "server",
                              ["--serve", "--workers", str(args.workers)])  # fmt: skip

@@ -1,6 +1,6 @@
 """The faust side of bench/matching/floor.py, in a process of its own (faust owns it):
 
-python -m bench.matching.faust_child TOPIC RECORDS OUT
+python -m bench.matching.faust_child TOPIC SINK RECORDS OUT
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ from bench.harness import cli
 from bench.harness.kafka import TopicWatch, burst_floor
 from bench.harness.session import BenchRun, wait_ready
 from bench.harness.stats import histogram_of, new_histogram, ratio, summary_ms
-from bench.notifications.members import locate_members, raise_alert
-from shared.contract.catalogue import NOTIFICATIONS, TOPICS
+from bench.notifications.members import alert_record, locate_members
+from shared.contract.catalogue import ALERTS, NOTIFICATIONS, TOPICS
 from shared.runtime.kafka import build_producer
 from tests.integration.net import free_port
 
@@ -56,8 +56,9 @@ async def run(args) -> dict:
         async with TopicWatch(bench.bootstrap, bench.names(NOTIFICATIONS), arrived, poll_ms=50):
             await asyncio.sleep(1)
             for n in range(args.warmup + args.alerts):
+                record = alert_record(n)
                 sent[f"p{n:04d}"] = time.perf_counter()
-                await raise_alert(bench, producer, n)
+                await producer.send_and_wait(bench.names(ALERTS), **record)
                 await asyncio.sleep(args.interval)
             expected, deadline = (args.warmup + args.alerts) * args.inside, time.monotonic() + 30
             while received(arrivals) < expected and time.monotonic() < deadline:  # noqa: ASYNC110

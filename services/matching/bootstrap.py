@@ -14,6 +14,7 @@ from services.matching import handlers
 from services.matching.adapters import faust_recovery
 from services.matching.domain.index import CandidateIndex
 from services.matching.domain.rings import RingPlan
+from services.matching.ports import Clock
 from services.matching.settings import MatchingSettings
 from shared.contract.catalogue import (
     ALERTS,
@@ -23,6 +24,7 @@ from shared.contract.catalogue import (
     URGENT_REQUESTS,
     dead_letter_topic,
 )
+from shared.runtime.clock import utcnow
 from shared.runtime.kafka.consumer import describe_error
 from shared.runtime.topics import TopicNames
 
@@ -69,6 +71,7 @@ class Matching:
     open_posts: faust.Table
     alerts_table: faust.Table
     ring_plan: RingPlan
+    clock: Clock = utcnow
     index_holder: IndexHolder = field(init=False)
 
     def __post_init__(self) -> None:

@@ -45,7 +45,7 @@ from shared.runtime.clock import utcnow
 from shared.runtime.kafka import EventPublisher, build_producer
 from shared.runtime.kafka.admin import wait_for_kafka
 from shared.runtime.kafka.consumer import build_consumer
-from shared.runtime.lifecycle import check_postgres
+from shared.runtime.lifecycle import check_postgres, redis_retry
 from shared.runtime.topics import TopicNames
 
 MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "migrations"
@@ -107,7 +107,7 @@ async def bootstrap(settings: NotificationsSettings) -> NotificationsWiring:
         settings.db_pool_max,
         MIGRATIONS_DIR,
     )
-    redis = aioredis.Redis.from_url(settings.redis_url)
+    redis = aioredis.Redis.from_url(settings.redis_url, **redis_retry())
     producer = build_producer(settings.kafka_bootstrap, max_batch_size=PRODUCER_BATCH_BYTES)
     await producer.start()
     publisher = EventPublisher(producer)

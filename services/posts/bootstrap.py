@@ -23,7 +23,7 @@ from shared.runtime.auth import KeyRing, TokenVerifier
 from shared.runtime.clock import utcnow
 from shared.runtime.kafka import build_producer
 from shared.runtime.kafka.admin import wait_for_kafka
-from shared.runtime.lifecycle import check_postgres
+from shared.runtime.lifecycle import check_postgres, redis_retry
 from shared.runtime.topics import TopicNames
 
 REDIS_MAX_CONNECTIONS = 64
@@ -73,6 +73,16 @@ class PostsWiring:
     async def check_kafka(self) -> None:
         await wait_for_kafka(self.settings.kafka_bootstrap, timeout_s=2)
 
+    async def check_redis(self) -> None:
+        await self.redis.ping()
+
+    async def check_relay(self) -> None:
+        """Accepted posts must reach Kafka: not ready while this process's relay is not
+        publishing (when it runs one; a relay process of its own has its own log)."""
+        problem = self.relay.problem() if self.settings.run_relay else None
+        if problem:
+            raise RuntimeError(problem)
+
     async def close(self) -> None:
         self.relay.stop()
         await self.producer.stop()
@@ -88,9 +98,10 @@ async def bootstrap(settings: PostsSettings) -> PostsWiring:
     # timeout) instead of failing with "too many connections".
     redis = aioredis.Redis(
         connection_pool=aioredis.BlockingConnectionPool.from_url(
-            settings.redis_url, max_connections=REDIS_MAX_CONNECTIONS, timeout=REDIS_WAIT_S
+            settings.redis_url, max_connections=REDIS_MAX_CONNECTIONS, timeout=REDIS_WAIT_S,
+            **redis_retry(),
         )
-    )
+    )  # fmt: skip
     producer = build_producer(settings.kafka_bootstrap)
     await producer.start()
     handlers = Handlers(

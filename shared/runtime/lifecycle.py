@@ -12,6 +12,9 @@ from typing import Any, Protocol
 
 import asyncpg
 from fastapi import FastAPI
+from redis import exceptions as redis_errors
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 
 async def cancel_tasks(tasks: Iterable[asyncio.Task]) -> None:
@@ -22,6 +25,21 @@ async def cancel_tasks(tasks: Iterable[asyncio.Task]) -> None:
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+
+
+# A connection Redis dropped (a restart) is found broken when next used: one retry on
+# a fresh connection, instead of failing the request that happened to take it (posts
+# answered 503 for minutes after Redis came back, once per stale connection).
+REDIS_RETRIES = 1
+
+
+def redis_retry() -> dict[str, Any]:
+    """The keyword arguments of a Redis client or pool that retry once on a broken
+    connection."""
+    return {
+        "retry": Retry(NoBackoff(), REDIS_RETRIES),
+        "retry_on_error": [redis_errors.ConnectionError, redis_errors.TimeoutError],
+    }
 
 
 async def check_postgres(pool: asyncpg.Pool) -> None:

@@ -46,6 +46,10 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.CannotConnectNowError,
+    # A pooled connection PostgreSQL dropped (a restart): "connection is closed", or
+    # "another operation is in progress" on the one that was mid-query. Not bugs.
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
     ConnectionError,
     TimeoutError,
 )

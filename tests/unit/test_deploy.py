@@ -73,3 +73,19 @@ def test_compose_runs_every_service_with_health_checks_and_the_pinned_kafka():
     assert services["gateway"]["ports"] == ["127.0.0.1:18004-18013:18004"]
     for name in ("kafka", "postgres", "redis"):
         assert "healthcheck" in services[name]
+
+
+def test_what_compose_runs_from_the_services_image_is_in_that_image():
+    """The image copies ``shared`` and ``services`` only (not the operator's ``ops``):
+    a container that ran `entraide ...` would fail, and every service waits on it."""
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    dockerfile = (PROJECT_ROOT / "deploy" / "docker" / "service.Dockerfile").read_text()
+    copied = {line.split()[1] for line in dockerfile.splitlines() if line.startswith("COPY ")}
+    built = {n: s for n, s in compose["services"].items() if "build" in s}
+    for name, service in built.items():
+        command = service.get("command") or []
+        assert "entraide" not in command, f"{name} would need the operator's tools"
+        if "-m" in command:
+            module = command[command.index("-m") + 1]
+            assert module.split(".")[0] in copied, f"{name} runs {module}, not in the image"
+    assert compose["services"]["topics"]["command"][-1] == "shared.runtime.kafka.topics"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
@@ -85,7 +84,7 @@ def register(m: Matching) -> Agents:
             message = event.message
             if message.topic == ticks_name:
                 post_id = message.key.decode()
-                now = datetime.now(UTC)
+                now = m.clock()
                 await send_alert_events(
                     handlers.on_alert_tick(post_id, m.alerts_table, m.ring_plan, now), None
                 )
@@ -118,9 +117,7 @@ def register(m: Matching) -> Agents:
     async def match_posts(stream) -> None:
         async for message in stream:
             try:
-                found = handlers.match(
-                    message, m.open_posts, m.index_holder.get(), datetime.now(UTC)
-                )
+                found = handlers.match(message, m.open_posts, m.index_holder.get(), m.clock())
             except Exception as exc:
                 log.exception("matching failed for %s: %s", message, exc)
                 continue
@@ -140,7 +137,7 @@ def register(m: Matching) -> Agents:
 
     @app.timer(interval=m.settings.alert_tick_s)
     async def tick_due_alerts() -> None:
-        for post_id in handlers.due_alerts(m.alerts_table, datetime.now(UTC)):
+        for post_id in handlers.due_alerts(m.alerts_table, m.clock()):
             await m.alert_ticks.send(key=post_id.encode(), value=b"tick")
 
     @app.page("/healthz")

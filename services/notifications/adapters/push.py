@@ -17,6 +17,7 @@ import orjson
 
 from services.notifications.domain.notices import Stored
 from shared.contract.events import NotificationCreated
+from shared.runtime.clock import utcnow
 from shared.runtime.kafka import EventPublisher
 from shared.runtime.tracing import TRACEPARENT_HEADER, child_traceparent, current_traceparent
 
@@ -68,7 +69,7 @@ class NotificationPusher:
         # One span for the batch: the notifications of one cause are one operation.
         traceparent = child_traceparent(current_traceparent.get())
         headers = [(TRACEPARENT_HEADER, traceparent.encode())]
-        now = datetime.now(UTC)
+        now = utcnow()
         return await self.publisher.enqueue_raw_many(
             self.topic,
             [(r.member_id.encode(), encode_notification(r, traceparent, now), headers)

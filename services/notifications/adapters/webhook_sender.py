@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -12,6 +12,7 @@ from standardwebhooks.webhooks import Webhook
 
 from services.notifications.domain.webhooks import refused_address
 from services.notifications.ports import Attempt
+from shared.runtime.clock import utcnow
 
 USER_AGENT = "Entraide-Webhooks/1.0"
 RESPONSE_PREVIEW_CHARS = 200
@@ -56,7 +57,7 @@ class HttpWebhookSender:
         problem = await self.address_problem(url)
         if problem:
             return Attempt(None, problem)
-        now = datetime.now(UTC)
+        now = utcnow()
         headers = {
             "content-type": "application/json",
             "user-agent": USER_AGENT,

@@ -8,6 +8,7 @@ import logging
 
 import asyncpg
 import redis.asyncio as aioredis
+from aiokafka.errors import KafkaError, KafkaTimeoutError
 
 from services.notifications.bootstrap import SERVICE, NotificationsWiring, dead_letters
 from services.notifications.entrypoints.deliveries import DeliveryWorker
@@ -25,9 +26,24 @@ DEPENDENCY_ERRORS = (
     OSError,
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.CannotConnectNowError,
+    # A pooled connection PostgreSQL dropped (a restart).
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
     aioredis.ConnectionError,
     aioredis.TimeoutError,
 )
+
+
+def dependency_failed(exc: BaseException) -> bool:
+    """Is this the failure of a dependency (to retry), not of the event?"""
+    if isinstance(exc, DEPENDENCY_ERRORS):
+        return True
+    # A broker down or moving its leaders (the notifications are published before they
+    # are stored): retriable in Kafka's own terms.
+    return isinstance(exc, KafkaTimeoutError) or (
+        isinstance(exc, KafkaError) and exc.retriable
+    )
 
 
 class RetryingHandler:
@@ -39,8 +55,10 @@ class RetryingHandler:
     async def __call__(self, decoded: DecodedEvent) -> None:
         try:
             await self.handlers.handle(decoded)
-        except DEPENDENCY_ERRORS as exc:
-            raise RetryableError(str(exc)) from exc
+        except Exception as exc:
+            if dependency_failed(exc):
+                raise RetryableError(f"{type(exc).__name__}: {exc}") from exc
+            raise
 
 
 async def digest_rounds(handlers: EventHandlers, interval_s: float) -> None:

@@ -4,14 +4,14 @@ per command or event."""
 
 from services.notifications.handlers.deliveries import DeliveryHandlers
 from services.notifications.handlers.events import EventHandlers
-from services.notifications.handlers.inbox import InboxHandlers, InboxPage
+from services.notifications.handlers.inbox import InboxHandlers, InboxItems
 from services.notifications.handlers.webhooks import RotatedSecret, WebhookHandlers
 
 __all__ = [
     "DeliveryHandlers",
     "EventHandlers",
     "InboxHandlers",
-    "InboxPage",
+    "InboxItems",
     "RotatedSecret",
     "WebhookHandlers",
 ]

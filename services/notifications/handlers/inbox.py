@@ -11,7 +11,7 @@ from shared.contract.identity import Claims
 
 
 @dataclass(frozen=True)
-class InboxPage:
+class InboxItems:
     items: list[Stored]
     next_cursor: str | None
     unread: int
@@ -24,9 +24,9 @@ class InboxHandlers:
 
     async def page(
         self, member: Claims, before: str | None, limit: int, unread_only: bool
-    ) -> InboxPage:
+    ) -> InboxItems:
         items = await self.inbox.inbox(member.member_id, before, limit, unread_only)
-        return InboxPage(
+        return InboxItems(
             items=items,
             next_cursor=items[-1].id if len(items) == limit else None,
             unread=await self.inbox.unread_count(member.member_id),

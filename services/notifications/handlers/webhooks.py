@@ -5,7 +5,7 @@ endpoint is the partner's own."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ulid import ULID
@@ -71,10 +71,10 @@ class WebhookHandlers:
         await self.store.delete_endpoint(endpoint_id)
 
     async def enable(self, partner: Claims, endpoint_id: str) -> Endpoint:
-        endpoint = await self.endpoint(partner, endpoint_id)
+        await self.endpoint(partner, endpoint_id)
         await self.store.set_enabled(endpoint_id, True, None)
         self.wake_deliveries()
-        return replace(endpoint, enabled=True, disabled_reason=None)
+        return await self.endpoint(partner, endpoint_id)
 
     async def rotate_secret(self, partner: Claims, endpoint_id: str) -> RotatedSecret:
         await self.endpoint(partner, endpoint_id)

@@ -10,7 +10,15 @@ Safety, by construction rather than by care:
   A pass takes up to LANES_PER_PASS lanes in one transaction, starting at a different
   lane each time, so two relays share the lanes.
 - It wakes on NOTIFY from the insert trigger; the timed poll is only a safety net for
-  a lost notification (e.g. the listening connection dropped).
+  a lost notification. The listening connection is checked before every pass and made
+  again when PostgreSQL dropped it (a restart).
+- It outlives any failure of PostgreSQL or Kafka: a failed pass is counted, logged and
+  tried again with a growing backoff, never the end of the relay (asyncpg's
+  InterfaceError, "connection is closed", is not a PostgresError: catching only those
+  once let the relay's task end unseen while the API kept accepting posts).
+- It says how it is doing: the backlog and the age of the oldest pending row in
+  /metrics, and ``problem()`` for /readyz (no pass for too long, or rows waiting too
+  long).
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from collections.abc import Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from shared.runtime.tracing import TRACEPARENT_HEADER, trace_id
 
@@ -36,11 +44,21 @@ SAFETY_POLL_S = 1.0
 COALESCE_S = 0.003
 PRUNE_EVERY_S = 60.0
 KEEP_PUBLISHED_S = 24 * 3600
-ERROR_BACKOFF_S = 1.0
+ERROR_BACKOFF_START_S = 0.1
+ERROR_BACKOFF_MAX_S = 5.0
+BACKLOG_EVERY_S = 1.0
+# Readiness: a relay that has not completed a pass, or has left a row pending, for this
+# long is not publishing (a pass runs at least every safety poll, 1 s, when idle).
+STUCK_AFTER_S = 15.0
 # Half the lanes: two relays (the two API workers) each find lanes of their own in a pass.
 LANES_PER_PASS = 8
 
 PUBLISHED = Counter("entraide_outbox_published_total", "Outbox rows published to Kafka")
+FAILED_PASSES = Counter("entraide_outbox_failed_passes_total",
+                        "Relay passes that failed (PostgreSQL or Kafka unavailable)")  # fmt: skip
+BACKLOG = Gauge("entraide_outbox_backlog_rows", "Outbox rows not yet published")
+OLDEST_PENDING = Gauge("entraide_outbox_oldest_pending_age_seconds",
+                       "Age of the oldest outbox row not yet published (0: none)")  # fmt: skip
 COMMIT_TO_ACK = Histogram(
     "entraide_outbox_commit_to_ack_seconds",
     "From the row's insert to Kafka's acknowledgement",
@@ -66,40 +84,108 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._next_lane = 0
+        self._listener: _Listener | None = None
         self.published = 0
         self.passes = 0
+        self.failures = 0
+        self.last_error: str | None = None
+        self.last_pass_at = time.monotonic()
+        self.running = False
+        self.backlog = 0
+        self.oldest_pending_s = 0.0
+        self._backlog_at = 0.0
 
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
 
     async def run(self) -> None:
-        listener = await self._listen()
         last_prune = time.monotonic()
+        backoff_s = ERROR_BACKOFF_START_S
+        self.running = True
         try:
             while not self._stopping.is_set():
                 self._wake.clear()
                 try:
+                    await self._ensure_listening()
                     sent, busy_elsewhere = await self.drain_once()
                     self.passes += 1
-                except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
-                    log.warning("outbox relay pass failed, retrying: %s", exc)
-                    await asyncio.sleep(ERROR_BACKOFF_S)
+                    self.last_pass_at = time.monotonic()
+                    if self.last_pass_at - self._backlog_at > BACKLOG_EVERY_S:
+                        await self._measure_backlog()
+                    if self.last_pass_at - last_prune > PRUNE_EVERY_S:
+                        await self._prune()
+                        last_prune = time.monotonic()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # any failure of a dependency: the relay goes on
+                    await self._failed(exc, backoff_s)
+                    backoff_s = min(backoff_s * 2, ERROR_BACKOFF_MAX_S)
                     continue
-                if time.monotonic() - last_prune > PRUNE_EVERY_S:
-                    await self._prune()
-                    last_prune = time.monotonic()
-                if sent == 0 and busy_elsewhere:
-                    # Rows are pending in lanes another relay holds: it is done in a few
-                    # milliseconds, and no NOTIFY will say so.
-                    await asyncio.sleep(COALESCE_S)
-                elif sent == 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._safety_poll_s)
-                        # Let the commits that arrive together go out in one pass: a pass
-                        # per commit cost more database work than the posts themselves.
-                        await asyncio.sleep(COALESCE_S)
+                backoff_s = ERROR_BACKOFF_START_S
+                self.last_error = None
+                await self._idle(sent, busy_elsewhere)
         finally:
+            self.running = False
+            await self._drop_listener()
+
+    async def _idle(self, sent: int, busy_elsewhere: bool) -> None:
+        if sent == 0 and busy_elsewhere:
+            # Rows are pending in lanes another relay holds: it is done in a few
+            # milliseconds, and no NOTIFY will say so.
+            await asyncio.sleep(COALESCE_S)
+        elif sent == 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._safety_poll_s)
+                # Let the commits that arrive together go out in one pass: a pass per
+                # commit cost more database work than the posts themselves.
+                await asyncio.sleep(COALESCE_S)
+
+    async def _failed(self, exc: Exception, backoff_s: float) -> None:
+        self.failures += 1
+        self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        FAILED_PASSES.inc()
+        log.warning("outbox relay pass failed, retrying in %.1fs: %s", backoff_s,
+                    self.last_error)  # fmt: skip
+        # Its connection may be the one that broke: listen again on a fresh one.
+        await self._drop_listener()
+        await asyncio.sleep(backoff_s)
+
+    def problem(self) -> str | None:
+        """Why this relay is not publishing, or None (for /readyz)."""
+        if not self.running:
+            return "the outbox relay is not running"
+        since_pass_s = time.monotonic() - self.last_pass_at
+        if since_pass_s > STUCK_AFTER_S:
+            why = f": {self.last_error}" if self.last_error else ""
+            return f"no relay pass for {since_pass_s:.0f}s{why}"
+        if self.oldest_pending_s > STUCK_AFTER_S:
+            return f"{self.backlog} outbox rows pending, the oldest {self.oldest_pending_s:.0f}s"
+        return None
+
+    async def _measure_backlog(self) -> None:
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(
+                "SELECT count(*) AS rows, coalesce(extract(epoch FROM clock_timestamp()"
+                " - min(created_at)), 0) AS oldest_s FROM outbox WHERE published_at IS NULL"
+            )
+        self.backlog, self.oldest_pending_s = row["rows"], float(row["oldest_s"])
+        self._backlog_at = time.monotonic()
+        BACKLOG.set(self.backlog)
+        OLDEST_PENDING.set(self.oldest_pending_s)
+
+    async def _ensure_listening(self) -> None:
+        if self._listener is not None and not self._listener.conn.is_closed():
+            return
+        if self._listener is not None:
+            log.warning("the outbox relay's LISTEN connection was closed: listening again")
+            await self._drop_listener()
+        self._listener = await self._listen()
+        self._wake.set()  # a notification may have been missed meanwhile
+
+    async def _drop_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
             await listener.close()
 
     async def _listen(self) -> _Listener:
@@ -197,10 +283,12 @@ class _Listener:
 
     def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection, callback) -> None:
         self._pool = pool
-        self._conn = conn
+        self.conn = conn
         self.callback = callback
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
-            await self._conn.remove_listener(OUTBOX_CHANNEL, self.callback)
-        await self._pool.release(self._conn)
+            await self.conn.remove_listener(OUTBOX_CHANNEL, self.callback)
+        # A connection PostgreSQL dropped is released all the same (the pool replaces it).
+        with contextlib.suppress(Exception):
+            await self._pool.release(self.conn)

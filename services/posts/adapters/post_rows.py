@@ -47,6 +47,10 @@ def _columns() -> tuple[str, ...]:
 # What is read back; what is written also holds the cell.
 POST_COLUMNS = _columns()
 WRITTEN_COLUMNS = POST_COLUMNS + CELL_COLUMNS
+# Set once, by the insert: who wrote it, what it is, how urgent, when (Post.edit keeps
+# kind and urgency: changing them would change who was alerted and what was matched).
+IMMUTABLE_COLUMNS = frozenset({"id", "author_id", "kind", "urgency", "created_at"})
+UPDATED_COLUMNS = tuple(c for c in WRITTEN_COLUMNS if c not in IMMUTABLE_COLUMNS)
 
 
 def post_values(post: Post) -> dict[str, Any]:

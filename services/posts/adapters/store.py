@@ -10,6 +10,7 @@ import asyncpg
 
 from services.posts.adapters.post_rows import (
     POST_COLUMNS,
+    UPDATED_COLUMNS,
     WRITTEN_COLUMNS,
     post_from_row,
     post_values,
@@ -26,8 +27,6 @@ from shared.runtime.tracing import child_traceparent, current_traceparent
 OUTBOX_LANES = 16
 
 SELECT_POST = ", ".join(POST_COLUMNS)
-# Written by save_post: every column but the id.
-UPDATED_COLUMNS = tuple(c for c in WRITTEN_COLUMNS if c != "id")
 UPDATE_POST = (
     "UPDATE posts SET "
     + ", ".join(f"{column} = ${n}" for n, column in enumerate(UPDATED_COLUMNS, start=2))

@@ -25,6 +25,6 @@ def create_app(settings: PostsSettings, wiring: PostsWiring | None = None) -> Fa
         wiring=wiring,
         build=lambda: bootstrap(settings),
         start=start,
-        checks=("database", "kafka"),
+        checks=("database", "kafka", "redis", "relay"),
         routers=(routes_accounts.router, routes_posts.router),
     )

@@ -152,7 +152,7 @@ async def test_a_partner_that_never_answers_does_not_hold_up_another(make_notifi
 
 
 def field_named(body: dict) -> str:
-    """The field an error is about, in either error shape (see shared/web.py)."""
+    """The field an error is about, in either error shape (see shared/runtime/web.py)."""
     detail = body["detail"]
     return detail[0]["loc"][-1] if isinstance(detail, list) else detail["field"]
 

@@ -72,11 +72,23 @@ def hub() -> Hub:
     return make_hub()
 
 
+WRITERS: list[asyncio.Task] = []
+
+
+@pytest.fixture(autouse=True)
+async def _stop_the_writers():
+    yield
+    for writer in WRITERS:
+        writer.cancel()
+    await asyncio.gather(*WRITERS, return_exceptions=True)
+    WRITERS.clear()
+
+
 async def connect(hub: Hub, member: str | None = None, stuck: bool = False):
     socket = FakeSocket(stuck)
     client = Client(socket.send, socket.close, member, hub)
     hub.connect(client)
-    socket.writer = asyncio.create_task(client.writer())
+    WRITERS.append(asyncio.create_task(client.writer()))
     return client, socket
 
 

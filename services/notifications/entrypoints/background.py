@@ -41,9 +41,7 @@ def dependency_failed(exc: BaseException) -> bool:
         return True
     # A broker down or moving its leaders (the notifications are published before they
     # are stored): retriable in Kafka's own terms.
-    return isinstance(exc, KafkaTimeoutError) or (
-        isinstance(exc, KafkaError) and exc.retriable
-    )
+    return isinstance(exc, KafkaTimeoutError) or (isinstance(exc, KafkaError) and exc.retriable)
 
 
 class RetryingHandler:

@@ -6,11 +6,12 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
-from ops.infra import InfraError, LocalInfra, install_prerequisites
-from ops.local import local_services
+from ops.infra import InfraError, LocalInfra, brokers_in_use, install_prerequisites
+from ops.local import local_services, scrape
 from shared.runtime.settings import get_settings
 
 
@@ -142,7 +143,21 @@ def _status(args: argparse.Namespace) -> int:
     print(f"\n{'consumer group':<24} lag (messages)")
     for group, lag in lags.items():
         print(f"{group:<24} {lag}")
+    print()
+    for label, service, metric in WATCHED:
+        values = [v for s in local_services(settings) if s.spec.name == service
+                  for v in [scrape(s.url, metric)] if v is not None]  # fmt: skip
+        print(f"{label:<36} {max(values) if values else 'unknown'}")
     return code
+
+
+# What an operator looks at first (docs/operations.md): the worst instance's figure.
+WATCHED = (
+    ("outbox rows not yet published", "posts", "entraide_outbox_backlog_rows"),
+    ("oldest unpublished row (s)", "posts", "entraide_outbox_oldest_pending_age_seconds"),
+    ("failed relay passes", "posts", "entraide_outbox_failed_passes_total"),
+    ("open sockets (one gateway)", "gateway", "entraide_gateway_connections"),
+)
 
 
 CONSUMER_GROUPS = ("entraide-matching", "entraide-notifications")
@@ -175,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     infra = commands.add_parser("infra", help="local Kafka, PostgreSQL and Redis")
     infra.add_argument("action", choices=["install", "up", "down", "status"])
+    infra.add_argument("--kafka-brokers", type=int, choices=[1, 3], help=BROKERS_HELP)
     infra.set_defaults(run=_infra)
 
     up = commands.add_parser("up", help="start the infrastructure and the services")
@@ -182,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale", action="append", default=[], metavar="NAME=N",
         help="run N instances of a service: matching, notifications, gateway or posts",
     )  # fmt: skip
+    up.add_argument("--kafka-brokers", type=int, choices=[1, 3], help=BROKERS_HELP)
     up.set_defaults(run=_up)
     supervise = commands.add_parser("supervise", help=argparse.SUPPRESS)
     supervise.set_defaults(run=_supervise)
@@ -204,10 +221,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+BROKERS_HELP = (
+    "Kafka brokers: 1, or a cluster of 3 on loopback (kept until `entraide down` and "
+    "the removal of .data/kafka*)"
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     args = build_parser().parse_args(argv)
+    # Every command, and every process it starts (the services, the supervisor), sees
+    # the same number of brokers: the one asked for, else the one running.
+    brokers = getattr(args, "kafka_brokers", None) or brokers_in_use(get_settings())
+    if brokers:
+        os.environ["ENTRAIDE_KAFKA_BROKERS"] = str(brokers)
+        get_settings.cache_clear()
     try:
         return args.run(args)
     except InfraError as exc:

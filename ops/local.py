@@ -17,6 +17,8 @@ from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from ops.infra.errors import InfraError
 from ops.infra.processes import log_tail, read_pid, start_detached, stop_pid
 from shared.runtime.settings import PROJECT_ROOT, Settings
@@ -31,6 +33,18 @@ def is_ready(url: str) -> bool:
             return response.status == 200
     except (URLError, OSError):
         return False
+
+
+def scrape(url: str, metric: str) -> float | None:
+    """A Prometheus metric of the service at ``url`` (summed over its labels), or None."""
+    try:
+        with urlopen(f"{url}/metrics", timeout=2) as response:
+            text = response.read().decode()
+    except (URLError, OSError):
+        return None
+    found = [s.value for family in text_string_to_metric_families(text)
+             for s in family.samples if s.name == metric]  # fmt: skip
+    return sum(found) if found else None
 
 
 def wait_until_ready(
@@ -101,7 +115,8 @@ class LocalService:
         if self.pid() is None:
             start_detached(
                 [sys.executable, "-m", self.spec.module], self.log_file, self.pid_file,
-                PROJECT_ROOT, env={"ENTRAIDE_HTTP_PORT": str(self.port)},
+                PROJECT_ROOT, env={"ENTRAIDE_HTTP_PORT": str(self.port),
+                                   "ENTRAIDE_CONSUMER_INSTANCE_ID": self.name},
             )  # fmt: skip
 
     def start(self) -> None:

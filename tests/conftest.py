@@ -59,13 +59,16 @@ def _from_testcontainers() -> Iterator[Endpoints]:
 
 
 def _from_local_servers() -> Iterator[Endpoints]:
-    from ops.infra import LocalInfra
+    from ops.infra import LocalInfra, brokers_in_use
     from shared.runtime.settings import Settings
 
+    brokers = brokers_in_use(Settings())  # a local cluster `entraide up` made
+    if brokers:
+        os.environ["ENTRAIDE_KAFKA_BROKERS"] = str(brokers)
     infra = LocalInfra(Settings())
     asyncio.run(infra.up())
     # Left running after the session: the next run (or `make up`) reuses them.
-    yield Endpoints(infra.kafka.bootstrap, infra.postgres.dsn, infra.redis.url, origin="local")
+    yield Endpoints(infra.kafka_bootstrap, infra.postgres.dsn, infra.redis.url, origin="local")
 
 
 @pytest.fixture(scope="session")

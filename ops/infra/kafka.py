@@ -1,4 +1,6 @@
-"""Apache Kafka in KRaft mode, single node, started with ``java -cp`` from Maven jars."""
+"""Apache Kafka in KRaft mode, started with ``java -cp`` from Maven jars: one node, or a
+cluster of three on loopback (each broker also a controller, with its own ports and
+data), as operators run it."""
 
 from __future__ import annotations
 
@@ -35,8 +37,8 @@ def new_cluster_id() -> str:
 
 SERVER_PROPERTIES = """\
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:{controller_port}
+node.id={node_id}
+controller.quorum.voters={voters}
 listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
 advertised.listeners=PLAINTEXT://127.0.0.1:{port}
 controller.listener.names=CONTROLLER
@@ -46,11 +48,15 @@ log.dirs={log_dir}
 num.partitions=3
 # Topics come from the catalogue (entraide infra up) or from tests; a typo must fail.
 auto.create.topics.enable=false
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor={replicas}
 offsets.topic.num.partitions=12
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-# One node: no point waiting for more members before the first rebalance.
+transaction.state.log.replication.factor={replicas}
+transaction.state.log.min.isr={min_insync}
+default.replication.factor={replicas}
+# With three brokers an acknowledged write (acks=all) is on two of them at least, so
+# the loss of any one loses nothing.
+min.insync.replicas={min_insync}
+# A local cluster: no point waiting for more members before the first rebalance.
 group.initial.rebalance.delay.ms=0
 log.flush.interval.messages=9223372036854775807
 """
@@ -73,6 +79,18 @@ class KafkaBroker:
     port: int
     controller_port: int
     heap_mb: int = 768
+    node_id: int = 1
+    # node id -> controller port, for every node of the cluster (None: this one alone).
+    voters: dict[int, int] | None = None
+    cluster_id_file: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return "kafka" if self.node_id == 1 else f"kafka-{self.node_id}"
+
+    @property
+    def replicas(self) -> int:
+        return min(3, len(self.voters or {self.node_id: 0}))
 
     @property
     def bootstrap(self) -> str:
@@ -106,11 +124,16 @@ class KafkaBroker:
     def _configure(self) -> Path:
         self.home.mkdir(parents=True, exist_ok=True)
         config = self.home / "server.properties"
+        voters = self.voters or {self.node_id: self.controller_port}
         config.write_text(
             SERVER_PROPERTIES.format(
+                node_id=self.node_id,
+                voters=",".join(f"{n}@127.0.0.1:{port}" for n, port in sorted(voters.items())),
                 port=self.port,
                 controller_port=self.controller_port,
                 log_dir=self.home / "logs",
+                replicas=self.replicas,
+                min_insync=2 if self.replicas >= 3 else 1,
             )
         )
         (self.home / "log4j.properties").write_text(LOG4J_PROPERTIES)
@@ -123,7 +146,7 @@ class KafkaBroker:
             self._java(
                 "kafka.tools.StorageTool",
                 "format",
-                f"--cluster-id={new_cluster_id()}",
+                f"--cluster-id={self._cluster_id()}",
                 f"--config={config}",
             ),
             "formatting the Kafka storage failed",
@@ -131,13 +154,27 @@ class KafkaBroker:
             timeout_s=120,
         )
 
-    async def start(self) -> None:
+    def _cluster_id(self) -> str:
+        """One id for every node of a cluster, kept beside them."""
+        if self.cluster_id_file is None:
+            return new_cluster_id()
+        if not self.cluster_id_file.exists():
+            self.cluster_id_file.parent.mkdir(parents=True, exist_ok=True)
+            self.cluster_id_file.write_text(new_cluster_id())
+        return self.cluster_id_file.read_text().strip()
+
+    def launch(self) -> None:
+        """Start the broker if it is not running; do not wait (a cluster's nodes must
+        all be starting before any can elect a controller)."""
         if self.pid() is None:
             config = self._configure()
             self._format_storage(config)
             start_detached(
                 self._java("kafka.Kafka", str(config)), self.log_file, self.pid_file, self.home
             )
+
+    async def start(self) -> None:
+        self.launch()
         await self.wait_ready()
 
     async def wait_ready(self, timeout_s: float = KAFKA_READY_TIMEOUT_S) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import asyncpg
 
 from ops.infra.errors import InfraError
-from ops.infra.processes import is_root, log_tail, run
+from ops.infra.processes import is_root, log_tail, pid_alive, run
 
 POSTGRES_READY_TIMEOUT_S = 60.0
 PG_USER = "entraide"
@@ -70,6 +70,7 @@ def _server_user_can_reach(path: Path) -> bool:
 class PostgresServer:
     home: Path
     port: int
+    name = "postgres"
 
     def __post_init__(self) -> None:
         # A checkout under /root (mode 700) is out of the postgres user's reach; then
@@ -140,10 +141,12 @@ class PostgresServer:
             pwfile.unlink(missing_ok=True)
 
     def pid(self) -> int | None:
+        """The postmaster's pid while it runs (after a kill -9 its pid file stays)."""
         try:
-            return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+            pid = int((self.data_dir / "postmaster.pid").read_text().split()[0])
         except (FileNotFoundError, PermissionError, ValueError, IndexError):
             return None
+        return pid if pid_alive(pid) else None
 
     def running(self) -> bool:
         if not (self.data_dir / "PG_VERSION").exists():

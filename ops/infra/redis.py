@@ -20,6 +20,7 @@ REDIS_READY_TIMEOUT_S = 30.0
 class RedisServer:
     home: Path
     port: int
+    name = "redis"
 
     @property
     def url(self) -> str:

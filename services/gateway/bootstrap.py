@@ -51,10 +51,13 @@ class GatewayWiring:
     verifier: TokenVerifier
     # Each partition's end offset when reading began: ready once read up to them.
     ends: dict = field(default_factory=dict)
+    # Set by the read loop while it runs (entrypoints/reader.py).
+    reading: bool = False
 
     @property
     def caught_up(self) -> bool:
-        return self.streams.caught_up(self.ends)
+        """Read up to where the partitions ended when reading began (the resume window)."""
+        return bool(self.ends) and self.streams.caught_up(self.ends)
 
     async def check_kafka(self) -> None:
         await wait_for_kafka(self.settings.kafka_bootstrap, timeout_s=2)

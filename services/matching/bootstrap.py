@@ -120,6 +120,8 @@ def faust_app(settings: MatchingSettings, names: TopicNames) -> faust.App:
         table_standby_replicas=0,
         topic_partitions=settings.matching_partitions,
         producer_acks=-1,
+        # What faust creates itself (none, normally: the worker makes its topics first).
+        topic_replication_factor=settings.kafka_replication_factor,
         web_enabled=settings.web_enabled,
         web_bind=settings.http_host,
         web_port=settings.http_port,
@@ -127,6 +129,8 @@ def faust_app(settings: MatchingSettings, names: TopicNames) -> faust.App:
         # default 60 s would stall matching for a minute).
         broker_session_timeout=WORKER_SESSION_TIMEOUT_S,
         broker_heartbeat_interval=WORKER_HEARTBEAT_S,
+        # A worker restarted under its name takes its partitions back at once.
+        consumer_group_instance_id=settings.consumer_instance_id,
         consumer_auto_offset_reset="earliest",
         # Every post makes three records (routed post, two changelog entries): sent one
         # request each, they kept the broker busier than the worker. A few milliseconds

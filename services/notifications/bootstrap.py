@@ -137,6 +137,8 @@ async def bootstrap(settings: NotificationsSettings) -> NotificationsWiring:
         settings.kafka_bootstrap,
         settings.consumer_group + settings.topic_namespace,
         [topics(topic) for topic in CONSUMED_TOPICS],
+        # A process restarted under its name takes its partitions back at once.
+        group_instance_id=settings.consumer_instance_id,
     )
     return NotificationsWiring(
         settings=settings,

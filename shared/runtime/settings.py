@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BROKER_PORT_STEP = 100
 
 
 class Settings(BaseSettings):
@@ -27,6 +28,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=PROJECT_ROOT / ".data")
     # Kafka's JVM heap; the broker is one of several servers on a 2-core machine.
     kafka_heap_mb: int = 768
+    # Brokers of the local Kafka: 1, or 3 as operators run it (each on kafka_port + 100 k,
+    # its controller on kafka_controller_port + 100 k). With 3 the topics get three
+    # replicas and min.insync.replicas 2: the loss of any one broker loses nothing.
+    kafka_brokers: Annotated[int, Field(ge=1, le=5)] = 1
+    # Replicas of each topic the services create; 0: 3 with three brokers or more, else 1.
+    kafka_replication_factor: int = 0
 
     # Where the web client is served (the gateway): the origins the HTTP APIs allow
     # (CORS) and the gateway accepts sockets from.
@@ -43,15 +50,32 @@ class Settings(BaseSettings):
     # demo, each test or benchmark run) share one Kafka cluster (shared/runtime/topics.py).
     topic_namespace: str = ""
 
+    # A consumer's stable name in its group (Kafka's static membership): a process
+    # restarted under the same name gets its partitions back at once, instead of after
+    # the dead one's session times out (10 s). `entraide up` names each instance; in
+    # Kubernetes use a StatefulSet's pod name. None: a new member at each start.
+    consumer_instance_id: str | None = None
+
     # Where the services connect; derived from the local ports unless set.
     kafka_bootstrap: str = ""
     postgres_dsn: str = ""
     redis_url: str = ""
 
+    @property
+    def kafka_ports(self) -> list[int]:
+        """The local brokers' client ports."""
+        return [self.kafka_port + BROKER_PORT_STEP * k for k in range(self.kafka_brokers)]
+
+    @property
+    def kafka_min_insync(self) -> int:
+        return 2 if self.kafka_replication_factor >= 3 else 1
+
     @model_validator(mode="after")
     def _derive_endpoints(self) -> Settings:
+        if not self.kafka_replication_factor:
+            self.kafka_replication_factor = 3 if self.kafka_brokers >= 3 else 1
         if not self.kafka_bootstrap:
-            self.kafka_bootstrap = f"127.0.0.1:{self.kafka_port}"
+            self.kafka_bootstrap = ",".join(f"127.0.0.1:{port}" for port in self.kafka_ports)
         if not self.postgres_dsn:
             self.postgres_dsn = (
                 f"postgresql://entraide:entraide@127.0.0.1:{self.postgres_port}/entraide"

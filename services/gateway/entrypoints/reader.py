@@ -4,25 +4,44 @@ window, each record turned into an entry and handed to the hub."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from services.gateway.adapters.source import assign_from_window
 from services.gateway.bootstrap import GatewayWiring
 from shared.runtime.lifecycle import cancel_tasks
 
 FETCH_TIMEOUT_MS = 100
+READ_RETRY_S = 1.0
+
+log = logging.getLogger(__name__)
 
 
 async def read_forever(wiring: GatewayWiring) -> None:
+    """Read until cancelled; a failure (the broker gone, a leader moving) is logged and
+    the reading goes on from where it was: a reader that ended would leave every socket
+    silent while the gateway looks alive."""
     consumer, reader, hub, streams = wiring.consumer, wiring.reader, wiring.hub, wiring.streams
-    while True:
-        batch = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS)
-        for records in batch.values():
-            for record in records:
-                entry = reader.entry(record)
-                if entry is None:
-                    streams.skip(streams.slot_of[(record.topic, record.partition)], record.offset)
-                else:
-                    hub.dispatch(entry)
+    wiring.reading = True
+    try:
+        while True:
+            try:
+                batch = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("reading Kafka failed, retrying: %s: %s", type(exc).__name__, exc)
+                await asyncio.sleep(READ_RETRY_S)
+                continue
+            for records in batch.values():
+                for record in records:
+                    entry = reader.entry(record)
+                    if entry is None:
+                        slot = streams.slot_of[(record.topic, record.partition)]
+                        streams.skip(slot, record.offset)
+                    else:
+                        hub.dispatch(entry)
+    finally:
+        wiring.reading = False
 
 
 class Reading:

@@ -25,6 +25,7 @@ from shared.runtime.auth import InvalidTokenError
 
 log = logging.getLogger(__name__)
 
+STARTING_RETRY_AFTER_S = 1
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 STATIC = {
     "/": ("index.html", "text/html; charset=utf-8"),
@@ -33,16 +34,19 @@ STATIC = {
 }
 
 
-def _response(status: HTTPStatus, body: bytes, content_type: str) -> Response:
+def _response(
+    status: HTTPStatus, body: bytes, content_type: str, extra: dict[str, str] | None = None
+) -> Response:
     headers = Headers([
         ("Content-Type", content_type), ("Content-Length", str(len(body))),
         ("Cache-Control", "no-cache"), ("X-Content-Type-Options", "nosniff"),
+        *(extra or {}).items(),
     ])  # fmt: skip
     return Response(status.value, status.phrase, headers, body)
 
 
-def _json(status: HTTPStatus, body: dict) -> Response:
-    return _response(status, orjson.dumps(body), "application/json")
+def _json(status: HTTPStatus, body: dict, extra: dict[str, str] | None = None) -> Response:
+    return _response(status, orjson.dumps(body), "application/json", extra)
 
 
 class GatewayServer:
@@ -53,6 +57,15 @@ class GatewayServer:
     async def process_request(self, connection: ServerConnection, request: Request):
         url = urlsplit(request.path)
         if url.path == "/ws":
+            if not self.gateway.caught_up:
+                # A gateway that has not read its resume window would answer every
+                # resume with snapshot_required, then send the window again as live
+                # frames: clients wait a second and come back (or go to another).
+                return _json(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    {"code": "starting", "message": "the gateway is reading its resume window"},
+                    {"Retry-After": str(STARTING_RETRY_AFTER_S)},
+                )
             token = parse_qs(url.query).get("token", [None])[0]
             connection.member = None  # type: ignore[attr-defined]
             if token:
@@ -78,6 +91,8 @@ class GatewayServer:
                 failures["kafka"] = str(exc) or type(exc).__name__
             if not self.gateway.caught_up:
                 failures["streams"] = "still reading the resume window"
+            if not self.gateway.reading:
+                failures["reader"] = "not reading Kafka"
             if failures:
                 return _json(HTTPStatus.SERVICE_UNAVAILABLE,
                              {"status": "unavailable", "failures": failures})  # fmt: skip

@@ -40,6 +40,15 @@ INDEX_POSTS = Gauge("entraide_matching_index_open_posts",
                     "Open posts in this worker's candidate index")  # fmt: skip
 
 
+def consuming_problem(app: faust.App) -> str | None:
+    """Why this worker is not consuming yet, or None."""
+    if app.rebalancing:
+        return "rebalancing"
+    if not app.tables.recovery.completed.is_set():
+        return "recovering its tables"
+    return None
+
+
 @dataclass(frozen=True)
 class Agents:
     handle_post_events: faust.types.AgentT
@@ -153,7 +162,13 @@ def register(m: Matching) -> Agents:
 
     @app.page("/readyz")
     async def readyz(web, request):
-        # The web server answers once the worker has started: its consumer is in the group.
+        # Ready once it consumes: in the group, its tables recovered from their
+        # changelogs, not in a rebalance. The web server alone answers long before
+        # (13-22 s after a restart, under load: issue 17).
+        problem = consuming_problem(app)
+        if problem:
+            return web.json({"status": "unavailable", "failures": {"consumer": problem}},
+                            status=503)  # fmt: skip
         return web.json({"status": "ready"})
 
     return Agents(handle_post_events, match_posts)

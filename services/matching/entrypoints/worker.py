@@ -20,7 +20,13 @@ def main() -> None:
     # faust creates a table's changelog itself, an agent can check the partitions before
     # the new topic's metadata has spread and crash (PartitionsMismatch, seen in CI).
     # So every internal topic and changelog exists, with leaders, before faust starts.
-    asyncio.run(ensure_topics(settings.kafka_bootstrap, matching.internal_topics()))
+    asyncio.run(
+        ensure_topics(
+            settings.kafka_bootstrap,
+            matching.internal_topics(),
+            replication_factor=settings.kafka_replication_factor,
+        )
+    )
     faust.Worker(matching.app, loglevel=settings.log_level).execute_from_commandline()
 
 

@@ -23,9 +23,11 @@ async def create_catalogue_topics(settings: Settings) -> int:
     """Every topic of the catalogue, named in the deployment's namespace; how many."""
     names = TopicNames(settings.topic_namespace)
     await wait_for_kafka(settings.kafka_bootstrap, timeout_s=KAFKA_WAIT_S)
+    durability = {"min.insync.replicas": str(settings.kafka_min_insync)}
     await ensure_topics(
         settings.kafka_bootstrap,
-        [(names(topic), topic.partitions, topic.config) for topic in TOPICS],
+        [(names(topic), topic.partitions, {**topic.config, **durability}) for topic in TOPICS],
+        replication_factor=settings.kafka_replication_factor,
     )
     return len(TOPICS)
 

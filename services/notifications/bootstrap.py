@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -77,6 +78,9 @@ class NotificationsWiring:
     # Rung when a delivery is queued, so that the delivery loop looks at once.
     deliveries_queued: asyncio.Event
     verifier: TokenVerifier
+    # Whether the background work (the consumer above all) is running: set by the
+    # entrypoint that starts it (entrypoints/background.py).
+    consuming: Callable[[], bool] = lambda: False
 
     async def check_database(self) -> None:
         await check_postgres(self.pool)
@@ -86,6 +90,10 @@ class NotificationsWiring:
 
     async def check_redis(self) -> None:
         await self.redis.ping()
+
+    async def check_consumer(self) -> None:
+        if not self.consuming():
+            raise RuntimeError("the consumer of its topics is not running")
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):

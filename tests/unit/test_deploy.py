@@ -60,7 +60,10 @@ def test_the_keda_scaled_objects_scale_on_consumer_lag():
 def test_compose_runs_every_service_with_health_checks_and_the_pinned_kafka():
     compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert services["kafka"]["image"] == f"apache/kafka:{kafka_version()}"
+    for node in ("kafka-1", "kafka-2", "kafka-3"):
+        assert services[node]["image"] == f"apache/kafka:{kafka_version()}"
+        assert services[node]["environment"]["KAFKA_MIN_INSYNC_REPLICAS"] == 2
+    assert services["posts"]["environment"]["ENTRAIDE_KAFKA_REPLICATION_FACTOR"] == 3
     for name in SERVICES:
         service = services[name]
         assert (PROJECT_ROOT / service["build"]["dockerfile"]).exists()
@@ -71,8 +74,21 @@ def test_compose_runs_every_service_with_health_checks_and_the_pinned_kafka():
     for name in ("matching", "notifications"):
         assert "ports" not in services[name]
     assert services["gateway"]["ports"] == ["127.0.0.1:18004-18013:18004"]
-    for name in ("kafka", "postgres", "redis"):
+    for name in ("kafka-1", "kafka-2", "kafka-3", "postgres", "redis"):
         assert "healthcheck" in services[name]
+
+
+def test_kafka_runs_as_three_nodes_in_kubernetes_with_the_same_settings():
+    [statefulset] = [d for name, d in ALL if d["kind"] == "StatefulSet"]
+    assert statefulset["metadata"]["name"] == "kafka" and statefulset["spec"]["replicas"] == 3
+    env = {e["name"]: e.get("value") for e in
+           statefulset["spec"]["template"]["spec"]["containers"][0]["env"]}  # fmt: skip
+    assert (
+        env["KAFKA_MIN_INSYNC_REPLICAS"] == "2" and env["KAFKA_DEFAULT_REPLICATION_FACTOR"] == "3"
+    )
+    config = next(d for _, d in ALL if d["kind"] == "ConfigMap")["data"]
+    assert config["ENTRAIDE_KAFKA_REPLICATION_FACTOR"] == "3"
+    assert len(config["ENTRAIDE_KAFKA_BOOTSTRAP"].split(",")) == 3
 
 
 def test_what_compose_runs_from_the_services_image_is_in_that_image():

@@ -40,6 +40,7 @@ from collections.abc import Mapping
 
 import faust
 from aiokafka import AIOKafkaConsumer
+from faust.tables.manager import TableManager
 from faust.tables.recovery import Recovery
 from faust.transport.consumer import ThreadDelegateConsumer
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
@@ -125,6 +126,13 @@ async def _seek_to_committed(self: AIOKafkaConsumerThread) -> Mapping[TP, int]:
     return await self.call_thread(_seek_or_rewind, self._ensure_consumer())
 
 
+async def _start_tables_at_once(self: TableManager) -> None:
+    """TableManager.on_start without its one-second sleep (see 3. above)."""
+    if not self.should_stop:
+        await self._update_channels()
+        await self.recovery.start()
+
+
 def install() -> None:
     """Replace faust's methods; refuse to patch a faust version this was not written for."""
     if faust.__version__ != FIXED_FAUST_VERSION:
@@ -133,5 +141,6 @@ def install() -> None:
             "services/matching/adapters/faust_recovery.py is still needed, then update it"
         )
     Recovery.on_recovery_completed = _on_recovery_completed
+    TableManager.on_start = _start_tables_at_once
     AIOKafkaFaustConsumer._getmany = _getmany
     AIOKafkaConsumerThread.seek_to_committed = _seek_to_committed

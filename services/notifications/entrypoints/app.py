@@ -28,6 +28,6 @@ def create_app(
         wiring=wiring,
         build=lambda: bootstrap(settings),
         start=start,
-        checks=("database", "kafka", "redis"),
+        checks=("database", "kafka", "redis", "consumer"),
         routers=(routes_inbox.router, routes_webhooks.router),
     )

@@ -97,7 +97,11 @@ class Background:
         self.tasks.append(asyncio.create_task(self.deliveries.run(), name="deliveries"))
         digests = digest_rounds(w.events, w.settings.digest_tick_s)
         self.tasks.append(asyncio.create_task(digests, name="digests"))
+        w.consuming = self.running
         return self
+
+    def running(self) -> bool:
+        return bool(self.tasks) and not any(task.done() for task in self.tasks)
 
     async def stop(self) -> None:
         self.loop.stop()

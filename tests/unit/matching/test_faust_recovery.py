@@ -2,6 +2,7 @@
 
 import faust
 import pytest
+from faust.tables.manager import TableManager
 from faust.tables.recovery import Recovery
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaFaustConsumer
@@ -14,6 +15,7 @@ def test_the_patch_replaces_faust_s_method_on_the_pinned_version():
     assert Recovery.on_recovery_completed is faust_recovery._on_recovery_completed
     assert AIOKafkaFaustConsumer._getmany is faust_recovery._getmany
     assert AIOKafkaConsumerThread.seek_to_committed is faust_recovery._seek_to_committed
+    assert TableManager.on_start is faust_recovery._start_tables_at_once
 
 
 def test_the_patch_refuses_another_faust_version(monkeypatch):

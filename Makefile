@@ -6,7 +6,11 @@ BIN := $(VENV)/bin
 # Re-install the Python packages whenever pyproject.toml changes.
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install install-bench infra up down status test unit integration schema lint format
+# The web client (services/gateway/web): npm ci when the lockfile changes, then a build.
+WEB := services/gateway/web
+WEB_STAMP := $(WEB)/node_modules/.installed-$(shell sha1sum $(WEB)/package-lock.json | cut -c1-12)
+
+.PHONY: install install-bench infra up down status test unit integration schema lint format web web-test screens
 
 install: $(STAMP)
 	@$(BIN)/entraide infra install >/dev/null
@@ -20,11 +24,24 @@ $(STAMP): pyproject.toml
 install-bench: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 
+$(WEB_STAMP): $(WEB)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 with npm (https://nodejs.org or apt-get install nodejs npm)"; exit 1; }
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f $(WEB)/node_modules/.installed-* && touch $@
+
+# Type-checks and builds the client into $(WEB)/dist, which the gateway serves.
+web: $(WEB_STAMP)
+	cd $(WEB) && npm run --silent build
+
+# The client's own logic (vitest): the cursor and dedupe, token renewal, the catalogues.
+web-test: $(WEB_STAMP)
+	cd $(WEB) && npm test --silent
+
 infra: install
 	$(BIN)/entraide infra up
 
 # The infrastructure, every service, and the demo; prints the web client's address.
-up: install
+up: install web
 	$(BIN)/entraide up
 	$(BIN)/entraide demo
 
@@ -34,8 +51,9 @@ down:
 status:
 	$(BIN)/entraide status
 
-# Everything: unit, then integration against real Kafka, PostgreSQL and Redis.
-test: install
+# Everything: the client's unit tests, then Python's unit, integration (real Kafka,
+# PostgreSQL and Redis) and end-to-end tiers, the browser journeys among them.
+test: install web web-test
 	$(BIN)/pytest
 
 unit: install
@@ -46,6 +64,10 @@ integration: install
 
 schema: install
 	$(BIN)/entraide schema
+
+# Screenshots of every screen at phone and laptop sizes, into docs/screens/.
+screens: install web
+	ENTRAIDE_SCREENS=1 $(BIN)/pytest tests/e2e/test_journeys.py -k screens
 
 # Style, and the import rules of ADR 0014 (pyproject.toml, [tool.importlinter]).
 lint: install

@@ -126,6 +126,7 @@ def load_demo(posts_url: str, signer: TokenSigner) -> dict:
     """
     with httpx.Client(base_url=posts_url, timeout=30) as client:
         ids = {}
+        names = {m.handle: m.name for m in MEMBERS}
         for m in MEMBERS:
             body = {
                 "email": m.email, "password": DEMO_PASSWORD, "display_name": m.name,
@@ -138,7 +139,8 @@ def load_demo(posts_url: str, signer: TokenSigner) -> dict:
             response.raise_for_status()
             ids[m.handle] = response.json()["id"]
         for handle, fields in POSTS:
-            token = signer.issue(ids[handle], Role.MEMBER)
+            # The name in the token: the posts' events carry it, so they show named live.
+            token = signer.issue(ids[handle], Role.MEMBER, name=names[handle])
             response = client.post(
                 "/posts", json=_post_body(fields), headers={"Authorization": f"Bearer {token}"}
             )

@@ -49,6 +49,7 @@ def sample_events(post_id: str = "p1") -> list[m.Event]:
         m.PostResolved(post_id=post_id, outcome=Outcome.HELPED, resolved_at=NOW),
         m.PostExpired(post_id=post_id, expired_at=NOW),
         m.PostRemoved(post_id=post_id, reason="moderator", removed_at=NOW),
+        m.PostWithdrawn(post_id=post_id, withdrawn_at=NOW),
         m.UrgentRequestPlaced(
             post_id=post_id,
             author_id="u-amine",

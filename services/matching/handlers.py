@@ -3,7 +3,7 @@
 Routing: posts.v1 is keyed by post id, but a post can match only posts of its own
 category, so each open post is re-keyed by category onto an internal topic; the
 matcher that owns a category's partition sees every candidate (ADR 0006). The close
-events (resolved, expired, removed) carry no category: the router remembers each
+events (resolved, expired, removed, withdrawn) carry no category: the router remembers each
 post's category in a table keyed like posts.v1.
 
 Urgent alerts: an urgent request raises one, ticks widen it, the post's end (or a
@@ -29,9 +29,10 @@ from shared.contract.events import (
     PostRemoved,
     PostResolved,
     PostUpdated,
+    PostWithdrawn,
 )
 
-CLOSING_EVENTS = (PostResolved, PostExpired, PostRemoved)
+CLOSING_EVENTS = (PostResolved, PostExpired, PostRemoved, PostWithdrawn)
 
 
 def route(event: Event, categories: Categories) -> list[tuple[str, dict]]:

@@ -13,7 +13,7 @@ from typing import Protocol
 from services.notifications.domain.notices import AlertFacts, KnownPost, NearbyMember, Stored
 from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.webhooks import Delivery, Endpoint
-from shared.contract.events import MemberLocated, MemberProfileChanged
+from shared.contract.events import MatchFound, MemberLocated, MemberProfileChanged
 from shared.contract.values import Category, Point
 
 
@@ -31,6 +31,12 @@ class Inbox(Protocol):
     async def posts(self, post_ids: Iterable[str]) -> dict[str, KnownPost]: ...
 
     async def post(self, post_id: str) -> KnownPost | None: ...
+
+    async def remember_match(self, match: MatchFound) -> None:
+        """Keep the pair's latest match (one per request and offer)."""
+
+    async def matches(self, post_id: str) -> list[MatchFound]:
+        """The matches of this post, on either side, best first."""
 
     async def remember_alert(self, alert: AlertFacts) -> None: ...
 

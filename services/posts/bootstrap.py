@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import timedelta
 
 import asyncpg
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
 
+from services.posts.adapters.gazetteer import FileGazetteer
 from services.posts.adapters.migrate import MIGRATIONS_DIR
 from services.posts.adapters.outbox import OutboxRelay
-from services.posts.adapters.passwords import Argon2Passwords
+from services.posts.adapters.passwords import Argon2Passwords, new_refresh_token
 from services.posts.adapters.queries import PostgresQueries
 from services.posts.adapters.ratelimit import RedisLimiter
 from services.posts.adapters.store import PostgresStore
-from services.posts.handlers import Handlers, Limits
+from services.posts.handlers import Handlers, Limits, SessionPolicy
 from services.posts.settings import PostsSettings
 from shared.runtime import migrations
 from shared.runtime.auth import KeyRing, TokenVerifier
@@ -112,6 +114,12 @@ async def bootstrap(settings: PostsSettings) -> PostsWiring:
         tokens=keys.signer(),
         clock=utcnow,
         limits=limits(settings),
+        sessions=SessionPolicy(
+            access_token_ttl_s=settings.access_token_ttl_s,
+            refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
+        ),
+        secrets=new_refresh_token,
+        places=FileGazetteer(),
     )
     return PostsWiring(
         settings=settings,

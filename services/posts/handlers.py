@@ -4,29 +4,35 @@ write runs in one transaction (or one statement) that also writes its events."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from ulid import ULID
 
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.posts import Post, PostDraft
+from services.posts.domain.sessions import RefreshToken, Verdict, judge, token_hash
 from services.posts.ports import (
     Clock,
+    Gazetteer,
     Limit,
     Limiter,
     Passwords,
+    Place,
     PostQueries,
+    Secrets,
     Store,
     TokenIssuer,
     UnitOfWork,
     View,
 )
-from shared.contract.errors import Conflict, NotFound, Unauthorized
+from shared.contract.errors import Conflict, Invalid, NotFound, Unauthorized
 from shared.contract.identity import Claims, Role
 from shared.contract.values import Outcome, ReplyIntent
 
 EXPIRY_BATCH = 200
 HOUR_S = 3600
+PLACES_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,26 @@ class Limits:
     report_hide_threshold: int
 
 
+@dataclass(frozen=True)
+class SessionPolicy:
+    """How long an access token lives (short: it cannot be revoked), and a session."""
+
+    access_token_ttl_s: int
+    refresh_token_ttl: timedelta
+
+
+@dataclass(frozen=True)
+class Granted:
+    """A session granted or renewed: the access token, and the refresh token that is
+    the member's only way to the next one (the web client never sees it: a cookie)."""
+
+    access_token: str
+    expires_in_s: int
+    refresh_token: str
+    refresh_expires_in_s: int
+    account: Account
+
+
 @dataclass
 class Handlers:
     store: Store
@@ -51,6 +77,9 @@ class Handlers:
     tokens: TokenIssuer
     clock: Clock
     limits: Limits
+    sessions: SessionPolicy
+    secrets: Secrets
+    places: Gazetteer
 
     # accounts -----------------------------------------------------------------
     async def register(self, email: str, password: str, profile: Profile) -> Account:
@@ -64,19 +93,89 @@ class Handlers:
         )
         async with self.store.transaction() as uow:
             if not await uow.add_account(account):
-                raise Conflict("an account with this e-mail already exists", field="email")
+                raise Conflict(
+                    "an account with this e-mail already exists", field="email", code="email_taken"
+                )
             await uow.add_events([account.profile_changed(account.created_at)])
         return account
 
-    async def log_in(self, email: str, password: str, address: str) -> tuple[str, Account]:
+    async def log_in(self, email: str, password: str, address: str) -> Granted:
+        """A new session: an access token and the first refresh token of a new family."""
         limit = Limit("logins", self.limits.logins_per_window, self.limits.login_window_s)
         await self.limiter.hit(limit, address)
         async with self.store.transaction() as uow:
             account = await uow.account_by_email(email)
         if not await self.passwords.verify(account.password_hash if account else None, password):
-            raise Unauthorized("wrong e-mail or password", field="password")
+            raise Unauthorized("wrong e-mail or password", field="password", code="wrong_login")
         assert account is not None
-        return self.tokens.issue(account.id, account.role), account
+        async with self.store.transaction() as uow:
+            return await self._grant(uow, account, family_id=str(ULID()))
+
+    async def refresh(self, presented: str | None) -> Granted:
+        """Exchange a refresh token for a new access token and the family's next refresh
+        token. A token presented twice was copied: its family is revoked."""
+        now = self.clock()
+        async with self.store.transaction() as uow:
+            token = await uow.refresh_token_for_update(token_hash(presented or ""))
+            verdict = judge(token, now)
+            if verdict is Verdict.VALID:
+                assert token is not None
+                account = await uow.account(token.account_id)
+                if account is not None:
+                    token.used_at = now
+                    await uow.save_refresh_token(token)
+                    return await self._grant(uow, account, token.family_id)
+            elif verdict is Verdict.REUSED:
+                assert token is not None
+                await uow.revoke_family(token.family_id, now)
+        # Outside the transaction, so that a revocation above is committed.
+        raise Unauthorized(f"the session is over ({verdict.value})", code="session_over")
+
+    async def log_out(self, presented: str | None) -> None:
+        """End this device's session (its family); an unknown token ends nothing."""
+        now = self.clock()
+        async with self.store.transaction() as uow:
+            token = await uow.refresh_token_for_update(token_hash(presented or ""))
+            if token is not None:
+                await uow.revoke_family(token.family_id, now)
+
+    async def change_password(self, member: Claims, current: str, new: str) -> Granted:
+        """Every session ends (a thief's too); this device gets a new one."""
+        async with self.store.transaction() as uow:
+            account = await uow.account(member.member_id)
+        if account is None:
+            raise Unauthorized("no such account", field="authorization", code="session_over")
+        if not await self.passwords.verify(account.password_hash, current):
+            raise Invalid("the current password is wrong", field="current_password",
+                          code="wrong_password")  # fmt: skip
+        account.password_hash = await self.passwords.hash(new)
+        async with self.store.transaction() as uow:
+            await uow.save_password(account.id, account.password_hash)
+            await uow.revoke_sessions(account.id, self.clock())
+            return await self._grant(uow, account, family_id=str(ULID()))
+
+    async def forget_sessions(self) -> int:
+        """Drop refresh tokens expired for a day (a late reuse is then just unknown)."""
+        async with self.store.transaction() as uow:
+            return await uow.forget_refresh_tokens(self.clock() - timedelta(days=1))
+
+    async def _grant(self, uow: UnitOfWork, account: Account, family_id: str) -> Granted:
+        policy = self.sessions
+        refresh = self.secrets()
+        token = RefreshToken.issue(
+            refresh, family_id, account.id, self.clock(), policy.refresh_token_ttl
+        )
+        await uow.add_refresh_token(token)
+        access = self.tokens.issue(
+            account.id, account.role, policy.access_token_ttl_s, account.profile.display_name
+        )
+        return Granted(
+            access_token=access,
+            expires_in_s=policy.access_token_ttl_s,
+            refresh_token=refresh,
+            refresh_expires_in_s=int(policy.refresh_token_ttl.total_seconds()),
+            account=account,
+        )
 
     async def update_profile(self, member: Claims, changes: dict) -> Account:
         async with self.store.transaction() as uow:
@@ -93,21 +192,31 @@ class Handlers:
     async def create_post(self, member: Claims, draft: PostDraft) -> View:
         """The new post's public view (with its exact point: the viewer is its author)."""
         await self.limiter.hit(self._hourly("posts", self.limits.posts_per_hour), member.member_id)
-        post = Post.create(str(ULID()), member.member_id, draft, self.clock())
+        post = Post.create(str(ULID()), member.member_id, draft, self.clock(), member.display_name)
         author_name = await self.store.add_post(post)
         return self.queries.new_post(post, author_name, member)
 
     async def edit_post(self, member: Claims, post_id: str, changes: dict) -> View:
         async with self.store.transaction() as uow:
             post = await _post(uow, post_id)
-            post.edit(member.member_id, changes, self.clock())
+            post.edit(member.member_id, changes, self.clock(), member.display_name)
             await uow.save_post(post)
         return await self.queries.post(post_id, member)
 
-    async def resolve_post(self, member: Claims, post_id: str, outcome: Outcome) -> View:
+    async def resolve_post(
+        self, member: Claims, post_id: str, outcome: Outcome, helped_by: list[str]
+    ) -> View:
         async with self.store.transaction() as uow:
             post = await _post(uow, post_id)
-            post.resolve(member.member_id, member.role, outcome, self.clock())
+            repliers = await uow.repliers(post_id) if helped_by else set()
+            post.resolve(member.member_id, member.role, outcome, self.clock(), helped_by, repliers)
+            await uow.save_post(post)
+        return await self.queries.post(post_id, member)
+
+    async def withdraw_post(self, member: Claims, post_id: str) -> View:
+        async with self.store.transaction() as uow:
+            post = await _post(uow, post_id)
+            post.withdraw(member.member_id, self.clock())
             await uow.save_post(post)
         return await self.queries.post(post_id, member)
 
@@ -134,7 +243,9 @@ class Handlers:
         async with self.store.transaction() as uow:
             # FOR UPDATE: a reply and a concurrent resolve are ordered, never both "first".
             post = await _post(uow, post_id)
-            reply = post.reply(str(ULID()), member.member_id, intent, body, self.clock())
+            reply = post.reply(
+                str(ULID()), member.member_id, intent, body, self.clock(), member.display_name
+            )
             await uow.add_reply(reply)
             await uow.add_events(post.events)
         return await self.queries.reply(reply.reply_id)
@@ -156,8 +267,19 @@ class Handlers:
     async def post(self, post_id: str, viewer: Claims | None) -> View:
         return await self.queries.post(post_id, viewer)
 
-    async def thread(self, post_id: str, after: str | None, limit: int) -> View:
-        return await self.queries.thread(post_id, after, limit)
+    async def thread(
+        self, post_id: str, after: str | None, limit: int, viewer: Claims | None = None
+    ) -> View:
+        return await self.queries.thread(post_id, after, limit, viewer)
+
+    async def my_posts(self, member: Claims, cursor: str | None, limit: int) -> View:
+        return await self.queries.authored(member, cursor, limit)
+
+    async def find_places(self, text: str) -> list[Place]:
+        return await self.places.search(text, PLACES_SHOWN)
+
+    async def nearest_place(self, lat: float, lon: float) -> Place | None:
+        return await self.places.nearest(lat, lon)
 
     @staticmethod
     def _hourly(name: str, per_hour: int) -> Limit:

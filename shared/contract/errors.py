@@ -11,10 +11,21 @@ class ApiError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        code: str | None = None,
+        params: dict[str, str | int] | None = None,
+    ) -> None:
+        """``code``: a more precise code than the class's (``email_taken`` for a
+        conflict); ``params``: what a client needs to say it (a limit, a count)."""
         super().__init__(message)
         self.message = message
         self.field = field
+        if code is not None:
+            self.code = code
+        self.params = params
 
     @property
     def headers(self) -> dict[str, str]:
@@ -55,7 +66,7 @@ class RateLimited(ApiError):
     code = "rate_limited"
 
     def __init__(self, message: str, retry_after_s: int) -> None:
-        super().__init__(message)
+        super().__init__(message, params={"s": retry_after_s})
         self.retry_after_s = retry_after_s
 
     @property

@@ -30,6 +30,11 @@ from shared.contract.values import (
 Title = Annotated[str, Field(min_length=3, max_length=140)]
 Body = Annotated[str, Field(max_length=5000)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code")]
+DisplayName = Annotated[str, Field(min_length=1, max_length=60)]
+TitleParams = Annotated[
+    dict[Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=200)]],
+    Field(max_length=5),
+]
 
 
 class Event(Frozen):
@@ -59,6 +64,8 @@ class PublicPost(Frozen):
     expires_at: datetime
     created_at: datetime
     updated_at: datetime
+    # Added in v1 (additive): so that a post shown live carries its author's name.
+    author_name: DisplayName | None = None
 
 
 class PostCreated(Event):
@@ -89,6 +96,8 @@ class PostResolved(Event):
     post_id: Id
     outcome: Outcome
     resolved_at: datetime
+    # Added in v1 (additive): the members who replied and helped, as the author said.
+    helped_by: Annotated[tuple[Id, ...], Field(max_length=10)] = ()
 
 
 class PostExpired(Event):
@@ -110,6 +119,17 @@ class PostRemoved(Event):
     post_id: Id
     reason: Annotated[str, Field(pattern=r"^(moderator|reports)$")]
     removed_at: datetime
+
+
+class PostWithdrawn(Event):
+    """Its author took it down (not a moderator's removal, not resolved)."""
+
+    event_type = "org.entraide.post.withdrawn.v1"
+    source = "/entraide/posts"
+    subject_field = "post_id"
+
+    post_id: Id
+    withdrawn_at: datetime
 
 
 class UrgentRequestPlaced(Event):
@@ -142,6 +162,8 @@ class ReplyCreated(Event):
     intent: ReplyIntent
     body: Annotated[str, Field(min_length=1, max_length=2000)]
     created_at: datetime
+    # Added in v1 (additive): so that a reply shown live carries its author's name.
+    author_name: DisplayName | None = None
 
 
 class MatchFound(Event):
@@ -255,6 +277,10 @@ class NotificationCreated(Event):
     post_id: Id | None = None
     cause_event_id: Id
     title: Title
+    # Added in v1 (additive): the title as a code and its parameters, for a client to
+    # say it in the member's language; ``title`` stays, in English, for API users.
+    title_code: Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")] | None = None
+    title_params: TitleParams = {}
     urgent: bool = False
     # For an urgent alert: how far the member was from the point, and when it ends.
     distance_m: Annotated[int, Field(ge=0)] | None = None

@@ -20,3 +20,6 @@ class Claims:
     member_id: str
     role: Role
     expires_at: int
+    # The name others see, as it was when the token was issued: events carry it, so a
+    # post or reply shown live names its author (a renamed member's next token says so).
+    display_name: str = ""

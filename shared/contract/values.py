@@ -54,6 +54,7 @@ class AlertEndReason(StrEnum):
     EXPIRED = "expired"
     TAKEN = "taken"
     REMOVED = "removed"
+    WITHDRAWN = "withdrawn"
 
 
 class Frozen(BaseModel):
@@ -90,3 +91,8 @@ class MatchReason(Frozen):
     factor: Literal["category", "distance", "time", "words", "language"]
     weight: Annotated[float, Field(ge=0.0, le=1.0)]
     detail: Annotated[str, Field(max_length=200)]
+    # Added in v1 (additive): what the reason is about, so that a client says it in the
+    # reader's language ("1.2 km apart", "both mention 'villette'"); ``detail`` is English.
+    distance_m: Annotated[int, Field(ge=0)] | None = None
+    words: Annotated[tuple[Annotated[str, Field(max_length=40)], ...], Field(max_length=8)] = ()
+    languages: Annotated[tuple[Annotated[str, Field(max_length=2)], ...], Field(max_length=2)] = ()

@@ -86,11 +86,14 @@ class TokenSigner:
         self.kid = kid
         self._key = key
 
-    def issue(self, member_id: str, role: Role, ttl_s: int = ACCESS_TOKEN_TTL_S) -> str:
+    def issue(
+        self, member_id: str, role: Role, ttl_s: int = ACCESS_TOKEN_TTL_S, name: str = ""
+    ) -> str:
         now = int(time.time())
         claims = {
             "sub": member_id,
             "role": role.value,
+            "name": name,
             "iat": now,
             "exp": now + ttl_s,
             "iss": TOKEN_ISSUER,
@@ -126,7 +129,9 @@ class TokenVerifier:
                 leeway=CLOCK_LEEWAY_S,
                 options={"require": ["exp", "sub", "iat"]},
             )
-            return Claims(claims["sub"], Role(claims["role"]), claims["exp"])
+            return Claims(
+                claims["sub"], Role(claims["role"]), claims["exp"], str(claims.get("name", ""))
+            )
         except InvalidTokenError:
             raise
         except (jwt.PyJWTError, KeyError, ValueError) as exc:

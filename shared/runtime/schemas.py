@@ -3,7 +3,7 @@ that keep control characters out, and the error body every service answers with.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 # PostgreSQL text cannot hold NUL, and control characters have no place in a post:
 # refuse them at the edge (422) rather than fail in the database (500). Multi-line text
@@ -19,9 +19,12 @@ class Strict(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    code: str
-    message: str
+    code: str = Field(description="Stable: clients say it in the member's language")
+    message: str = Field(description="In English, for API users")
     field: str | None = None
+    params: dict[str, str | int] | None = Field(
+        default=None, description="What the code's sentence needs (a limit, a count)"
+    )
 
 
 class ErrorBody(BaseModel):

@@ -55,10 +55,14 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict:
-    detail = {"code": code, "message": message}
+def error_body(
+    code: str, message: str, field: str | None = None, params: dict | None = None
+) -> dict:
+    detail: dict = {"code": code, "message": message}
     if field:
         detail["field"] = field
+    if params:
+        detail["params"] = params
     return {"detail": detail}
 
 
@@ -179,7 +183,7 @@ def install_common(
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(
-            error_body(exc.code, exc.message, exc.field),
+            error_body(exc.code, exc.message, exc.field, exc.params),
             status_code=exc.status,
             headers=exc.headers,
         )
@@ -215,6 +219,9 @@ def install_common(
             CORSMiddleware,
             allow_origins=list(web_origins),
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            # The posts API keeps the refresh token in an HttpOnly cookie the web client
+            # sends to /auth/refresh (docs/adr/0016).
+            allow_credentials=True,
             allow_headers=["authorization", "content-type", TRACEPARENT_HEADER],
             max_age=600,
         )

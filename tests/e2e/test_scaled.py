@@ -16,6 +16,7 @@ from websockets.asyncio.client import connect
 
 from tests.e2e.test_system import SERVICES, VILLETTE, Members, north, notifications, post
 from tests.integration.gateway.conftest import Socket
+from tests.integration.net import with_token
 
 
 @pytest.mark.timeout(300)
@@ -36,7 +37,7 @@ async def test_two_of_each_and_one_of_each_killed(system, unique):
     on_gateway: dict[str, str] = {}
     for n, name in enumerate(names):
         on_gateway[name] = gateways[n % 2]
-        sockets[name] = Socket(await connect(f"{on_gateway[name]}?token={members.tokens[name]}"))
+        sockets[name] = Socket(await connect(on_gateway[name], **with_token(members.tokens[name])))
         await sockets[name].subscribe("notifications")
 
     # Before the kills: four pairs that match (request and offer), over both posts APIs.
@@ -67,7 +68,7 @@ async def test_two_of_each_and_one_of_each_killed(system, unique):
             continue
         await socket.wait_for(lambda s: s.closed_with is not None, 15, f"{name}'s socket to drop")
         cursor = socket.last_cursor()
-        fresh = Socket(await connect(f"{live_gateway}?token={members.tokens[name]}"))
+        fresh = Socket(await connect(live_gateway, **with_token(members.tokens[name])))
         fresh.frames = list(socket.frames)
         await fresh.subscribe("notifications", cursor=cursor)
         sockets[name] = fresh

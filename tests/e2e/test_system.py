@@ -16,6 +16,7 @@ from standardwebhooks.webhooks import Webhook
 
 from tests.integration.gateway.conftest import Socket
 from tests.integration.kafka_tools import eventually, wait_until
+from tests.integration.net import with_token
 from tests.integration.notifications.conftest import receiver  # noqa: F401 (a fixture)
 
 SERVICES = ("posts", "matching", "notifications", "gateway")
@@ -100,7 +101,7 @@ async def test_members_and_a_partner_use_the_whole_system(system, receiver, uniq
     gateway = f"ws://127.0.0.1:{system.ports['gateway']}/ws"
     sockets = {}
     for name in ("amine", "maya", "lea", "sam", "noe"):
-        sockets[name] = Socket(await connect(f"{gateway}?token={members.tokens[name]}"))
+        sockets[name] = Socket(await connect(gateway, **with_token(members.tokens[name])))
         await sockets[name].subscribe("notifications")
     # Lea's device also says where she is (the gateway forwards it to notifications).
     await sockets["lea"].send({"type": "location", **near})

@@ -13,7 +13,7 @@ from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.webhooks import Delivery, Endpoint
 from services.notifications.ports import Attempt
 from shared.contract import geo
-from shared.contract.events import MemberLocated, MemberProfileChanged
+from shared.contract.events import MatchFound, MemberLocated, MemberProfileChanged
 from shared.contract.values import Category, Point
 
 
@@ -24,6 +24,7 @@ class FakeInbox:
         self.following: dict[str, set[str]] = {}
         self.rows: dict[str, Stored] = {}
         self.prefs: dict[str, Preferences] = {}
+        self.pairs: dict[tuple[str, str], MatchFound] = {}
 
     async def remember_post(self, post: KnownPost) -> None:
         self.known[post.post_id] = post
@@ -34,6 +35,15 @@ class FakeInbox:
 
     async def post(self, post_id: str) -> KnownPost | None:
         return self.known.get(post_id)
+
+    async def remember_match(self, match: MatchFound) -> None:
+        known = self.pairs.get((match.request_id, match.offer_id))
+        if known is None or known.found_at <= match.found_at:
+            self.pairs[(match.request_id, match.offer_id)] = match
+
+    async def matches(self, post_id: str) -> list[MatchFound]:
+        found = [m for m in self.pairs.values() if post_id in (m.request_id, m.offer_id)]
+        return sorted(found, key=lambda m: (-m.score, m.found_at))
 
     async def remember_alert(self, alert: AlertFacts) -> None:
         self.alerts.setdefault(alert.post_id, alert)

@@ -10,7 +10,8 @@ from datetime import datetime
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.posts import LIVE_STATUSES, Post
-from services.posts.ports import Limit, View
+from services.posts.domain.sessions import RefreshToken
+from services.posts.ports import Limit, Place, View
 from shared.contract.errors import NotFound, RateLimited
 from shared.contract.events import Event, ReplyCreated
 from shared.contract.identity import Claims, Role
@@ -44,8 +45,30 @@ class FakePasswords:
 
 
 class FakeTokens:
-    def issue(self, member_id: str, role: Role) -> str:
-        return f"token:{member_id}:{role.value}"
+    def issue(self, member_id: str, role: Role, ttl_s: int, name: str) -> str:
+        return f"token:{member_id}:{role.value}:{ttl_s}:{name}"
+
+
+class FakeSecrets:
+    """Refresh tokens "secret-1", "secret-2"... in order."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def __call__(self) -> str:
+        self.issued += 1
+        return f"secret-{self.issued}"
+
+
+class FakeGazetteer:
+    def __init__(self, places: Sequence[Place] = ()) -> None:
+        self.places = list(places)
+
+    async def search(self, text: str, limit: int) -> list[Place]:
+        return [p for p in self.places if p.name.lower().startswith(text.lower())][:limit]
+
+    async def nearest(self, lat: float, lon: float) -> Place | None:
+        return min(self.places, key=lambda p: (p.lat - lat) ** 2 + (p.lon - lon) ** 2, default=None)
 
 
 class Memory:
@@ -57,6 +80,7 @@ class Memory:
         self.posts: dict[str, Post] = {}
         self.replies: dict[str, ReplyCreated] = {}
         self.reports: dict[tuple[str, str], str] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
         self.outbox: list[Event] = []
 
 
@@ -80,6 +104,34 @@ class FakeUnitOfWork:
     async def save_profile(self, account_id: str, profile: Profile) -> None:
         self.m.accounts[account_id].profile = copy.deepcopy(profile)
 
+    async def save_password(self, account_id: str, password_hash: str) -> None:
+        self.m.accounts[account_id].password_hash = password_hash
+
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        self.m.refresh_tokens[token.token_hash] = copy.deepcopy(token)
+
+    async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
+        return copy.deepcopy(self.m.refresh_tokens.get(token_hash))
+
+    async def save_refresh_token(self, token: RefreshToken) -> None:
+        self.m.refresh_tokens[token.token_hash] = copy.deepcopy(token)
+
+    async def revoke_family(self, family_id: str, now: datetime) -> None:
+        for token in self.m.refresh_tokens.values():
+            if token.family_id == family_id and token.revoked_at is None:
+                token.revoked_at = now
+
+    async def revoke_sessions(self, account_id: str, now: datetime) -> None:
+        for token in self.m.refresh_tokens.values():
+            if token.account_id == account_id and token.revoked_at is None:
+                token.revoked_at = now
+
+    async def forget_refresh_tokens(self, expired_before: datetime) -> int:
+        gone = [h for h, t in self.m.refresh_tokens.items() if t.expires_at < expired_before]
+        for token_hash in gone:
+            del self.m.refresh_tokens[token_hash]
+        return len(gone)
+
     async def post_for_update(self, post_id: str) -> Post | None:
         return _stored_copy(self.m.posts.get(post_id))
 
@@ -101,6 +153,9 @@ class FakeUnitOfWork:
 
     async def add_reply(self, reply: ReplyCreated) -> None:
         self.m.replies[reply.reply_id] = reply
+
+    async def repliers(self, post_id: str) -> set[str]:
+        return {r.author_id for r in self.m.replies.values() if r.post_id == post_id}
 
     async def add_events(self, events: Sequence[Event]) -> None:
         self.m.outbox.extend(events)
@@ -151,9 +206,16 @@ class FakeQueries:
         posts = sorted(self.store.memory.posts.values(), key=lambda p: p.id, reverse=True)
         return {"items": [_view(p, "", viewer) for p in posts[: query.limit]]}
 
-    async def thread(self, post_id: str, after: str | None, limit: int) -> View:
+    async def thread(
+        self, post_id: str, after: str | None, limit: int, viewer: Claims | None = None
+    ) -> View:
         replies = [r for r in self.store.memory.replies.values() if r.post_id == post_id]
         return {"items": [{"id": r.reply_id} for r in replies][:limit]}
+
+    async def authored(self, member: Claims, cursor: str | None, limit: int) -> View:
+        posts = [p for p in self.store.memory.posts.values() if p.author_id == member.member_id]
+        posts.sort(key=lambda p: p.id, reverse=True)
+        return {"items": [_view(p, "", member) for p in posts[:limit]]}
 
 
 def _stored_copy(post: Post | None) -> Post | None:
@@ -167,7 +229,8 @@ def _stored_copy(post: Post | None) -> Post | None:
 
 def _view(post: Post, author_name: str, viewer: Claims | None) -> View:
     view = {"id": post.id, "author": author_name, "status": post.status.value,
-            "title": post.title, "location": post.location.model_dump()}  # fmt: skip
+            "title": post.title, "location": post.location.model_dump(),
+            "helped_by": list(post.helped_by)}  # fmt: skip
     if viewer is not None and viewer.member_id == post.author_id:
         view["exact_location"] = post.point.model_dump()
     return view

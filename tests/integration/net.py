@@ -18,3 +18,10 @@ def free_ports(count: int) -> list[int]:
 
 def free_port() -> int:
     return free_ports(1)[0]
+
+
+def with_token(token: str | None) -> dict:
+    """The keyword arguments of ``websockets``' ``connect`` that authenticate a socket
+    as the web client does: the access token as a second subprotocol, never in the URL."""
+    protocols = ["entraide.v1"] + ([f"token.{token}"] if token else [])
+    return {"subprotocols": protocols}

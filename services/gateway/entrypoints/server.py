@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from http import HTTPStatus
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -18,6 +18,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from services.gateway.adapters.web_client import WebClient
 from services.gateway.bootstrap import GatewayWiring
 from services.gateway.domain import protocol as P
 from services.gateway.handlers import Client
@@ -26,21 +27,33 @@ from shared.runtime.auth import InvalidTokenError
 log = logging.getLogger(__name__)
 
 STARTING_RETRY_AFTER_S = 1
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
-STATIC = {
-    "/": ("index.html", "text/html; charset=utf-8"),
-    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
-    "/style.css": ("style.css", "text/css; charset=utf-8"),
-}
+# The web client asks for this subprotocol, and sends its access token as a second one,
+# "token.<jwt>": a header, never the URL (which servers and proxies log).
+PROTOCOL = "entraide.v1"
+TOKEN_PROTOCOL_PREFIX = "token."
+
+
+def offered_token(request: Request) -> str | None:
+    offered = request.headers.get("Sec-WebSocket-Protocol", "")
+    for value in (v.strip() for v in offered.split(",")):
+        if value.startswith(TOKEN_PROTOCOL_PREFIX):
+            return value.removeprefix(TOKEN_PROTOCOL_PREFIX)
+    return None
+
+
+def select_subprotocol(_connection: ServerConnection, offered: Sequence[str]) -> str | None:
+    """``entraide.v1`` when offered (browsers require the server to pick one of theirs);
+    a client that offers none (a script, a benchmark) goes on without."""
+    return PROTOCOL if PROTOCOL in offered else None
 
 
 def _response(
     status: HTTPStatus, body: bytes, content_type: str, extra: dict[str, str] | None = None
 ) -> Response:
+    extra = {"Cache-Control": "no-cache", **(extra or {})}
     headers = Headers([
         ("Content-Type", content_type), ("Content-Length", str(len(body))),
-        ("Cache-Control", "no-cache"), ("X-Content-Type-Options", "nosniff"),
-        *(extra or {}).items(),
+        ("X-Content-Type-Options", "nosniff"), *extra.items(),
     ])  # fmt: skip
     return Response(status.value, status.phrase, headers, body)
 
@@ -53,6 +66,7 @@ class GatewayServer:
     def __init__(self, gateway: GatewayWiring) -> None:
         self.gateway = gateway
         self.settings = gateway.settings
+        self.web = WebClient((self.settings.posts_url, self.settings.notifications_url))
 
     async def process_request(self, connection: ServerConnection, request: Request):
         url = urlsplit(request.path)
@@ -66,7 +80,7 @@ class GatewayServer:
                     {"code": "starting", "message": "the gateway is reading its resume window"},
                     {"Retry-After": str(STARTING_RETRY_AFTER_S)},
                 )
-            token = parse_qs(url.query).get("token", [None])[0]
+            token = offered_token(request)
             connection.member = None  # type: ignore[attr-defined]
             if token:
                 try:
@@ -99,16 +113,17 @@ class GatewayServer:
             return _json(HTTPStatus.OK, {"status": "ready"})
         if path == "/metrics":
             return _response(HTTPStatus.OK, generate_latest(), CONTENT_TYPE_LATEST)
-        if path == "/config.js":
+        if path == "/config.json":
             config = {
                 "postsUrl": self.settings.posts_url,
                 "notificationsUrl": self.settings.notifications_url,
             }
-            body = b"window.ENTRAIDE = " + orjson.dumps(config) + b";\n"
-            return _response(HTTPStatus.OK, body, "text/javascript; charset=utf-8")
-        if path in STATIC:
-            name, content_type = STATIC[path]
-            return _response(HTTPStatus.OK, (WEB_DIR / name).read_bytes(), content_type)
+            return _json(HTTPStatus.OK, config)
+        file = self.web.get(path)
+        if file is not None:
+            headers = dict(file.headers)
+            content_type = headers.pop("Content-Type")
+            return _response(HTTPStatus(file.status), file.body, content_type, headers)
         return _json(HTTPStatus.NOT_FOUND, {"code": "not_found", "message": f"no {path}"})
 
     async def handle(self, connection: ServerConnection) -> None:
@@ -151,6 +166,8 @@ class GatewayServer:
             # Off: compressing per socket would undo "encode once", and each deflate
             # context costs tens of KiB per connection.
             compression=None,
+            subprotocols=[PROTOCOL],
+            select_subprotocol=select_subprotocol,
             ping_interval=self.settings.ping_interval_s,
             max_queue=8,
         )

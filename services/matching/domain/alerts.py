@@ -22,6 +22,7 @@ END_REASONS: dict[type, tuple[AlertEndReason, str]] = {
     E.PostResolved: (AlertEndReason.RESOLVED, "resolved_at"),
     E.PostExpired: (AlertEndReason.EXPIRED, "expired_at"),
     E.PostRemoved: (AlertEndReason.REMOVED, "removed_at"),
+    E.PostWithdrawn: (AlertEndReason.WITHDRAWN, "withdrawn_at"),
 }
 # An ended alert is kept this long after its expiry, so that a re-delivered request
 # is recognised and not raised again; then the timer forgets it.

@@ -99,8 +99,19 @@ def _with_reasons(c: _Candidate) -> Scored:
         "language": f"both in {request.language}" if request.language == offer.language
         else f"{request.language} and {offer.language}",
     }  # fmt: skip
+    # What each reason is about, for clients to say it in the reader's language.
+    about: dict[str, dict] = {
+        "distance": {"distance_m": round(c.distance_m)},
+        "words": {"words": tuple(w[:40] for w in words[:8])},
+        "language": {"languages": tuple(dict.fromkeys((request.language, offer.language)))},
+    }
     reasons = tuple(
-        MatchReason(factor=name, weight=round(WEIGHTS[name] * value, 4), detail=details[name])
+        MatchReason(
+            factor=name,
+            weight=round(WEIGHTS[name] * value, 4),
+            detail=details[name],
+            **about.get(name, {}),
+        )
         for name, value in c.factors.items()
     )
     return Scored(request, offer, c.score, reasons)

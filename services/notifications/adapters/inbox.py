@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import operator
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -10,11 +11,15 @@ import asyncpg
 
 from services.notifications.domain.notices import AlertFacts, KnownPost, Reason, Stored
 from services.notifications.domain.preferences import Preferences
+from shared.contract.events import MatchFound
 from shared.contract.values import Category, Kind
+
+# A post lists its best matches, never an unbounded number.
+MATCHES_KEPT_PER_POST = 50
 
 COLUMNS = (
     "id, member_id, cause_event_id, reason, post_id, title, urgent, distance_m, expires_at,"
-    " held, created_at, read_at"
+    " held, created_at, read_at, title_code, title_params"
 )
 
 
@@ -22,11 +27,13 @@ SAVED_COLUMNS = (
     ("id", "text"), ("member_id", "text"), ("cause_event_id", "text"), ("reason", "text"),
     ("post_id", "text"), ("title", "text"), ("urgent", "boolean"), ("distance_m", "integer"),
     ("expires_at", "timestamptz"), ("held", "boolean"), ("created_at", "timestamptz"),
+    ("title_code", "text"), ("title_params", "jsonb"),
 )  # fmt: skip
 
 
 def _stored(row: asyncpg.Record) -> Stored:
-    return Stored(**{**dict(row), "reason": Reason(row["reason"])})
+    params = json.loads(row["title_params"])
+    return Stored(**{**dict(row), "reason": Reason(row["reason"]), "title_params": params})
 
 
 def _post(row: asyncpg.Record) -> KnownPost:
@@ -84,6 +91,32 @@ class PostgresInbox:
     async def post(self, post_id: str) -> KnownPost | None:
         return (await self.posts([post_id])).get(post_id)
 
+    async def remember_match(self, match: MatchFound) -> None:
+        reasons = json.dumps([r.model_dump(mode="json") for r in match.reasons])
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO matches (request_id, offer_id, match_id, request_author_id,"
+                " offer_author_id, score, reasons, found_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)"
+                " ON CONFLICT (request_id, offer_id) DO UPDATE SET match_id = EXCLUDED.match_id,"
+                " score = EXCLUDED.score, reasons = EXCLUDED.reasons, found_at = EXCLUDED.found_at"
+                " WHERE matches.found_at <= EXCLUDED.found_at",
+                match.request_id, match.offer_id, match.match_id, match.request_author_id,
+                match.offer_author_id, match.score, reasons, match.found_at,
+            )  # fmt: skip
+
+    async def matches(self, post_id: str) -> list[MatchFound]:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT * FROM matches WHERE request_id = $1 OR offer_id = $1"
+                " ORDER BY score DESC, found_at LIMIT $2",
+                post_id, MATCHES_KEPT_PER_POST,
+            )  # fmt: skip
+        return [
+            MatchFound(**{**dict(row), "reasons": tuple(json.loads(row["reasons"]))})
+            for row in rows
+        ]
+
     async def remember_alert(self, alert: AlertFacts) -> None:
         async with self.pool.acquire() as conn:
             await conn.execute(
@@ -140,6 +173,8 @@ class PostgresInbox:
             values = list(map(operator.attrgetter(column), rows))
             if column == "reason":
                 values = [reason.value for reason in values]
+            elif column == "title_params":
+                values = [json.dumps(params, separators=(",", ":")) for params in values]
             first = values[0]
             if values.count(first) == len(values):
                 params.append(first)

@@ -80,6 +80,10 @@ class Notice:
     category: Category | None = None
     distance_m: int | None = None
     expires_at: datetime | None = None
+    # The title as a code and its parameters, for a client to say it in the member's
+    # language (``notice_<code>`` in the web client's catalogues).
+    code: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)  # not frozen: see Notice
@@ -98,6 +102,8 @@ class Stored:
     held: bool
     created_at: datetime
     read_at: datetime | None
+    title_code: str | None = None
+    title_params: dict[str, str] = field(default_factory=dict)
 
     def event(self) -> NotificationCreated:
         return NotificationCreated(
@@ -107,6 +113,8 @@ class Stored:
             post_id=self.post_id,
             cause_event_id=self.cause_event_id,
             title=self.title,
+            title_code=self.title_code,
+            title_params=self.title_params,
             urgent=self.urgent,
             distance_m=self.distance_m,
             expires_at=self.expires_at,
@@ -166,21 +174,26 @@ def _about(post: KnownPost | None, fallback: str) -> str:
     return post.title if post else fallback
 
 
+def _params(title: str) -> dict[str, str]:
+    return {"title": title}
+
+
 def for_reply(
     reply: ReplyCreated, post: KnownPost | None, followers: Iterable[str]
 ) -> list[Notice]:
     """The post's author and everyone following the thread, never the replier."""
     about = _about(post, "your post")
     category = post.category if post else None
+    params = _params(about)
     if reply.intent is ReplyIntent.CAN_HELP:
-        author_title = f"Someone can help: {about}"
+        author_title, author_code = f"Someone can help: {about}", "can_help"
     else:
-        author_title = f"New reply to {about}"
+        author_title, author_code = f"New reply to {about}", "reply"
     notices = []
     if reply.post_author_id != reply.author_id:
         notices.append(
             Notice(reply.post_author_id, Reason.REPLY, _title(author_title), reply.post_id,
-                   category=category)
+                   category=category, code=author_code, params=params)
         )  # fmt: skip
     told = {reply.post_author_id, reply.author_id}
     for member_id in followers:
@@ -189,7 +202,7 @@ def for_reply(
         told.add(member_id)
         notices.append(
             Notice(member_id, Reason.REPLY, _title(f"New reply in a thread you follow: {about}"),
-                   reply.post_id, category=category)
+                   reply.post_id, category=category, code="thread_reply", params=params)
         )  # fmt: skip
     return notices
 
@@ -197,18 +210,20 @@ def for_reply(
 def for_match(
     match: MatchFound, request: KnownPost | None, offer: KnownPost | None
 ) -> list[Notice]:
-    """Both sides, each told about the other side's post."""
+    """Both sides, each told about the other side's post, which the notice opens."""
     if match.request_author_id == match.offer_author_id:
         return []  # someone's own request and offer: nothing to learn
     category = (request or offer).category if (request or offer) else None
-    score = round(match.score * 100)
+    offer_title, request_title = _about(offer, "an offer"), _about(request, "a request")
     return [
         Notice(match.request_author_id, Reason.MATCH,
-               _title(f"An offer matches your request ({score}%): {_about(offer, 'an offer')}"),
-               match.request_id, category=category),
+               _title(f"An offer matches your request: {offer_title}"),
+               match.offer_id, category=category, code="match_offer",
+               params=_params(offer_title)),
         Notice(match.offer_author_id, Reason.MATCH,
-               _title(f"A request matches your offer ({score}%): {_about(request, 'a request')}"),
-               match.offer_id, category=category),
+               _title(f"A request matches your offer: {request_title}"),
+               match.request_id, category=category, code="match_request",
+               params=_params(request_title)),
     ]  # fmt: skip
 
 
@@ -220,7 +235,8 @@ def for_removal(removed: PostRemoved, post: KnownPost | None) -> list[Notice]:
     return [
         Notice(post.author_id, Reason.REPORT_OUTCOME,
                _title(f"Your post was removed {why}: {post.title}"), post.post_id,
-               category=post.category)
+               category=post.category, code=f"removed_{removed.reason}",
+               params=_params(post.title))
     ]  # fmt: skip
 
 
@@ -233,10 +249,11 @@ def for_alert(
     """Members near the point, except the author and those an earlier ring reached."""
     about = _about(post, f"someone needs help ({alert.category.value})")
     title = _title(f"Urgent, near you: {about}")
+    params = _params(about)
     return [
         Notice(near.member_id, Reason.URGENT_ALERT, title, alert.post_id, urgent=True,
                category=alert.category, distance_m=near.distance_m,
-               expires_at=alert.expires_at)
+               expires_at=alert.expires_at, code="urgent_alert", params=params)
         for near in nearby
         if near.member_id != alert.author_id and near.member_id not in already_alerted
     ]  # fmt: skip
@@ -248,7 +265,9 @@ def for_alert_end(
     """Everyone the alert reached learns it is over, so nobody goes looking in vain."""
     about = _about(post, "the urgent request near you")
     title = _title(f"No longer needed ({ended.reason.value}): {about}")
+    params = _params(about)
     return [
-        Notice(member_id, Reason.URGENT_ALERT_RESOLVED, title, ended.post_id, urgent=True)
+        Notice(member_id, Reason.URGENT_ALERT_RESOLVED, title, ended.post_id, urgent=True,
+               code="urgent_alert_ended", params=params)
         for member_id in reached
-    ]
+    ]  # fmt: skip

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.notifications.domain.matches import PostMatch
 from services.notifications.domain.notices import Stored
 from services.notifications.domain.preferences import Preferences
 from services.notifications.entrypoints.deps import InboxDep
@@ -13,7 +14,9 @@ from services.notifications.entrypoints.schemas import (
     InboxPage,
     MarkedRead,
     MarkRead,
+    MatchOut,
     NotificationOut,
+    OtherPost,
     PreferencesIn,
     PreferencesOut,
 )
@@ -44,6 +47,33 @@ async def inbox(
     page = await handlers.page(member, before, limit, unread_only)
     return InboxPage(
         items=[_out(i) for i in page.items], next_cursor=page.next_cursor, unread=page.unread
+    )
+
+
+@router.get(
+    "/posts/{post_id}/matches",
+    summary="A post's matches with their reasons, best first, for its author only",
+    description="Anyone else gets an empty list: a match is the two authors' business.",
+)
+async def post_matches(post_id: Id, member: Member, handlers: InboxDep) -> list[MatchOut]:
+    return [_match_out(m) for m in await handlers.matches(member, post_id)]
+
+
+def _match_out(m: PostMatch) -> MatchOut:
+    other = None
+    if m.other is not None:
+        o = m.other
+        other = OtherPost(
+            post_id=o.post_id, title=o.title, kind=o.kind, category=o.category, urgent=o.urgent
+        )
+    return MatchOut(
+        match_id=m.match_id,
+        post_id=m.post_id,
+        other_post_id=m.other_post_id,
+        score=m.score,
+        reasons=list(m.reasons),
+        found_at=m.found_at,
+        other=other,
     )
 
 

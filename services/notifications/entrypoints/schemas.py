@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from shared.contract.values import Category, Id, Kind, Latitude, Longitude
+from shared.contract.values import Category, Id, Kind, Latitude, Longitude, MatchReason
 from shared.runtime.schemas import PRINTABLE_LINE as PRINTABLE
 from shared.runtime.schemas import Strict
 
@@ -19,13 +19,37 @@ TIMEZONES = frozenset(available_timezones())
 class NotificationOut(BaseModel):
     id: str
     reason: str
-    title: str
+    title: str = Field(description="In English, for API users")
+    title_code: str | None = Field(
+        description="The title as a code, for a client to say it in the member's language"
+    )
+    title_params: dict[str, str] = Field(description="The code's parameters (`title`, `n`)")
     post_id: str | None
     urgent: bool
     distance_m: int | None
     expires_at: datetime | None
     created_at: datetime
     read: bool
+
+
+class OtherPost(BaseModel):
+    """What the notifications service knows of the other post (open it in the posts API)."""
+
+    post_id: str
+    title: str
+    kind: Kind
+    category: Category
+    urgent: bool
+
+
+class MatchOut(BaseModel):
+    match_id: str
+    post_id: str
+    other_post_id: str
+    score: float = Field(ge=0, le=1)
+    reasons: list[MatchReason]
+    found_at: datetime
+    other: OtherPost | None = Field(description="null: a post from before this service's history")
 
 
 class InboxPage(BaseModel):

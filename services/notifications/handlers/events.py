@@ -26,7 +26,14 @@ log = logging.getLogger(__name__)
 DIGEST_BATCH = 500
 # Notifications stored per statement, the statements side by side on the pool.
 CHUNK = 200
-PARTNER_EVENTS = (E.PostCreated, E.PostUpdated, E.PostResolved, E.PostExpired, E.PostRemoved)
+PARTNER_EVENTS = (
+    E.PostCreated,
+    E.PostUpdated,
+    E.PostResolved,
+    E.PostExpired,
+    E.PostRemoved,
+    E.PostWithdrawn,
+)
 
 
 def _cause(decoded: DecodedEvent) -> N.Cause:
@@ -62,6 +69,7 @@ class EventHandlers:
             E.PostResolved: self.on_partner_event,
             E.PostExpired: self.on_partner_event,
             E.PostRemoved: self.on_post_removed,
+            E.PostWithdrawn: self.on_partner_event,
             E.ReplyCreated: self.on_reply,
             E.MatchFound: self.on_match,
             E.UrgentAlertRaised: self.on_alert_raised,
@@ -103,7 +111,9 @@ class EventHandlers:
     async def on_match(self, decoded: DecodedEvent) -> None:
         match = decoded.event
         assert isinstance(match, E.MatchFound)
-        posts = await self.inbox.posts([match.request_id, match.offer_id])
+        posts, _ = await asyncio.gather(
+            self.inbox.posts([match.request_id, match.offer_id]), self.inbox.remember_match(match)
+        )
         notices = N.for_match(match, posts.get(match.request_id), posts.get(match.offer_id))
         await self.notify(_cause(decoded), notices)
 
@@ -229,7 +239,8 @@ class EventHandlers:
             if not digest_due(member_prefs, now, pushed.get(member_id, 0)):
                 continue
             held = await self.inbox.held_count(member_id)
-            notice = N.Notice(member_id, N.Reason.DIGEST, digest_title(held), None)
+            notice = N.Notice(member_id, N.Reason.DIGEST, digest_title(held), None,
+                              code="digest", params={"n": str(held)})  # fmt: skip
             # The digest first, then the release: a crash between them sends a second
             # digest, never none.
             await self.notify(N.Cause(new_event_id()), [notice])
@@ -252,4 +263,6 @@ def _row(cause: N.Cause, notice: N.Notice, held: bool, now: datetime) -> Stored:
         held=held,
         created_at=now,
         read_at=None,
+        title_code=notice.code,
+        title_params=notice.params,
     )

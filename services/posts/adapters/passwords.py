@@ -1,11 +1,15 @@
-"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106)."""
+"""Credentials: password hashing with argon2id (argon2-cffi's defaults follow RFC 9106),
+and new refresh tokens."""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+REFRESH_TOKEN_BYTES = 32  # 256 bits: unguessable, so stored as a plain SHA-256
 
 _hasher = PasswordHasher()
 # Verifying against this when the account does not exist keeps the timing the same,
@@ -27,3 +31,7 @@ class Argon2Passwords:
                 return False
 
         return await asyncio.to_thread(verify)
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(REFRESH_TOKEN_BYTES)

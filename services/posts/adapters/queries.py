@@ -72,6 +72,7 @@ def public_view(row: Mapping[str, Any], viewer: Claims | None = None) -> dict[st
         "urgency": row["urgency"],
         "status": row["status"],
         "outcome": row["outcome"],
+        "helped_by": row["helped_by"],
         "reply_count": row["reply_count"],
         "expires_at": row["expires_at"],
         "created_at": row["created_at"],
@@ -84,6 +85,18 @@ def public_view(row: Mapping[str, Any], viewer: Claims | None = None) -> dict[st
     return view
 
 
+def _may_see(row: Mapping[str, Any], viewer: Claims | None) -> bool:
+    """A removed post only to moderators; a withdrawn one to its author too."""
+    status = row["status"]
+    if status not in ("removed", "withdrawn"):
+        return True
+    if viewer is None:
+        return False
+    if viewer.role is Role.MODERATOR:
+        return True
+    return status == "withdrawn" and viewer.member_id == row["author_id"]
+
+
 class PostgresQueries:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -94,7 +107,7 @@ class PostgresQueries:
         return public_view(row, viewer)
 
     async def feed(self, q: FeedQuery, viewer: Claims | None) -> dict[str, Any]:
-        where = ["p.status <> 'removed'"]
+        where = ["p.status NOT IN ('removed', 'withdrawn')"]
         args: list[Any] = []
 
         def param(value: Any) -> str:
@@ -141,8 +154,7 @@ class PostgresQueries:
             " WHERE p.id = $1",
             post_id,
         )
-        hidden = row is not None and row["status"] == "removed"
-        if row is None or (hidden and (viewer is None or viewer.role is not Role.MODERATOR)):
+        if row is None or not _may_see(row, viewer):
             raise NotFound("no such post", field="post_id")
         return public_view(row, viewer)
 
@@ -152,8 +164,10 @@ class PostgresQueries:
             raise NotFound("no such reply", field="reply_id")
         return reply_view(row)
 
-    async def thread(self, post_id: str, after: str | None, limit: int) -> dict[str, Any]:
-        await self.post(post_id, None)
+    async def thread(
+        self, post_id: str, after: str | None, limit: int, viewer: Claims | None = None
+    ) -> dict[str, Any]:
+        await self.post(post_id, viewer)
         args: list[Any] = [post_id, limit + 1]
         after_clause = ""
         if after:
@@ -165,6 +179,23 @@ class PostgresQueries:
         page = rows[:limit]
         return {
             "items": [reply_view(r) for r in page],
+            "next_cursor": encode_cursor(page[-1]["id"]) if len(rows) > limit else None,
+        }
+
+    async def authored(self, member: Claims, cursor: str | None, limit: int) -> dict[str, Any]:
+        args: list[Any] = [member.member_id, limit + 1]
+        after = ""
+        if cursor:
+            args.append(decode_cursor(cursor))
+            after = " AND p.id < $3"
+        rows = await self._fetch(
+            f"SELECT {PUBLIC_COLUMNS} FROM posts p JOIN accounts a ON a.id = p.author_id"
+            f" WHERE p.author_id = $1{after} ORDER BY p.id DESC LIMIT $2",
+            *args,
+        )
+        page = rows[:limit]
+        return {
+            "items": [public_view(r, member) for r in page],
             "next_cursor": encode_cursor(page[-1]["id"]) if len(rows) > limit else None,
         }
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 import asyncpg
 
@@ -17,6 +19,7 @@ from services.posts.adapters.post_rows import (
 )
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.posts import Post
+from services.posts.domain.sessions import RefreshToken
 from shared.contract.catalogue import topic_for
 from shared.contract.envelope import encode_event, new_event_id
 from shared.contract.events import Event, ReplyCreated
@@ -25,6 +28,7 @@ from shared.contract.values import Category, Point
 from shared.runtime.tracing import child_traceparent, current_traceparent
 
 OUTBOX_LANES = 16
+REFRESH_COLUMNS = ", ".join(f.name for f in dataclasses.fields(RefreshToken))
 
 SELECT_POST = ", ".join(POST_COLUMNS)
 UPDATE_POST = (
@@ -101,6 +105,52 @@ class PostgresUnitOfWork:
             p.alert_radius_m, p.urgent_alerts_consent,
         )  # fmt: skip
 
+    async def save_password(self, account_id: str, password_hash: str) -> None:
+        await self.conn.execute(
+            "UPDATE accounts SET password_hash = $2, updated_at = now() WHERE id = $1",
+            account_id, password_hash,
+        )  # fmt: skip
+
+    # sessions -----------------------------------------------------------------
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        await self.conn.execute(
+            f"INSERT INTO refresh_tokens ({REFRESH_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7)",
+            *(getattr(token, f.name) for f in dataclasses.fields(RefreshToken)),
+        )
+
+    async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
+            token_hash,
+        )
+        return RefreshToken(**dict(row)) if row else None
+
+    async def save_refresh_token(self, token: RefreshToken) -> None:
+        await self.conn.execute(
+            "UPDATE refresh_tokens SET used_at = $2, revoked_at = $3 WHERE token_hash = $1",
+            token.token_hash, token.used_at, token.revoked_at,
+        )  # fmt: skip
+
+    async def revoke_family(self, family_id: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1"
+            " AND revoked_at IS NULL",
+            family_id, now,
+        )  # fmt: skip
+
+    async def revoke_sessions(self, account_id: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE refresh_tokens SET revoked_at = $2 WHERE account_id = $1"
+            " AND revoked_at IS NULL",
+            account_id, now,
+        )  # fmt: skip
+
+    async def forget_refresh_tokens(self, expired_before: datetime) -> int:
+        status = await self.conn.execute(
+            "DELETE FROM refresh_tokens WHERE expires_at < $1", expired_before
+        )
+        return int(status.split()[-1])
+
     # posts (a new post is PostgresStore.add_post, one statement) -----------------
     async def post_for_update(self, post_id: str) -> Post | None:
         row = await self.conn.fetchrow(
@@ -132,6 +182,12 @@ class PostgresUnitOfWork:
             post_id, reporter_id, reason,
         )  # fmt: skip
         return status.endswith(" 1")
+
+    async def repliers(self, post_id: str) -> set[str]:
+        rows = await self.conn.fetch(
+            "SELECT DISTINCT author_id FROM replies WHERE post_id = $1", post_id
+        )
+        return {row["author_id"] for row in rows}
 
     async def add_reply(self, reply: ReplyCreated) -> None:
         await self.conn.execute(

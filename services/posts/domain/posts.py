@@ -1,13 +1,15 @@
 """The Post aggregate: its states, who may change them, and the events each change records.
 
 open --edit--> open
-open --resolve--> resolved        (author or moderator)
+open --resolve--> resolved        (author or moderator; the author says who helped)
+open --withdraw--> withdrawn      (the author takes it down)
 open --expire--> expired          (the clock)
-open/resolved/expired --remove--> removed   (moderator, or enough reports)
+open/resolved/expired/withdrawn --remove--> removed   (moderator, or enough reports)
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,6 +22,7 @@ from shared.contract.events import (
     PostRemoved,
     PostResolved,
     PostUpdated,
+    PostWithdrawn,
     PublicPost,
     ReplyCreated,
     UrgentRequestPlaced,
@@ -40,6 +43,8 @@ URGENT_MAX_TTL = timedelta(hours=24)
 NORMAL_DEFAULT_TTL = timedelta(weeks=4)
 NORMAL_MAX_TTL = timedelta(weeks=12)
 MIN_TTL = timedelta(minutes=15)
+# Who helped: chosen among the members who replied, a handful at most.
+MAX_HELPERS = 10
 
 
 class PostStatus(StrEnum):
@@ -48,6 +53,7 @@ class PostStatus(StrEnum):
     RESOLVED = "resolved"
     EXPIRED = "expired"
     REMOVED = "removed"
+    WITHDRAWN = "withdrawn"
 
 
 LIVE_STATUSES = (PostStatus.OPEN, PostStatus.MATCHED)
@@ -86,13 +92,18 @@ class Post(Authored):
     updated_at: datetime
     status: PostStatus = PostStatus.OPEN
     outcome: Outcome | None = None
+    helped_by: list[str] = field(default_factory=list)
     report_count: int = 0
     events: list[Event] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
-    def create(cls, post_id: str, author_id: str, draft: PostDraft, now: datetime) -> Post:
+    def create(
+        cls, post_id: str, author_id: str, draft: PostDraft, now: datetime, author_name: str = ""
+    ) -> Post:
         if draft.urgency is Urgency.URGENT and draft.kind is not Kind.REQUEST:
-            raise Invalid("only a request can be urgent", field="urgency")
+            raise Invalid(
+                "only a request can be urgent", field="urgency", code="urgent_request_only"
+            )
         post = cls(
             **{name: getattr(draft, name) for name in AUTHORED_FIELDS},
             id=post_id,
@@ -101,7 +112,7 @@ class Post(Authored):
             created_at=now,
             updated_at=now,
         )
-        post.events.append(PostCreated(post_id=post.id, post=post.public()))
+        post.events.append(PostCreated(post_id=post.id, post=post.public(author_name)))
         if post.urgency is Urgency.URGENT:
             post.events.append(
                 UrgentRequestPlaced(
@@ -119,7 +130,8 @@ class Post(Authored):
     def location(self) -> FuzzedLocation:
         return FuzzedLocation.of(self.point)
 
-    def public(self) -> PublicPost:
+    def public(self, author_name: str = "") -> PublicPost:
+        """``author_name`` as the event should show it ("": not known here)."""
         return PublicPost(
             post_id=self.id,
             author_id=self.author_id,
@@ -134,9 +146,10 @@ class Post(Authored):
             expires_at=self.expires_at,
             created_at=self.created_at,
             updated_at=self.updated_at,
+            author_name=author_name or None,
         )
 
-    def edit(self, editor_id: str, changes: dict, now: datetime) -> None:
+    def edit(self, editor_id: str, changes: dict, now: datetime, editor_name: str = "") -> None:
         """Change the text, category, place or expiry. Kind and urgency are fixed:
         changing them would change who was alerted and what was matched."""
         if editor_id != self.author_id:
@@ -153,16 +166,50 @@ class Post(Authored):
         for name, value in changes.items():
             setattr(self, name, value)
         self.updated_at = now
-        self.events.append(PostUpdated(post_id=self.id, post=self.public()))
+        self.events.append(PostUpdated(post_id=self.id, post=self.public(editor_name)))
 
-    def resolve(self, by_id: str, by_role: Role, outcome: Outcome, now: datetime) -> None:
+    def resolve(
+        self,
+        by_id: str,
+        by_role: Role,
+        outcome: Outcome,
+        now: datetime,
+        helped_by: Sequence[str] = (),
+        repliers: Collection[str] = (),
+    ) -> None:
+        """``helped_by``: who helped, each one of ``repliers`` (who replied to it)."""
         if by_id != self.author_id and by_role is not Role.MODERATOR:
             raise Forbidden("only the author or a moderator can resolve a post")
         self._require_live("resolve")
+        helpers = list(dict.fromkeys(helped_by))
+        if helpers and outcome is not Outcome.HELPED:
+            raise Invalid("helped_by goes with the outcome 'helped'", field="helped_by")
+        if len(helpers) > MAX_HELPERS:
+            raise Invalid(f"at most {MAX_HELPERS} helpers", field="helped_by")
+        strangers = [h for h in helpers if h not in repliers or h == self.author_id]
+        if strangers:
+            raise Invalid(
+                "helped_by names members who did not reply", field="helped_by", code="not_a_replier"
+            )
         self.status = PostStatus.RESOLVED
         self.outcome = outcome
+        self.helped_by = helpers
         self.updated_at = now
-        self.events.append(PostResolved(post_id=self.id, outcome=outcome, resolved_at=now))
+        self.events.append(
+            PostResolved(
+                post_id=self.id, outcome=outcome, resolved_at=now, helped_by=tuple(helpers)
+            )
+        )
+
+    def withdraw(self, by_id: str, now: datetime) -> None:
+        """The author takes the post down: it leaves the feed, its alert and its matches
+        end. Not a removal: nothing was wrong with it."""
+        if by_id != self.author_id:
+            raise Forbidden("only the author can withdraw a post")
+        self._require_live("withdraw")
+        self.status = PostStatus.WITHDRAWN
+        self.updated_at = now
+        self.events.append(PostWithdrawn(post_id=self.id, withdrawn_at=now))
 
     def expire(self, now: datetime) -> None:
         if self.status not in LIVE_STATUSES or self.expires_at > now:
@@ -189,7 +236,13 @@ class Post(Authored):
         self._remove("moderator", now)
 
     def reply(
-        self, reply_id: str, author_id: str, intent: ReplyIntent, body: str, now: datetime
+        self,
+        reply_id: str,
+        author_id: str,
+        intent: ReplyIntent,
+        body: str,
+        now: datetime,
+        author_name: str = "",
     ) -> ReplyCreated:
         self._require_live("reply to")
         if intent is ReplyIntent.CAN_HELP and author_id == self.author_id:
@@ -202,6 +255,7 @@ class Post(Authored):
             intent=intent,
             body=body,
             created_at=now,
+            author_name=author_name or None,
         )
         self.events.append(event)
         return event

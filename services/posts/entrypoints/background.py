@@ -1,5 +1,5 @@
 """The posts process's background work beside its API: the outbox relay and the sweep
-that expires posts whose time has passed."""
+that expires posts whose time has passed (and forgets long-expired refresh tokens)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ async def sweep_expired(handlers: Handlers, interval_s: float) -> None:
         try:
             while await handlers.expire_due():
                 pass
+            await handlers.forget_sessions()
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("expiry sweep failed, will retry: %s", exc)
         await asyncio.sleep(interval_s)

@@ -1,24 +1,39 @@
-"""Accounts: register, log in, the member's own profile."""
+"""Accounts and sessions: register, log in, renew, log out, the member's own profile.
+
+A session is an access token (15 minutes, in the response) and a refresh token in an
+HttpOnly cookie scoped to /auth (30 days, rotated at each renewal): scripts never read
+it, and only the renewal and log-out routes ever receive it (docs/adr/0016).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Request, Response
 
 from services.posts.domain.accounts import Account, Profile
 from services.posts.entrypoints.deps import HandlersDep, Member
 from services.posts.entrypoints.schemas import (
     AccountPrivate,
     LoginRequest,
+    PasswordChange,
     PointIn,
     ProfileUpdate,
     RegisterRequest,
     TokenResponse,
 )
+from services.posts.handlers import Granted
 from shared.contract.values import Point
-from shared.runtime.auth import ACCESS_TOKEN_TTL_S
 from shared.runtime.schemas import ErrorBody
 
 router = APIRouter(tags=["accounts"])
+
+REFRESH_COOKIE = "entraide_refresh"
+REFRESH_COOKIE_PATH = "/auth"
+SESSION_OVER = {401: {"model": ErrorBody, "description": "No session, or it is over"}}
+RefreshCookie = Annotated[
+    str | None, Cookie(alias=REFRESH_COOKIE, max_length=128, include_in_schema=False)
+]
 
 
 def account_view(account: Account) -> AccountPrivate:
@@ -38,6 +53,25 @@ def account_view(account: Account) -> AccountPrivate:
 
 def _point(point: PointIn | None) -> Point | None:
     return point.point() if point else None
+
+
+def _session(granted: Granted, request: Request, response: Response) -> TokenResponse:
+    """The access token in the body, the refresh token in its cookie."""
+    response.set_cookie(
+        REFRESH_COOKIE,
+        granted.refresh_token,
+        max_age=granted.refresh_expires_in_s,
+        path=REFRESH_COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.wiring.settings.session_cookie_secure,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return TokenResponse(
+        access_token=granted.access_token,
+        expires_in=granted.expires_in_s,
+        account=account_view(granted.account),
+    )
 
 
 @router.post(
@@ -66,12 +100,31 @@ async def register(body: RegisterRequest, handlers: HandlersDep) -> AccountPriva
         429: {"model": ErrorBody, "description": "Too many attempts from this address"},
     },
 )
-async def log_in(body: LoginRequest, request: Request, handlers: HandlersDep) -> TokenResponse:
+async def log_in(
+    body: LoginRequest, request: Request, response: Response, handlers: HandlersDep
+) -> TokenResponse:
+    """A new session: the access token here, the refresh token in an HttpOnly cookie."""
     address = request.client.host if request.client else "unknown"
-    token, account = await handlers.log_in(body.email, body.password, address)
-    return TokenResponse(
-        access_token=token, expires_in=ACCESS_TOKEN_TTL_S, account=account_view(account)
-    )
+    granted = await handlers.log_in(body.email, body.password, address)
+    return _session(granted, request, response)
+
+
+@router.post("/auth/refresh", response_model=TokenResponse, responses=SESSION_OVER)
+async def refresh(
+    request: Request, response: Response, handlers: HandlersDep, token: RefreshCookie = None
+) -> TokenResponse:
+    """A new access token for the session in the cookie, which is rotated: each refresh
+    token works once, and a second use ends the session everywhere."""
+    return _session(await handlers.refresh(token), request, response)
+
+
+@router.post("/auth/logout", status_code=204)
+async def log_out(handlers: HandlersDep, token: RefreshCookie = None) -> Response:
+    """End this device's session (the access token still works until it expires)."""
+    await handlers.log_out(token)
+    response = Response(status_code=204)
+    response.delete_cookie(REFRESH_COOKIE, path=REFRESH_COOKIE_PATH)
+    return response
 
 
 @router.patch(
@@ -84,3 +137,24 @@ async def update_me(body: ProfileUpdate, member: Member, handlers: HandlersDep) 
     if "home" in changes:
         changes["home"] = _point(body.home)
     return account_view(await handlers.update_profile(member, changes))
+
+
+@router.post(
+    "/me/password",
+    response_model=TokenResponse,
+    responses={
+        401: {"model": ErrorBody, "description": "No valid access token"},
+        422: {"description": "The current password is wrong (`wrong_password`), or the new "
+              "one is invalid"},
+    },
+)  # fmt: skip
+async def change_password(
+    body: PasswordChange,
+    member: Member,
+    request: Request,
+    response: Response,
+    handlers: HandlersDep,
+) -> TokenResponse:
+    """Every session of the account ends; this device gets a new one."""
+    granted = await handlers.change_password(member, body.current_password, body.new_password)
+    return _session(granted, request, response)

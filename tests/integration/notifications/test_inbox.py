@@ -1,7 +1,7 @@
 """Replies, matches and removals reach the right inboxes, once; preferences hold back."""
 
 from shared.contract import events as m
-from shared.contract.values import ReplyIntent
+from shared.contract.values import MatchReason, ReplyIntent
 from tests.factories import NOW, public_post
 from tests.integration.kafka_tools import eventually, wait_until
 from tests.integration.notifications.conftest import member_id
@@ -83,10 +83,13 @@ async def test_a_match_reaches_both_sides_and_a_removal_its_author(notifications
     offer = public_post(member_id("off"), author_id=lea, kind="offer", title="I can help look")
     for post in (request, offer):
         await created(notifications, post)
+    words = MatchReason(factor="words", weight=0.2, detail="words in common: concert",
+                        words=("concert",))  # fmt: skip
     await notifications.put(
         m.MatchFound(
             match_id=member_id("m"), request_id=request.post_id, offer_id=offer.post_id,
-            request_author_id=amine, offer_author_id=lea, score=0.9, reasons=(), found_at=NOW,
+            request_author_id=amine, offer_author_id=lea, score=0.9, reasons=(words,),
+            found_at=NOW,
         )
     )  # fmt: skip
     await notifications.put(m.PostRemoved(post_id=offer.post_id, reason="reports", removed_at=NOW))
@@ -95,9 +98,29 @@ async def test_a_match_reaches_both_sides_and_a_removal_its_author(notifications
     )
     await wait_until_stored(notifications, amine, 1)  # stored after the push (ADR 0007)
     await wait_until_stored(notifications, lea, 2)
-    assert [i["reason"] for i in (await inbox(notifications, amine))["items"]] == ["match"]
+    [told] = (await inbox(notifications, amine))["items"]
+    # The notice opens the other side's post, and says its title as a code to translate.
+    assert (told["reason"], told["post_id"]) == ("match", offer.post_id)
+    assert (told["title_code"], told["title_params"]) == ("match_offer", {"title": offer.title})
     reasons = [i["reason"] for i in (await inbox(notifications, lea))["items"]]
     assert reasons == ["report_outcome", "match"]  # newest first
+
+    # The request's matches, with their reasons, to its author only.
+    path = f"/v1/posts/{request.post_id}/matches"
+    mine = await notifications.client.get(path, headers=notifications.auth(amine))
+    [match] = mine.json()
+    assert match["other_post_id"] == offer.post_id and match["other"]["title"] == offer.title
+    assert match["reasons"][0]["words"] == ["concert"] and match["score"] == 0.9
+    theirs = f"/v1/posts/{offer.post_id}/matches"
+    assert (await notifications.client.get(theirs, headers=notifications.auth(lea))).json()[0][
+        "other_post_id"
+    ] == request.post_id
+    for stranger_view in (
+        await notifications.client.get(path, headers=notifications.auth(lea)),
+        await notifications.client.get(path, headers=notifications.auth(member_id("sam"))),
+    ):
+        assert stranger_view.status_code == 200 and stranger_view.json() == []
+    assert (await notifications.client.get(path)).status_code == 401
 
 
 async def test_inbox_pages_and_marks_read(notifications):

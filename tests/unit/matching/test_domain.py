@@ -41,6 +41,10 @@ def test_a_request_and_a_matching_offer_score_with_every_reason():
     factors = {r.factor: r for r in scored.reasons}
     assert set(factors) == {"category", "distance", "time", "words", "language"}
     assert "voiture" in factors["words"].detail and "week" in factors["words"].detail
+    # What each reason is about, for the client to say it in the reader's language.
+    assert {"voiture", "week"} <= set(factors["words"].words)
+    assert factors["distance"].distance_m == 685  # from the cell centres (the public points)
+    assert factors["language"].languages == ("fr",)
     assert sum(r.weight for r in scored.reasons) == pytest.approx(scored.score, abs=1e-3)
     assert score(offer, request).score == scored.score  # symmetric
 

@@ -50,9 +50,11 @@ def test_a_match_tells_both_sides_about_the_other_post():
     offer = N.KnownPost("p2", "u-lea", "I can drive", Category.FIND_A_PERSON, Kind.OFFER,
                         False, 48.85, 2.35)  # fmt: skip
     told = N.for_match(match, POST, offer)
-    assert [(n.member_id, n.post_id) for n in told] == [("u-amine", "p1"), ("u-lea", "p2")]
-    assert "I can drive" in told[0].title and "82%" in told[0].title
-    assert "Lost my brother" in told[1].title
+    # Each notice opens the other side's post, and says it as a code for the client.
+    assert [(n.member_id, n.post_id) for n in told] == [("u-amine", "p2"), ("u-lea", "p1")]
+    assert "I can drive" in told[0].title and told[0].code == "match_offer"
+    assert told[0].params == {"title": "I can drive"}
+    assert "Lost my brother" in told[1].title and told[1].code == "match_request"
     assert N.for_match(match.model_copy(update={"offer_author_id": "u-amine"}), POST, offer) == []
 
 

@@ -111,6 +111,14 @@ async def test_a_match_tells_both_sides_about_the_other_post(events):
     titles = told(events, Reason.MATCH)
     assert "Spare bed tonight" in titles[AUTHOR][0]
     assert "little brother" in titles["u-lea"][0]
+    # The pair is kept for its two authors, each seeing the other post; nobody else.
+    inbox = InboxHandlers(events.inbox, events.clock)
+    [seen] = await inbox.matches(Claims(AUTHOR, Role.MEMBER, 0), "p1")
+    assert (seen.other_post_id, seen.other.title, seen.score) == ("o1", "Spare bed tonight", 0.7)
+    [from_offer] = await inbox.matches(Claims("u-lea", Role.MEMBER, 0), "o1")
+    assert from_offer.other_post_id == "p1"
+    assert await inbox.matches(Claims("u-lea", Role.MEMBER, 0), "p1") == []
+    assert await inbox.matches(Claims("u-sam", Role.MEMBER, 0), "o1") == []
 
 
 def consenting(member_id: str, north_m: float) -> MemberProfileChanged:

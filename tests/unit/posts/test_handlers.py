@@ -10,7 +10,7 @@ import pytest
 from services.posts.domain.accounts import Profile
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.posts import PostDraft, PostStatus
-from services.posts.handlers import Handlers, Limits
+from services.posts.handlers import Handlers, Limits, SessionPolicy
 from shared.contract import events as E
 from shared.contract.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized
 from shared.contract.identity import Claims, Role
@@ -18,13 +18,16 @@ from shared.contract.values import Category, Kind, Outcome, ReplyIntent, Urgency
 from tests.factories import FESTIVAL, NOW
 from tests.fakes.posts import (
     FakeClock,
+    FakeGazetteer,
     FakeLimiter,
     FakePasswords,
     FakeQueries,
+    FakeSecrets,
     FakeStore,
     FakeTokens,
 )
 
+SESSIONS = SessionPolicy(access_token_ttl_s=900, refresh_token_ttl=timedelta(days=30))
 LIMITS = Limits(
     posts_per_hour=2,
     replies_per_hour=5,
@@ -46,6 +49,9 @@ def handlers() -> Handlers:
         tokens=FakeTokens(),
         clock=FakeClock(NOW),
         limits=LIMITS,
+        sessions=SESSIONS,
+        secrets=FakeSecrets(),
+        places=FakeGazetteer(),
     )
 
 
@@ -57,7 +63,7 @@ async def member(handlers: Handlers, name: str, role: Role = Role.MEMBER) -> Cla
     account = await handlers.register(f"{name}@example.org", "a long password", Profile(name))
     if role is not Role.MEMBER:
         handlers.store.memory.accounts[account.id].role = role
-    return Claims(account.id, role, 0)
+    return Claims(account.id, role, 0, name)
 
 
 def draft(**changes) -> PostDraft:
@@ -72,16 +78,18 @@ async def test_register_stores_the_account_and_its_profile_event_once_per_email(
     assert isinstance(changed, E.MemberProfileChanged) and changed.member_id == lea.member_id
     with pytest.raises(Conflict) as taken:
         await handlers.register("LEA@example.org", "another password", Profile("Léa bis"))
-    assert taken.value.field == "email"
+    assert taken.value.field == "email" and taken.value.code == "email_taken"
     assert len(events(handlers)) == 1  # the refused registration wrote nothing
 
 
 async def test_log_in_issues_a_token_and_counts_attempts_per_address(handlers):
     lea = await member(handlers, "lea")
-    token, account = await handlers.log_in("lea@example.org", "a long password", "10.0.0.1")
-    assert token == f"token:{lea.member_id}:member" and account.id == lea.member_id
-    with pytest.raises(Unauthorized):
+    granted = await handlers.log_in("lea@example.org", "a long password", "10.0.0.1")
+    assert granted.access_token == f"token:{lea.member_id}:member:900:lea"
+    assert granted.account.id == lea.member_id and granted.refresh_token == "secret-1"
+    with pytest.raises(Unauthorized) as wrong:
         await handlers.log_in("lea@example.org", "wrong", "10.0.0.1")
+    assert wrong.value.code == "wrong_login"
     with pytest.raises(Unauthorized):
         await handlers.log_in("nobody@example.org", "a long password", "10.0.0.1")
     with pytest.raises(RateLimited):  # the fourth try from this address in the window
@@ -133,11 +141,11 @@ async def test_the_author_or_a_moderator_resolves_once(handlers):
     first = (await handlers.create_post(lea, draft()))["id"]
     second = (await handlers.create_post(lea, draft(title="A van too")))["id"]
     with pytest.raises(Forbidden):
-        await handlers.resolve_post(sam, first, Outcome.HELPED)
-    assert (await handlers.resolve_post(lea, first, Outcome.HELPED))["status"] == "resolved"
+        await handlers.resolve_post(sam, first, Outcome.HELPED, [])
+    assert (await handlers.resolve_post(lea, first, Outcome.HELPED, []))["status"] == "resolved"
     with pytest.raises(Conflict):
-        await handlers.resolve_post(lea, first, Outcome.HELPED)
-    await handlers.resolve_post(moussa, second, Outcome.OTHER)
+        await handlers.resolve_post(lea, first, Outcome.HELPED, [])
+    await handlers.resolve_post(moussa, second, Outcome.OTHER, [])
     assert [type(e) for e in events(handlers)[-2:]] == [E.PostResolved, E.PostResolved]
 
 
@@ -197,3 +205,111 @@ async def test_reads_go_to_the_read_side(handlers):
     assert [p["id"] for p in (await handlers.feed(FeedQuery(), None))["items"]] == [post_id]
     with pytest.raises(NotFound):
         await handlers.post("missing", None)
+
+
+async def log_in(handlers: Handlers, name: str):
+    return await handlers.log_in(f"{name}@example.org", "a long password", "10.0.0.1")
+
+
+async def test_a_refresh_token_is_exchanged_once_for_the_next(handlers):
+    await member(handlers, "lea")
+    first = await log_in(handlers, "lea")
+    handlers.clock.now = NOW + timedelta(minutes=14)
+    second = await handlers.refresh(first.refresh_token)
+    assert second.refresh_token != first.refresh_token and second.account.id == first.account.id
+    third = await handlers.refresh(second.refresh_token)
+    assert third.access_token.endswith(":900:lea")
+    # Only hashes are stored.
+    stored = handlers.store.memory.refresh_tokens
+    assert first.refresh_token not in stored and len(stored) == 3
+
+
+async def test_a_reused_refresh_token_revokes_its_whole_family_and_no_other(handlers):
+    await member(handlers, "lea")
+    phone, laptop = await log_in(handlers, "lea"), await log_in(handlers, "lea")
+    renewed = await handlers.refresh(phone.refresh_token)
+    with pytest.raises(Unauthorized) as stolen:  # a copy of the phone's first token
+        await handlers.refresh(phone.refresh_token)
+    assert stolen.value.code == "session_over" and "reused" in stolen.value.message
+    with pytest.raises(Unauthorized):  # the phone's current token went with its family
+        await handlers.refresh(renewed.refresh_token)
+    assert (await handlers.refresh(laptop.refresh_token)).account.id == laptop.account.id
+
+
+async def test_unknown_expired_and_logged_out_tokens_end_the_session(handlers):
+    await member(handlers, "lea")
+    for presented in (None, "", "never-issued"):
+        with pytest.raises(Unauthorized):
+            await handlers.refresh(presented)
+    session = await log_in(handlers, "lea")
+    await handlers.log_out(session.refresh_token)
+    with pytest.raises(Unauthorized):
+        await handlers.refresh(session.refresh_token)
+    await handlers.log_out("never-issued")  # nothing to end: no error
+    late = await log_in(handlers, "lea")
+    handlers.clock.now = NOW + timedelta(days=31)
+    with pytest.raises(Unauthorized) as expired:
+        await handlers.refresh(late.refresh_token)
+    assert "expired" in expired.value.message
+    handlers.clock.now = NOW + timedelta(days=32)  # a day past the expiry: forgotten
+    assert await handlers.forget_sessions() == 2
+
+
+async def test_a_password_change_ends_every_session_but_a_new_one(handlers):
+    lea = await member(handlers, "lea")
+    phone, laptop = await log_in(handlers, "lea"), await log_in(handlers, "lea")
+    with pytest.raises(Invalid) as wrong:
+        await handlers.change_password(lea, "not it", "a new long password")
+    assert wrong.value.field == "current_password" and wrong.value.code == "wrong_password"
+    here = await handlers.change_password(lea, "a long password", "a new long password")
+    for old in (phone, laptop):
+        with pytest.raises(Unauthorized):
+            await handlers.refresh(old.refresh_token)
+    assert (await handlers.refresh(here.refresh_token)).account.id == lea.member_id
+    with pytest.raises(Unauthorized):
+        await log_in(handlers, "lea")
+    await handlers.log_in("lea@example.org", "a new long password", "10.0.0.2")
+
+
+async def test_events_carry_the_author_name_from_the_token(handlers):
+    lea, sam = await member(handlers, "lea"), await member(handlers, "sam")
+    post_id = (await handlers.create_post(lea, draft(kind=Kind.REQUEST)))["id"]
+    created = events(handlers)[-1]
+    assert isinstance(created, E.PostCreated) and created.post.author_name == "lea"
+    await handlers.reply(sam, post_id, ReplyIntent.COMMENT, "Which weekend?")
+    assert events(handlers)[-1].author_name == "sam"
+    await handlers.edit_post(lea, post_id, {"title": "Car, next weekend"})
+    assert events(handlers)[-1].post.author_name == "lea"
+
+
+async def test_resolve_names_who_helped_among_those_who_replied(handlers):
+    lea, sam, ines = [await member(handlers, n) for n in ("lea", "sam", "ines")]
+    post_id = (await handlers.create_post(lea, draft(kind=Kind.REQUEST)))["id"]
+    await handlers.reply(sam, post_id, ReplyIntent.CAN_HELP, "I have one")
+    with pytest.raises(Invalid) as stranger:
+        await handlers.resolve_post(lea, post_id, Outcome.HELPED, [ines.member_id])
+    assert stranger.value.field == "helped_by" and stranger.value.code == "not_a_replier"
+    with pytest.raises(Invalid):  # helpers go with "helped" only
+        await handlers.resolve_post(lea, post_id, Outcome.NO_LONGER_NEEDED, [sam.member_id])
+    view = await handlers.resolve_post(lea, post_id, Outcome.HELPED, [sam.member_id])
+    assert view["status"] == "resolved" and view["helped_by"] == [sam.member_id]
+    resolved = events(handlers)[-1]
+    assert isinstance(resolved, E.PostResolved) and resolved.helped_by == (sam.member_id,)
+
+
+async def test_only_the_author_withdraws_an_open_post(handlers):
+    lea, sam = await member(handlers, "lea"), await member(handlers, "sam")
+    moussa = await member(handlers, "moussa", Role.MODERATOR)
+    post_id = (await handlers.create_post(lea, draft()))["id"]
+    for other in (sam, moussa):
+        with pytest.raises(Forbidden):
+            await handlers.withdraw_post(other, post_id)
+    assert (await handlers.withdraw_post(lea, post_id))["status"] == "withdrawn"
+    withdrawn = events(handlers)[-1]
+    assert isinstance(withdrawn, E.PostWithdrawn) and withdrawn.post_id == post_id
+    with pytest.raises(Conflict):
+        await handlers.withdraw_post(lea, post_id)
+    with pytest.raises(Conflict):
+        await handlers.reply(sam, post_id, ReplyIntent.COMMENT, "Still there?")
+    assert [p["id"] for p in (await handlers.my_posts(lea, None, 10))["items"]] == [post_id]
+    assert (await handlers.my_posts(sam, None, 10))["items"] == []

@@ -1,0 +1,197 @@
+// The HTTP APIs the screens use, typed.
+
+import { type Config, json, request } from "./http";
+import type { Account } from "./session";
+
+export interface Author {
+  id: string;
+  display_name: string;
+}
+
+export interface Post {
+  id: string;
+  author: Author;
+  kind: "request" | "offer";
+  category: string;
+  title: string;
+  body: string;
+  language: string;
+  location: { lat: number; lon: number; precision_m: number };
+  radius_m: number;
+  urgency: "normal" | "urgent";
+  status: string;
+  outcome: string | null;
+  reply_count: number;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+  distance_m?: number;
+  exact_location?: { lat: number; lon: number };
+  helped_by?: string[];
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface Reply {
+  id: string;
+  author: Author;
+  intent: "comment" | "can_help";
+  body: string;
+  created_at: string;
+}
+
+export interface Place {
+  name: string;
+  region: string;
+  country: string;
+  lat: number;
+  lon: number;
+}
+
+export interface MatchReason {
+  factor: "category" | "distance" | "time" | "words" | "language";
+  weight: number;
+  detail: string; // English, for API users: the client says it from the fields below
+  distance_m?: number | null;
+  words?: string[];
+  languages?: string[];
+}
+
+export interface Match {
+  match_id: string;
+  post_id: string;
+  other_post_id: string;
+  score: number;
+  reasons: MatchReason[];
+  found_at: string;
+  other: { post_id: string; title: string; kind: string; category: string; urgent: boolean } | null;
+}
+
+export interface Notification {
+  id: string;
+  reason: string;
+  title: string;
+  title_code: string | null;
+  title_params: Record<string, string>;
+  post_id: string | null;
+  urgent: boolean;
+  created_at: string;
+  read: boolean;
+}
+
+export interface Preferences {
+  categories: string[];
+  quiet_start: string | null;
+  quiet_end: string | null;
+  timezone: string;
+  daily_cap: number | null;
+}
+
+export interface FeedFilters {
+  kind?: string;
+  category?: string;
+  q?: string;
+  lat?: number;
+  lon?: number;
+  within_m?: number;
+}
+
+export class Api {
+  constructor(private readonly config: Config) {}
+
+  private posts(path: string): string {
+    return `${this.config.postsUrl}${path}`;
+  }
+
+  private notes(path: string): string {
+    return `${this.config.notificationsUrl}${path}`;
+  }
+
+  register(body: Record<string, unknown>): Promise<Account> {
+    return request(this.posts("/auth/register"), { method: "POST", body: json(body), auth: false });
+  }
+
+  feed(filters: FeedFilters, cursor: string | null): Promise<Page<Post>> {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(filters)) {
+      if (value !== undefined && value !== "") query.set(name, String(value));
+    }
+    if (cursor) query.set("cursor", cursor);
+    query.set("limit", "20");
+    return request(this.posts(`/posts?${query}`));
+  }
+
+  post(id: string): Promise<Post> {
+    return request(this.posts(`/posts/${encodeURIComponent(id)}`));
+  }
+
+  myPosts(cursor: string | null): Promise<Page<Post>> {
+    return request(this.posts(`/me/posts${cursor ? `?cursor=${cursor}` : ""}`));
+  }
+
+  createPost(body: Record<string, unknown>): Promise<Post> {
+    return request(this.posts("/posts"), { method: "POST", body: json(body) });
+  }
+
+  editPost(id: string, body: Record<string, unknown>): Promise<Post> {
+    return request(this.posts(`/posts/${id}`), { method: "PATCH", body: json(body) });
+  }
+
+  resolvePost(id: string, outcome: string, helpedBy: string[]): Promise<Post> {
+    const body = json({ outcome, helped_by: helpedBy });
+    return request(this.posts(`/posts/${id}/resolve`), { method: "POST", body });
+  }
+
+  withdrawPost(id: string): Promise<Post> {
+    return request(this.posts(`/posts/${id}/withdraw`), { method: "POST" });
+  }
+
+  reportPost(id: string, reason: string): Promise<void> {
+    return request(this.posts(`/posts/${id}/reports`), { method: "POST", body: json({ reason }) });
+  }
+
+  thread(id: string, after: string | null): Promise<Page<Reply>> {
+    return request(this.posts(`/posts/${id}/replies${after ? `?after=${after}` : ""}`));
+  }
+
+  reply(id: string, body: string, intent: string): Promise<Reply> {
+    const payload = json({ body, intent });
+    return request(this.posts(`/posts/${id}/replies`), { method: "POST", body: payload });
+  }
+
+  places(q: string): Promise<Place[]> {
+    return request(this.posts(`/places?q=${encodeURIComponent(q)}`), { auth: false });
+  }
+
+  nearestPlace(lat: number, lon: number): Promise<Place | null> {
+    return request(this.posts(`/places/nearest?lat=${lat}&lon=${lon}`), { auth: false });
+  }
+
+  updateMe(body: Record<string, unknown>): Promise<Account> {
+    return request(this.posts("/me"), { method: "PATCH", body: json(body) });
+  }
+
+
+  matches(postId: string): Promise<Match[]> {
+    return request(this.notes(`/v1/posts/${postId}/matches`));
+  }
+
+  inbox(before: string | null): Promise<Page<Notification> & { unread: number }> {
+    return request(this.notes(`/v1/inbox${before ? `?before=${before}` : ""}`));
+  }
+
+  markRead(ids: string[] | null): Promise<{ marked: number }> {
+    return request(this.notes("/v1/inbox/read"), { method: "POST", body: json({ ids }) });
+  }
+
+  preferences(): Promise<Preferences> {
+    return request(this.notes("/v1/preferences"));
+  }
+
+  savePreferences(prefs: Preferences): Promise<Preferences> {
+    return request(this.notes("/v1/preferences"), { method: "PUT", body: json(prefs) });
+  }
+}

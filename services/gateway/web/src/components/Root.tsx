@@ -1,0 +1,45 @@
+import { useEffect, useRef } from "preact/hooks";
+
+import type { Config } from "../api/http";
+import { AppContext, useAppState } from "../app";
+import type { Lang } from "../i18n";
+import { Feed } from "../screens/Feed";
+import { LogIn, Register } from "../screens/Account";
+import { MyPosts } from "../screens/MyPosts";
+import { NewPost } from "../screens/NewPost";
+import { Notifications } from "../screens/Notifications";
+import { PostView } from "../screens/PostView";
+import { Settings } from "../screens/Settings";
+import { Header } from "./Header";
+import { Problem } from "./States";
+import { UrgentBanner } from "./UrgentBanner";
+
+export function Root({ config, lang }: { config: Config; lang: Lang }) {
+  const app = useAppState(config, lang);
+  const main = useRef<HTMLElement>(null);
+  const route = app.route;
+  // A new screen: focus its heading, as a page load would, for keyboards and readers.
+  useEffect(() => {
+    main.current?.querySelector<HTMLElement>("h1")?.focus();
+  }, [route]);
+  let screen;
+  switch (route.name) {
+    case "feed": screen = <Feed query={route.query} />; break;
+    case "post": screen = <PostView id={route.id} />; break;
+    case "new": screen = <NewPost />; break;
+    case "my_posts": screen = <MyPosts />; break;
+    case "notifications": screen = <Notifications />; break;
+    case "settings": screen = <Settings />; break;
+    case "login": screen = <LogIn next={route.next} />; break;
+    case "register": screen = <Register next={route.next} />; break;
+    default: screen = <Problem problem={{ key: "error_not_found" }} />;
+  }
+  return (
+    <AppContext.Provider value={app}>
+      <a class="skip" href="#main">{app.t("skip_to_content")}</a>
+      <Header />
+      <UrgentBanner />
+      <main id="main" ref={main}>{screen}</main>
+    </AppContext.Provider>
+  );
+}

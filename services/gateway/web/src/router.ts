@@ -1,0 +1,45 @@
+// The routes a member can share: the history API, and the gateway serves the app for
+// each of these paths.
+
+export type Route =
+  | { name: "feed"; query: URLSearchParams }
+  | { name: "post"; id: string }
+  | { name: "new" }
+  | { name: "my_posts" }
+  | { name: "notifications" }
+  | { name: "settings" }
+  | { name: "login"; next: string }
+  | { name: "register"; next: string }
+  | { name: "not_found" };
+
+const POST = /^\/posts\/([0-9A-Za-z_-]{1,64})\/?$/;
+
+export function parseRoute(path: string, search: string): Route {
+  const query = new URLSearchParams(search);
+  const next = safeNext(query.get("next"));
+  const post = POST.exec(path);
+  if (post) return { name: "post", id: post[1] };
+  switch (path.replace(/\/$/, "") || "/") {
+    case "/":
+      return { name: "feed", query };
+    case "/new":
+      return { name: "new" };
+    case "/me/posts":
+      return { name: "my_posts" };
+    case "/me/notifications":
+      return { name: "notifications" };
+    case "/settings":
+      return { name: "settings" };
+    case "/login":
+      return { name: "login", next };
+    case "/register":
+      return { name: "register", next };
+    default:
+      return { name: "not_found" };
+  }
+}
+
+/** Only a path of this site: a link must not send a member elsewhere after logging in. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+}

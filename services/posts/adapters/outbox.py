@@ -88,6 +88,7 @@ class OutboxRelay:
         self.published = 0
         self.passes = 0
         self.failures = 0
+        self.listens = 0  # LISTENs made: more than one means it listened again after a drop
         self.last_error: str | None = None
         self.last_pass_at = time.monotonic()
         self.running = False
@@ -193,11 +194,15 @@ class OutboxRelay:
         listener = _Listener(self._pool, conn, lambda *_: self._wake.set())
         try:
             await conn.add_listener(OUTBOX_CHANNEL, listener.callback)
+            # PostgreSQL dropped the connection (a restart): wake now to listen again,
+            # not at the next safety poll; the NOTIFYs meanwhile went nowhere.
+            conn.add_termination_listener(listener.callback)
         except BaseException:
             # Cancelled (a stop right after the start) or failed: a connection kept
             # here would hold the pool's close for ever.
             await self._pool.release(conn)
             raise
+        self.listens += 1
         return listener
 
     async def drain_once(self) -> tuple[int, bool]:
@@ -288,6 +293,7 @@ class _Listener:
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
+            self.conn.remove_termination_listener(self.callback)
             await self.conn.remove_listener(OUTBOX_CHANNEL, self.callback)
         # A connection PostgreSQL dropped is released all the same (the pool replaces it).
         with contextlib.suppress(Exception):

@@ -38,6 +38,9 @@ class Inbox(Protocol):
     async def matches(self, post_id: str) -> list[MatchFound]:
         """The matches of this post, on either side, best first."""
 
+    async def forget_matches(self, post_id: str) -> None:
+        """A removed or withdrawn post: its pairs are listed to nobody any more."""
+
     async def remember_alert(self, alert: AlertFacts) -> None: ...
 
     async def alert(self, post_id: str) -> AlertFacts | None: ...

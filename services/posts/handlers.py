@@ -33,6 +33,7 @@ from shared.contract.values import Outcome, ReplyIntent
 EXPIRY_BATCH = 200
 HOUR_S = 3600
 PLACES_SHOWN = 8
+FORGET_SESSIONS_AFTER = timedelta(days=1)  # past a refresh token's expiry
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,13 @@ class Handlers:
         async with self.store.transaction() as uow:
             token = await uow.refresh_token_for_update(token_hash(presented or ""))
             verdict = judge(token, now)
-            if verdict is Verdict.VALID:
+            if verdict in (Verdict.VALID, Verdict.RACED):
                 assert token is not None
                 account = await uow.account(token.account_id)
                 if account is not None:
-                    token.used_at = now
-                    await uow.save_refresh_token(token)
+                    if verdict is Verdict.VALID:
+                        token.used_at = now
+                        await uow.save_refresh_token(token)
                     return await self._grant(uow, account, token.family_id)
             elif verdict is Verdict.REUSED:
                 assert token is not None
@@ -140,7 +142,10 @@ class Handlers:
                 await uow.revoke_family(token.family_id, now)
 
     async def change_password(self, member: Claims, current: str, new: str) -> Granted:
-        """Every session ends (a thief's too); this device gets a new one."""
+        """Every session ends (a thief's too); this device gets a new one. Limited like
+        log-ins: a stolen access token must not be a way to guess the password."""
+        limit = Limit("passwords", self.limits.logins_per_window, self.limits.login_window_s)
+        await self.limiter.hit(limit, member.member_id)
         async with self.store.transaction() as uow:
             account = await uow.account(member.member_id)
         if account is None:
@@ -155,9 +160,9 @@ class Handlers:
             return await self._grant(uow, account, family_id=str(ULID()))
 
     async def forget_sessions(self) -> int:
-        """Drop refresh tokens expired for a day (a late reuse is then just unknown)."""
+        """Drop refresh tokens expired for a while (a late reuse is then just unknown)."""
         async with self.store.transaction() as uow:
-            return await uow.forget_refresh_tokens(self.clock() - timedelta(days=1))
+            return await uow.forget_refresh_tokens(self.clock() - FORGET_SESSIONS_AFTER)
 
     async def _grant(self, uow: UnitOfWork, account: Account, family_id: str) -> Granted:
         policy = self.sessions

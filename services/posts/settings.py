@@ -30,6 +30,9 @@ class PostsSettings(Settings):
     # Send the cookie over HTTPS only: on wherever the API is served over HTTPS (compose
     # and the local stack serve plain HTTP on loopback).
     session_cookie_secure: bool = False
+    # The path of the /auth routes as the browser sees them (behind a proxy that serves
+    # the API under a prefix, that prefix and /auth): only they ever receive the cookie.
+    session_cookie_path: str = "/auth"
 
     report_hide_threshold: int = 3
     expiry_sweep_s: float = 30.0

@@ -45,6 +45,10 @@ class FakeInbox:
         found = [m for m in self.pairs.values() if post_id in (m.request_id, m.offer_id)]
         return sorted(found, key=lambda m: (-m.score, m.found_at))
 
+    async def forget_matches(self, post_id: str) -> None:
+        for pair in [p for p in self.pairs if post_id in p]:
+            del self.pairs[pair]
+
     async def remember_alert(self, alert: AlertFacts) -> None:
         self.alerts.setdefault(alert.post_id, alert)
 

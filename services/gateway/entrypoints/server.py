@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from shared.runtime.auth import InvalidTokenError
 log = logging.getLogger(__name__)
 
 STARTING_RETRY_AFTER_S = 1
+_CLOSING: set[asyncio.Task] = set()
 # The web client asks for this subprotocol, and sends its access token as a second one,
 # "token.<jwt>": a header, never the URL (which servers and proxies log).
 PROTOCOL = "entraide.v1"
@@ -91,6 +93,7 @@ class GatewayServer:
                         HTTPStatus.UNAUTHORIZED, {"code": "unauthorized", "message": message}
                     )
                 connection.member = claims.member_id  # type: ignore[attr-defined]
+                connection.token_expires_at = claims.expires_at  # type: ignore[attr-defined]
             return None  # on with the WebSocket handshake (the Origin is checked there)
         return await self.http(url.path)
 
@@ -136,6 +139,7 @@ class GatewayServer:
         client = Client(send, connection.close, member, hub, connection=connection)
         hub.connect(client)
         writer = asyncio.create_task(self._write(client))
+        expiry = self._close_at_expiry(client, getattr(connection, "token_expires_at", None))
         try:
             async for message in connection:
                 hub.receive(client, message)
@@ -144,10 +148,28 @@ class GatewayServer:
         except ConnectionClosed:
             pass
         finally:
+            if expiry is not None:
+                expiry.cancel()
             hub.disconnect(client)
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                 await writer
+
+    @staticmethod
+    def _close_at_expiry(client: Client, expires_at: int | None) -> asyncio.TimerHandle | None:
+        """A member's socket lives as long as the token that opened it: a stolen token
+        must not listen to her notifications for ever. The client reconnects at once
+        with its renewed token and resumes with its cursors (docs/protocol.md)."""
+        if expires_at is None:
+            return None
+
+        def close() -> None:
+            reason = "the access token expired: reconnect with a fresh one"
+            task = asyncio.ensure_future(client.close(P.CLOSE_TOKEN_EXPIRED, reason))
+            _CLOSING.add(task)  # kept until done: a task only the loop references may vanish
+            task.add_done_callback(_CLOSING.discard)
+
+        return asyncio.get_running_loop().call_later(max(0.0, expires_at - time.time()), close)
 
     async def _write(self, client: Client) -> None:
         with contextlib.suppress(ConnectionClosed):

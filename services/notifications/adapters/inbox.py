@@ -105,6 +105,12 @@ class PostgresInbox:
                 match.offer_author_id, match.score, reasons, match.found_at,
             )  # fmt: skip
 
+    async def forget_matches(self, post_id: str) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                "DELETE FROM matches WHERE request_id = $1 OR offer_id = $1", post_id
+            )
+
     async def matches(self, post_id: str) -> list[MatchFound]:
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(

@@ -37,6 +37,23 @@ class Reason(StrEnum):
     DIGEST = "digest"
 
 
+class NoticeCode(StrEnum):
+    """A notification's title as a code (its parameters: ``title``, ``n``), which the web
+    client says in the member's language (``notice_<code>`` in its catalogues; a unit
+    test checks that each is there)."""
+
+    REPLY = "reply"
+    CAN_HELP = "can_help"
+    THREAD_REPLY = "thread_reply"
+    MATCH_OFFER = "match_offer"
+    MATCH_REQUEST = "match_request"
+    REMOVED_REPORTS = "removed_reports"
+    REMOVED_MODERATOR = "removed_moderator"
+    URGENT_ALERT = "urgent_alert"
+    URGENT_ALERT_ENDED = "urgent_alert_ended"
+    DIGEST = "digest"
+
+
 @dataclass(frozen=True)
 class KnownPost:
     """What notifications remembers of a post from posts.v1 (public projection)."""
@@ -82,7 +99,7 @@ class Notice:
     expires_at: datetime | None = None
     # The title as a code and its parameters, for a client to say it in the member's
     # language (``notice_<code>`` in the web client's catalogues).
-    code: str | None = None
+    code: NoticeCode | None = None
     params: dict[str, str] = field(default_factory=dict)
 
 
@@ -174,8 +191,10 @@ def _about(post: KnownPost | None, fallback: str) -> str:
     return post.title if post else fallback
 
 
-def _params(title: str) -> dict[str, str]:
-    return {"title": title}
+def _params(post: KnownPost | None) -> dict[str, str]:
+    """The title when the post is known; without it, clients say "a post" in the member's
+    language (the English fallbacks above are for the English title only)."""
+    return {"title": post.title} if post else {}
 
 
 def for_reply(
@@ -184,11 +203,11 @@ def for_reply(
     """The post's author and everyone following the thread, never the replier."""
     about = _about(post, "your post")
     category = post.category if post else None
-    params = _params(about)
+    params = _params(post)
     if reply.intent is ReplyIntent.CAN_HELP:
-        author_title, author_code = f"Someone can help: {about}", "can_help"
+        author_title, author_code = f"Someone can help: {about}", NoticeCode.CAN_HELP
     else:
-        author_title, author_code = f"New reply to {about}", "reply"
+        author_title, author_code = f"New reply to {about}", NoticeCode.REPLY
     notices = []
     if reply.post_author_id != reply.author_id:
         notices.append(
@@ -202,7 +221,7 @@ def for_reply(
         told.add(member_id)
         notices.append(
             Notice(member_id, Reason.REPLY, _title(f"New reply in a thread you follow: {about}"),
-                   reply.post_id, category=category, code="thread_reply", params=params)
+                   reply.post_id, category=category, code=NoticeCode.THREAD_REPLY, params=params)
         )  # fmt: skip
     return notices
 
@@ -218,12 +237,12 @@ def for_match(
     return [
         Notice(match.request_author_id, Reason.MATCH,
                _title(f"An offer matches your request: {offer_title}"),
-               match.offer_id, category=category, code="match_offer",
-               params=_params(offer_title)),
+               match.offer_id, category=category, code=NoticeCode.MATCH_OFFER,
+               params=_params(offer)),
         Notice(match.offer_author_id, Reason.MATCH,
                _title(f"A request matches your offer: {request_title}"),
-               match.request_id, category=category, code="match_request",
-               params=_params(request_title)),
+               match.request_id, category=category, code=NoticeCode.MATCH_REQUEST,
+               params=_params(request)),
     ]  # fmt: skip
 
 
@@ -235,8 +254,8 @@ def for_removal(removed: PostRemoved, post: KnownPost | None) -> list[Notice]:
     return [
         Notice(post.author_id, Reason.REPORT_OUTCOME,
                _title(f"Your post was removed {why}: {post.title}"), post.post_id,
-               category=post.category, code=f"removed_{removed.reason}",
-               params=_params(post.title))
+               category=post.category, code=NoticeCode(f"removed_{removed.reason}"),
+               params=_params(post))
     ]  # fmt: skip
 
 
@@ -249,11 +268,11 @@ def for_alert(
     """Members near the point, except the author and those an earlier ring reached."""
     about = _about(post, f"someone needs help ({alert.category.value})")
     title = _title(f"Urgent, near you: {about}")
-    params = _params(about)
+    params = _params(post)
     return [
         Notice(near.member_id, Reason.URGENT_ALERT, title, alert.post_id, urgent=True,
                category=alert.category, distance_m=near.distance_m,
-               expires_at=alert.expires_at, code="urgent_alert", params=params)
+               expires_at=alert.expires_at, code=NoticeCode.URGENT_ALERT, params=params)
         for near in nearby
         if near.member_id != alert.author_id and near.member_id not in already_alerted
     ]  # fmt: skip
@@ -265,9 +284,9 @@ def for_alert_end(
     """Everyone the alert reached learns it is over, so nobody goes looking in vain."""
     about = _about(post, "the urgent request near you")
     title = _title(f"No longer needed ({ended.reason.value}): {about}")
-    params = _params(about)
+    params = _params(post)
     return [
         Notice(member_id, Reason.URGENT_ALERT_RESOLVED, title, ended.post_id, urgent=True,
-               code="urgent_alert_ended", params=params)
+               code=NoticeCode.URGENT_ALERT_ENDED, params=params)
         for member_id in reached
     ]  # fmt: skip

@@ -69,7 +69,7 @@ class EventHandlers:
             E.PostResolved: self.on_partner_event,
             E.PostExpired: self.on_partner_event,
             E.PostRemoved: self.on_post_removed,
-            E.PostWithdrawn: self.on_partner_event,
+            E.PostWithdrawn: self.on_post_withdrawn,
             E.ReplyCreated: self.on_reply,
             E.MatchFound: self.on_match,
             E.UrgentAlertRaised: self.on_alert_raised,
@@ -97,6 +97,12 @@ class EventHandlers:
         assert isinstance(event, E.PostRemoved)
         post = await self.inbox.post(event.post_id)
         await self.notify(_cause(decoded), N.for_removal(event, post))
+        await self.inbox.forget_matches(event.post_id)  # its title no longer shows
+        await self.on_partner_event(decoded)
+
+    async def on_post_withdrawn(self, decoded: DecodedEvent) -> None:
+        assert isinstance(decoded.event, E.PostWithdrawn)
+        await self.inbox.forget_matches(decoded.event.post_id)
         await self.on_partner_event(decoded)
 
     async def on_reply(self, decoded: DecodedEvent) -> None:
@@ -240,7 +246,7 @@ class EventHandlers:
                 continue
             held = await self.inbox.held_count(member_id)
             notice = N.Notice(member_id, N.Reason.DIGEST, digest_title(held), None,
-                              code="digest", params={"n": str(held)})  # fmt: skip
+                              code=N.NoticeCode.DIGEST, params={"n": str(held)})  # fmt: skip
             # The digest first, then the release: a crash between them sends a second
             # digest, never none.
             await self.notify(N.Cause(new_event_id()), [notice])
@@ -263,6 +269,6 @@ def _row(cause: N.Cause, notice: N.Notice, held: bool, now: datetime) -> Stored:
         held=held,
         created_at=now,
         read_at=None,
-        title_code=notice.code,
+        title_code=notice.code.value if notice.code else None,
         title_params=notice.params,
     )

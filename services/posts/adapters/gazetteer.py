@@ -2,8 +2,8 @@
 
 A member picks "Villeurbanne" or "Saint-Denis (Île-de-France)", never types coordinates.
 Names are matched by prefix, of the whole name or of any word in it ("denis" finds
-Saint-Denis), accents and case ignored; an exact name first, then French places, then
-the most populous.
+Saint-Denis), accents and case ignored; French places first, among them a whole name
+equal to the text, then the most populous.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import gzip
+import heapq
 import math
 import re
 import unicodedata
@@ -20,11 +21,10 @@ from services.posts.ports import Place
 from shared.contract.geo import haversine_m
 
 PLACES_FILE = Path(__file__).resolve().parent / "data" / "places.tsv.gz"
-# The platform's home first: "Orléans" is the French one before Ontario's.
+# The platform's home first: "Orléans" is the French one before Ontario's, "pa" is Paris
+# before Pa (Burkina Faso).
 HOME_COUNTRIES = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT"})
 GRID_DEGREES = 1.0  # nearest(): the places in a 1° cell and its neighbours
-# Prefix matches looked at before ranking: a two-letter prefix matches thousands.
-CANDIDATES_LOOKED_AT = 400
 # A word starts after a space, a hyphen or an apostrophe (straight or typographic).
 _WORD_START = re.compile(r"(?<=[\s\-'\u2019])\S")
 
@@ -61,6 +61,7 @@ class FileGazetteer:
 class _Index:
     def __init__(self, path: Path) -> None:
         self.places: list[Place] = []  # the most populous first: index = rank
+        self.folded: list[str] = []  # each place's whole name, folded
         keys: list[tuple[str, int]] = []
         self.grid: dict[tuple[int, int], list[int]] = {}
         with gzip.open(path, "rt", encoding="utf-8") as file:
@@ -69,6 +70,7 @@ class _Index:
                 place = Place(name, region, country, float(lat), float(lon))
                 self.places.append(place)
                 folded = fold(name)
+                self.folded.append(folded)
                 keys.append((folded, rank))
                 keys += [(folded[m.start() :], rank) for m in _WORD_START.finditer(folded)]
                 self.grid.setdefault(self._cell(place.lat, place.lon), []).append(rank)
@@ -79,23 +81,19 @@ class _Index:
         wanted = fold(text)
         if not wanted:
             return []
-        ranks: set[int] = set()
-        exact: set[int] = set()
-        at = bisect.bisect_left(self.keys, (wanted, -1))
-        while at < len(self.keys) and len(ranks) < CANDIDATES_LOOKED_AT:
-            key, rank = self.keys[at]
-            if not key.startswith(wanted):
-                break
-            ranks.add(rank)
-            if key == wanted:
-                exact.add(rank)
-            at += 1
-        places = self.places
-        best = sorted(
+        # Every key that starts with the text: the range between the text and the text
+        # followed by the highest character. ("pa" must find Paris, whichever its place
+        # in the alphabet among the thousands of names in "pa".)
+        start = bisect.bisect_left(self.keys, (wanted, -1))
+        end = bisect.bisect_left(self.keys, (wanted + "\U0010ffff", -1))
+        ranks = {rank for _, rank in self.keys[start:end]}
+        places, folded = self.places, self.folded
+        best = heapq.nsmallest(
+            limit,
             ranks,
-            key=lambda r: (r not in exact, places[r].country not in HOME_COUNTRIES, r),
+            key=lambda r: (places[r].country not in HOME_COUNTRIES, folded[r] != wanted, r),
         )
-        return [self.places[rank] for rank in best[:limit]]
+        return [places[rank] for rank in best]
 
     def nearest(self, lat: float, lon: float) -> Place | None:
         row, col = self._cell(lat, lon)

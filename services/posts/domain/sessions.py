@@ -21,12 +21,19 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# A token exchanged this recently and presented again is a race, not a theft: two tabs
+# renewing at once, or an answer lost on the way and the renewal tried again. It gets a
+# sibling in its family instead of ending the session.
+REUSE_GRACE = timedelta(seconds=10)
+
+
 class Verdict(StrEnum):
     VALID = "valid"
     UNKNOWN = "unknown"  # never issued, or forgotten after it expired
     EXPIRED = "expired"
     REVOKED = "revoked"  # logged out, password changed, or its family was revoked
-    REUSED = "reused"  # already exchanged once: copied; revoke the family
+    RACED = "raced"  # exchanged within REUSE_GRACE: renew again, in the same family
+    REUSED = "reused"  # exchanged earlier: copied; revoke the family
 
 
 @dataclass
@@ -48,10 +55,10 @@ class RefreshToken:
     def verdict(self, now: datetime) -> Verdict:
         if self.revoked_at is not None:
             return Verdict.REVOKED
-        if self.used_at is not None:
-            return Verdict.REUSED
         if self.expires_at <= now:
             return Verdict.EXPIRED
+        if self.used_at is not None:
+            return Verdict.RACED if now - self.used_at <= REUSE_GRACE else Verdict.REUSED
         return Verdict.VALID
 
 

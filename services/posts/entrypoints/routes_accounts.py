@@ -1,7 +1,7 @@
 """Accounts and sessions: register, log in, renew, log out, the member's own profile.
 
 A session is an access token (15 minutes, in the response) and a refresh token in an
-HttpOnly cookie scoped to /auth (30 days, rotated at each renewal): scripts never read
+HttpOnly cookie scoped to the /auth routes (30 days, rotated at each renewal): scripts never read
 it, and only the renewal and log-out routes ever receive it (docs/adr/0016).
 """
 
@@ -23,13 +23,13 @@ from services.posts.entrypoints.schemas import (
     TokenResponse,
 )
 from services.posts.handlers import Granted
+from services.posts.settings import PostsSettings
 from shared.contract.values import Point
 from shared.runtime.schemas import ErrorBody
 
 router = APIRouter(tags=["accounts"])
 
 REFRESH_COOKIE = "entraide_refresh"
-REFRESH_COOKIE_PATH = "/auth"
 SESSION_OVER = {401: {"model": ErrorBody, "description": "No session, or it is over"}}
 RefreshCookie = Annotated[
     str | None, Cookie(alias=REFRESH_COOKIE, max_length=128, include_in_schema=False)
@@ -55,16 +55,21 @@ def _point(point: PointIn | None) -> Point | None:
     return point.point() if point else None
 
 
+def _settings(request: Request) -> PostsSettings:
+    return request.app.state.wiring.settings
+
+
 def _session(granted: Granted, request: Request, response: Response) -> TokenResponse:
     """The access token in the body, the refresh token in its cookie."""
+    settings = _settings(request)
     response.set_cookie(
         REFRESH_COOKIE,
         granted.refresh_token,
         max_age=granted.refresh_expires_in_s,
-        path=REFRESH_COOKIE_PATH,
+        path=settings.session_cookie_path,
         httponly=True,
         samesite="strict",
-        secure=request.app.state.wiring.settings.session_cookie_secure,
+        secure=settings.session_cookie_secure,
     )
     response.headers["Cache-Control"] = "no-store"
     return TokenResponse(
@@ -119,11 +124,11 @@ async def refresh(
 
 
 @router.post("/auth/logout", status_code=204)
-async def log_out(handlers: HandlersDep, token: RefreshCookie = None) -> Response:
+async def log_out(request: Request, handlers: HandlersDep, token: RefreshCookie = None) -> Response:
     """End this device's session (the access token still works until it expires)."""
     await handlers.log_out(token)
     response = Response(status_code=204)
-    response.delete_cookie(REFRESH_COOKIE, path=REFRESH_COOKIE_PATH)
+    response.delete_cookie(REFRESH_COOKIE, path=_settings(request).session_cookie_path)
     return response
 
 

@@ -20,8 +20,8 @@ from shared.contract.values import (
     ReplyIntent,
     Urgency,
 )
+from shared.runtime.schemas import PRINTABLE_LINE, Strict
 from shared.runtime.schemas import PRINTABLE_TEXT as PRINTABLE
-from shared.runtime.schemas import Strict
 
 _EMAIL_PART = r"[^@\s\x00-\x1f\x7f]"
 Email = Annotated[
@@ -34,8 +34,9 @@ Email = Annotated[
 ]
 Password = Annotated[str, Field(min_length=10, max_length=128)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}$", examples=["fr"])]
-DisplayName = Annotated[str, Field(min_length=1, max_length=60, pattern=PRINTABLE)]
-Title = Annotated[str, Field(min_length=3, max_length=140, pattern=PRINTABLE)]
+# A name and a title are one line: no line break, no tab.
+DisplayName = Annotated[str, Field(min_length=1, max_length=60, pattern=PRINTABLE_LINE)]
+Title = Annotated[str, Field(min_length=3, max_length=140, pattern=PRINTABLE_LINE)]
 Body = Annotated[str, Field(max_length=5000, pattern=PRINTABLE)]
 ShortText = Annotated[str, Field(min_length=1, max_length=2000, pattern=PRINTABLE)]
 AlertRadius = Annotated[int, Field(ge=100, le=20_000, description="metres")]

@@ -3,6 +3,8 @@ token from the socket's subprotocols, never from the URL."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from websockets.asyncio.client import connect
@@ -18,6 +20,7 @@ async def test_the_page_its_config_and_its_headers(gateways):
         config = (await http.get("/config.json")).json()
         assert config["postsUrl"] == "http://127.0.0.1:18001"
         page = await http.get("/posts/01JDX4")
+        assert page.status_code == 200, "the web client is not built: run `make web`"
         assert page.headers["content-type"].startswith("text/html")
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
         assert page.headers["x-content-type-options"] == "nosniff"
@@ -44,3 +47,17 @@ async def test_the_token_travels_as_a_subprotocol(gateways):
     await in_url.send('{"type": "subscribe", "channel": "notifications"}')
     assert "login_required" in await in_url.recv()
     await in_url.close()
+
+
+async def test_a_members_socket_lives_as_long_as_its_token(gateways):
+    gateway = await gateways.start()
+    short = gateways.keys.signer().issue("u-lea", Role.MEMBER, ttl_s=2)
+    socket = await gateways.socket(gateway, short)
+    await socket.subscribe("notifications")
+    await socket.wait_for(lambda s: s.closed_with is not None, 10, "the close at expiry")
+    assert socket.closed_with == 4001
+    anonymous = await gateways.socket(gateway)
+    await anonymous.subscribe("feed")
+    await asyncio.sleep(3)
+    assert anonymous.closed_with is None  # no token, no expiry
+    await anonymous.close()

@@ -24,6 +24,7 @@ from shared.contract.events import (
     MemberLocated,
     MemberProfileChanged,
     PostCreated,
+    PostWithdrawn,
     ReplyCreated,
     UrgentAlertEscalated,
     UrgentAlertRaised,
@@ -119,6 +120,9 @@ async def test_a_match_tells_both_sides_about_the_other_post(events):
     assert from_offer.other_post_id == "p1"
     assert await inbox.matches(Claims("u-lea", Role.MEMBER, 0), "p1") == []
     assert await inbox.matches(Claims("u-sam", Role.MEMBER, 0), "o1") == []
+    # Withdrawn: its pairs are listed to nobody.
+    await handle(events, PostWithdrawn(post_id="o1", withdrawn_at=NOW))
+    assert await inbox.matches(Claims(AUTHOR, Role.MEMBER, 0), "p1") == []
 
 
 def consenting(member_id: str, north_m: float) -> MemberProfileChanged:

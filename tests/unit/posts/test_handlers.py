@@ -224,10 +224,23 @@ async def test_a_refresh_token_is_exchanged_once_for_the_next(handlers):
     assert first.refresh_token not in stored and len(stored) == 3
 
 
+async def test_two_renewals_at_once_are_a_race_not_a_theft(handlers):
+    await member(handlers, "lea")
+    session = await log_in(handlers, "lea")
+    first = await handlers.refresh(session.refresh_token)
+    # Another tab, or a retry after a lost answer, with the same token a moment later.
+    handlers.clock.now = NOW + timedelta(seconds=3)
+    second = await handlers.refresh(session.refresh_token)
+    assert {first.refresh_token, second.refresh_token} == {"secret-2", "secret-3"}
+    for sibling in (first, second):  # both go on, in the same family
+        assert (await handlers.refresh(sibling.refresh_token)).account.id == session.account.id
+
+
 async def test_a_reused_refresh_token_revokes_its_whole_family_and_no_other(handlers):
     await member(handlers, "lea")
     phone, laptop = await log_in(handlers, "lea"), await log_in(handlers, "lea")
     renewed = await handlers.refresh(phone.refresh_token)
+    handlers.clock.now = NOW + timedelta(minutes=1)  # long after the exchange: a copy
     with pytest.raises(Unauthorized) as stolen:  # a copy of the phone's first token
         await handlers.refresh(phone.refresh_token)
     assert stolen.value.code == "session_over" and "reused" in stolen.value.message
@@ -313,3 +326,12 @@ async def test_only_the_author_withdraws_an_open_post(handlers):
         await handlers.reply(sam, post_id, ReplyIntent.COMMENT, "Still there?")
     assert [p["id"] for p in (await handlers.my_posts(lea, None, 10))["items"]] == [post_id]
     assert (await handlers.my_posts(sam, None, 10))["items"] == []
+
+
+async def test_password_guesses_are_limited_per_member(handlers):
+    lea = await member(handlers, "lea")
+    for _ in range(LIMITS.logins_per_window):
+        with pytest.raises(Invalid):
+            await handlers.change_password(lea, "a guess", "a new long password")
+    with pytest.raises(RateLimited):
+        await handlers.change_password(lea, "a long password", "a new long password")

@@ -25,7 +25,7 @@ export function problemOf(error: FieldError): Problem {
   return { key: key as Key, params: { min: ctx.min_length ?? ctx.ge ?? "", max: ctx.max_length ?? ctx.le ?? "", n: "" } };
 }
 
-/** Field problems keyed by the form's field names (the API's last path part). */
+/** Field problems keyed by the form's field names: the first part of the API's path (a list item's index may follow it). */
 export function fieldProblems(error: unknown, names: Record<string, string> = {}): Problems {
   if (!(error instanceof ApiError)) return {};
   const problems: Problems = {};

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 
 import { en } from "../src/i18n/en";
 import { fr } from "../src/i18n/fr";
+import { LANGS } from "../src/i18n";
 import { CATEGORIES, OUTCOMES } from "../src/validation";
 
 const SRC = join(import.meta.dirname, "..", "src");
@@ -40,9 +41,15 @@ describe("the catalogues", () => {
       for (const m of text.matchAll(/\b(?:t|tn)\(\s*"(\w+)"/g)) named.add(m[1]);
       for (const m of text.matchAll(/key:\s*"(\w+)"/g)) named.add(m[1]);
     }
-    // Keys the code builds: a category, an outcome, a status, a plural, a notice.
+    // Keys the code builds from a value: a category, an outcome, a post's status, a kind,
+    // the connection's status, a language. (Notification codes and error codes are the
+    // server's: tests/unit/test_client_catalogue.py checks them.)
     for (const c of CATEGORIES) named.add(`category_${c}`);
     for (const o of OUTCOMES) named.add(`outcome_${o}`);
+    for (const s of ["open", "matched", "resolved", "expired", "removed", "withdrawn"]) named.add(`post_status_${s}`);
+    for (const k of ["request", "offer"]) named.add(`kind_${k}`).add(`kind_${k}_long`);
+    for (const s of ["connecting", "live", "reconnecting", "offline"]) named.add(`status_${s}`);
+    for (const l of LANGS) named.add(`language_${l}`);
     const missing = [...named].filter((key) => !(key in en) && !(`${key}_one` in en));
     expect(missing).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { Live, PROTOCOL, Seen, type SocketLike, backoffMs } from "../src/live/socket";
+import { CLOSE_TOKEN_EXPIRED, Live, PROTOCOL, Seen, type SocketLike, backoffMs } from "../src/live/socket";
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -13,7 +13,7 @@ class FakeSocket implements SocketLike {
   close() { this.readyState = 3; this.onclose?.({ code: 1000 }); }
   open() { this.readyState = 1; this.onopen?.({}); }
   frame(frame: Record<string, unknown>) { this.onmessage?.({ data: JSON.stringify(frame) }); }
-  drop() { this.readyState = 3; this.onclose?.({ code: 1006 }); }
+  drop(code = 1006) { this.readyState = 3; this.onclose?.({ code }); }
 }
 
 function setUp(token: () => string | null = () => "abc") {
@@ -98,6 +98,21 @@ describe("the live connection", () => {
     expect(sockets[1].protocols).toEqual([PROTOCOL, "token.renewed"]);
     live.stop();
     vi.useRealTimers();
+  });
+
+  it("comes straight back when its token expired, without a status flicker", async () => {
+    const { live, sockets, statuses } = setUp();
+    live.subscribe("notifications");
+    live.start();
+    await settle();
+    sockets[0].open();
+    sockets[0].frame(event("notifications", "n1", "c1"));
+    sockets[0].drop(CLOSE_TOKEN_EXPIRED);
+    await settle(); // no timer: at once
+    sockets[1].open();
+    expect(sockets[1].sent).toEqual([{ type: "subscribe", channel: "notifications", cursor: "c1" }]);
+    expect(statuses).toEqual(["live"]);
+    live.stop();
   });
 
   it("starts a channel afresh when its filters change, and reports a snapshot", async () => {

@@ -48,7 +48,10 @@ export function fieldErrors(body: unknown): FieldError[] {
   if (Array.isArray(detail)) {
     return detail.map((item) => {
       const loc: unknown[] = Array.isArray(item?.loc) ? item.loc : [];
-      const field = loc.filter((part) => part !== "body" && part !== "query").join(".") || null;
+      // ["body", "title"]: the first part says where (body, query, path), not which field;
+      // a field may itself be called "body" (a post's details).
+      const where = ["body", "query", "path", "header", "cookie"].includes(String(loc[0]));
+      const field = (where ? loc.slice(1) : loc).join(".") || null;
       return { field, code: String(item?.type ?? "invalid"), params: item?.ctx ?? {} };
     });
   }

@@ -28,6 +28,14 @@ const MIN_RENEW_DELAY_S = 5;
 
 export type Listener = (session: Session) => void;
 
+/** Tabs renew one after the other (the Web Locks API), so that the second sends the
+ * cookie the first received, not the one it just spent. Where there are no locks, the
+ * server's grace for a token exchanged seconds before covers the race. */
+function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  return locks ? (locks.request("entraide-session-renewal", run) as unknown as Promise<T>) : run();
+}
+
 export interface Clock {
   now(): number; // milliseconds
   setTimeout(run: () => void, ms: number): unknown;
@@ -106,20 +114,22 @@ export class Session {
     }
   }
 
-  /** A fresh access token (renewing once at a time), or null when the session is over. */
+  /** A fresh access token (renewing once at a time, across this browser's tabs too: they
+   * share the cookie), or null when the session is over. */
   renew(): Promise<string | null> {
-    this.renewing ??= this.send<Granted>(`${this.postsUrl}/auth/refresh`, {
+    this.renewing ??= oneAtATime(() => this.send<Granted>(`${this.postsUrl}/auth/refresh`, {
       method: "POST", auth: false,
-    })
+    }))
       .then((granted) => this.grant(granted) && this.access)
       .catch((error: unknown) => {
-        // Unreachable: keep what we have and try again later; refused: it is over.
-        if (error instanceof ApiError && error.unreachable) {
-          this.schedule(MIN_RENEW_DELAY_S);
-          return this.token();
+        // Refused (401): the session is over. Anything else (offline, a restart's 503, a
+        // 429) says nothing about the session: keep it and try again shortly.
+        if (error instanceof ApiError && error.status === 401) {
+          this.end();
+          return null;
         }
-        this.end();
-        return null;
+        this.schedule(MIN_RENEW_DELAY_S);
+        return this.token();
       })
       .finally(() => {
         this.renewing = null;

@@ -31,15 +31,16 @@ export function Header() {
         {member && (
           <Link href="/me/notifications">
             {t("nav_notifications")}
-            {app.unread > 0 && <span class="badge" aria-label={app.tn("unread", app.unread)}>{app.unread}</span>}
+            {app.unread > 0 && <><span class="badge" aria-hidden="true">{app.unread}</span>
+              <span class="visually-hidden">{app.tn("unread", app.unread)}</span></>}
           </Link>
         )}
         {member && <Link href="/settings">{t("nav_settings")}</Link>}
       </nav>
       <div class="tools">
         <span class={`status status-${status}`} role="status" aria-live="polite">{t(`status_${status}`)}</span>
-        <button type="button" class="lang" lang={other} onClick={() => app.setLang(other)}
-          aria-label={t("switch_language")}>{other.toUpperCase()}</button>
+        <button type="button" class="lang" lang={other} title={t("switch_language")}
+          onClick={() => app.setLang(other)}>{t(`language_name_${other}`)}</button>
         {member ? (
           <button type="button" onClick={() => void session.logOut().catch(() => undefined).then(() => app.go("/"))}>
             {t("log_out")}

@@ -1,14 +1,14 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 
 import type { Post } from "../api/resources";
 import { useApp } from "../app";
 import { fieldProblems, generalProblem } from "../errors";
 import type { Key } from "../i18n";
-import { CATEGORIES, LIMITS, type PostDraft, type Problem, type Problems, checkPost } from "../validation";
+import { CATEGORIES, LIMITS, type PostDraft, type Problem, type Problems, checkPost, length } from "../validation";
 import { Field, describedBy } from "./Field";
 import { type Chosen, PlacePicker } from "./PlacePicker";
 
-const DRAFT_KEY = "entraide-draft";
+const NEW_DRAFT_KEY = "entraide-draft";
 const RADII_M = [500, 2000, 5000, 10000, 50000];
 
 /** Ask or offer (or edit): required fields say so before sending, with the limits the
@@ -16,22 +16,25 @@ const RADII_M = [500, 2000, 5000, 10000, 50000];
 export function PostForm({ post, onDone }: { post?: Post; onDone(post: Post): void }) {
   const app = useApp();
   const { t } = app;
-  const saved = post ? null : JSON.parse(sessionStorage.getItem(DRAFT_KEY) ?? "null");
-  const [kind, setKind] = useState(post?.kind ?? saved?.kind ?? "");
-  const [category, setCategory] = useState(post?.category ?? saved?.category ?? "");
-  const [title, setTitle] = useState(post?.title ?? saved?.title ?? "");
-  const [body, setBody] = useState(post?.body ?? saved?.body ?? "");
+  // A new post's draft, or an edit's, waits in the tab through a log-in.
+  const draftKey = post ? `entraide-edit-${post.id}` : NEW_DRAFT_KEY;
+  const saved = JSON.parse(sessionStorage.getItem(draftKey) ?? "null");
+  const [kind, setKind] = useState(saved?.kind ?? post?.kind ?? "");
+  const [category, setCategory] = useState(saved?.category ?? post?.category ?? "");
+  const [title, setTitle] = useState(saved?.title ?? post?.title ?? "");
+  const [body, setBody] = useState(saved?.body ?? post?.body ?? "");
   const [place, setPlace] = useState<Chosen>(
-    post ? { ...(post.exact_location ?? post.location), name: t("place_unchanged") } : saved?.place ?? null,
+    saved?.place ?? (post ? { ...(post.exact_location ?? post.location), name: t("place_unchanged") } : null),
   );
-  const [radius, setRadius] = useState(post?.radius_m ?? saved?.radius ?? 2000);
+  const [radius, setRadius] = useState(saved?.radius ?? post?.radius_m ?? 2000);
   const [urgent, setUrgent] = useState(post ? post.urgency === "urgent" : saved?.urgent ?? false);
   const [problems, setProblems] = useState<Problems>({});
   const [general, setGeneral] = useState<Problem | null>(null);
   const [sending, setSending] = useState(false);
 
   const draft: PostDraft = { kind, category, title, body, place, urgent };
-  const remember = () => !post && sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ ...draft, radius }));
+  const remember = () => sessionStorage.setItem(draftKey, JSON.stringify({ ...draft, radius }));
+  useEffect(remember, [kind, category, title, body, place, radius, urgent]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -48,7 +51,7 @@ export function PostForm({ post, onDone }: { post?: Post; onDone(post: Post): vo
       const done = post
         ? await app.api.editPost(post.id, place.name === t("place_unchanged") ? { category, title: title.trim(), body, radius_m: radius } : fields)
         : await app.api.createPost({ ...fields, kind, language: app.lang, urgency: urgent ? "urgent" : "normal" });
-      sessionStorage.removeItem(DRAFT_KEY);
+      sessionStorage.removeItem(draftKey);
       onDone(done);
     } catch (error) {
       setProblems(fieldProblems(error, { location: "place", urgency: "urgency" }));
@@ -61,7 +64,7 @@ export function PostForm({ post, onDone }: { post?: Post; onDone(post: Post): vo
   };
 
   return (
-    <form class="post-form" onSubmit={submit} onInput={remember} noValidate>
+    <form class="post-form" onSubmit={submit} noValidate>
       {!post && (
         <fieldset class="kind" aria-describedby={problems.kind ? "f-kind-problem" : undefined}>
           <legend>{t("field_kind")}</legend>
@@ -81,10 +84,10 @@ export function PostForm({ post, onDone }: { post?: Post; onDone(post: Post): vo
           {CATEGORIES.map((c) => <option value={c}>{t(`category_${c}` as Key)}</option>)}
         </select>
       </Field>
-      <Field name="title" label={t("field_title")} problem={problems.title} hint={t("chars_left", { n: LIMITS.titleMax - title.length })}>
+      <Field name="title" label={t("field_title")} problem={problems.title} hint={t("chars_left", { n: LIMITS.titleMax - length(title) })}>
         <input {...describedBy("title", problems.title, "hint")} type="text" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
       </Field>
-      <Field name="body" label={t("field_body")} problem={problems.body} hint={t("chars_left", { n: LIMITS.bodyMax - body.length })}>
+      <Field name="body" label={t("field_body")} problem={problems.body} hint={t("chars_left", { n: LIMITS.bodyMax - length(body) })}>
         <textarea {...describedBy("body", problems.body, "hint")} rows={5} value={body} onInput={(e) => setBody(e.currentTarget.value)} />
       </Field>
       <PlacePicker label={t("field_place")} place={place}

@@ -24,6 +24,7 @@ interface Channel {
 }
 
 export const PROTOCOL = "entraide.v1";
+export const CLOSE_TOKEN_EXPIRED = 4001;
 export const RECONNECT_FIRST_MS = 500;
 export const RECONNECT_MAX_MS = 15_000;
 export const SEEN_KEPT = 5_000;
@@ -71,6 +72,7 @@ export class Live {
   private stopped = false;
   private status: Status = "connecting";
   private opening = 0;
+  private restarting = false; // closed on purpose (log-in, log-out): straight back
 
   constructor(
     private readonly url: string,
@@ -98,7 +100,10 @@ export class Live {
   restart(): void {
     for (const channel of this.channels.values()) channel.cursor = null;
     this.seen = new Seen();
-    this.socket?.close(1000);
+    if (this.socket) {
+      this.restarting = true;
+      this.socket.close(1000);
+    }
   }
 
   subscribe(channel: string, fields: Record<string, unknown> = {}): void {
@@ -149,9 +154,16 @@ export class Live {
       }
     };
     socket.onmessage = (message) => this.receive(String(message.data));
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.socket === socket) this.socket = null;
       if (this.stopped) return;
+      if (event.code === CLOSE_TOKEN_EXPIRED || this.restarting) {
+        this.restarting = false;
+        // Expected (the gateway's socket lives as long as its token): straight back,
+        // with the renewed token, and the status never flickers.
+        this.open();
+        return;
+      }
       const offline = typeof navigator !== "undefined" && navigator.onLine === false;
       this.setStatus(offline ? "offline" : "reconnecting");
       this.timer = setTimeout(() => this.open(), backoffMs(this.attempt++));

@@ -4,7 +4,7 @@ import { useApp } from "../app";
 import { Field, describedBy } from "../components/Field";
 import { Link } from "../components/Link";
 import { fieldProblems, generalProblem } from "../errors";
-import { type Problem, type Problems, checkAccount } from "../validation";
+import { type Problem, type Problems, checkAccount, checkEmail } from "../validation";
 
 export function LogIn({ next }: { next: string }) {
   const app = useApp();
@@ -12,8 +12,12 @@ export function LogIn({ next }: { next: string }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [general, setGeneral] = useState<Problem | null>(null);
+  const [problems, setProblems] = useState<Problems>({});
   const submit = async (event: Event) => {
     event.preventDefault();
+    const found: Problems = { ...checkEmail(email), ...(password ? {} : { password: { key: "error_required" } }) };
+    setProblems(found);
+    if (Object.keys(found).length) return setGeneral({ key: "error_check_fields" });
     try {
       await app.session.logIn(email, password);
       app.go(next, true);
@@ -25,12 +29,12 @@ export function LogIn({ next }: { next: string }) {
   return (
     <section class="account" aria-labelledby="login-title">
       <h1 id="login-title" tabIndex={-1}>{t("log_in")}</h1>
-      <form onSubmit={submit}>
-        <Field name="email" label={t("field_email")}>
-          <input {...describedBy("email")} type="email" autoComplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+      <form onSubmit={submit} noValidate>
+        <Field name="email" label={t("field_email")} problem={problems.email}>
+          <input {...describedBy("email", problems.email)} type="email" autoComplete="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
         </Field>
-        <Field name="password" label={t("field_password")}>
-          <input {...describedBy("password")} type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <Field name="password" label={t("field_password")} problem={problems.password}>
+          <input {...describedBy("password", problems.password)} type="password" autoComplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </Field>
         {general && <p class="form-problem" role="alert">{t(general.key, general.params)}</p>}
         <button type="submit" class="primary">{t("log_in")}</button>

@@ -8,7 +8,7 @@ import { Empty, Loading, Problem } from "../components/States";
 import { generalProblem } from "../errors";
 import type { Key } from "../i18n";
 import { type LiveEvent } from "../live/socket";
-import { CATEGORIES, type Problem as ProblemOf } from "../validation";
+import { CATEGORIES, LIMITS, type Problem as ProblemOf, length } from "../validation";
 import { accepts, applyEvent, filtersOf, queryOf } from "./feed-state";
 
 const RADII_KM = [1, 5, 10, 25, 100];
@@ -25,6 +25,7 @@ export function Feed({ query }: { query: URLSearchParams }) {
   const [loadingMore, setLoadingMore] = useState(false);
   const [reload, setReload] = useState(0);
   const [words, setWords] = useState(filters.q ?? "");
+  const [wordsProblem, setWordsProblem] = useState(false);
   const sentinel = useRef<HTMLDivElement>(null);
   const key = queryOf(filters).toString();
 
@@ -70,15 +71,28 @@ export function Feed({ query }: { query: URLSearchParams }) {
   }, [cursor, posts === null]);
 
   const change = (next: FeedFilters) => app.go(`/?${queryOf(next)}`, true);
+  // On a phone the filters fold away under their summary, unless some are set: the
+  // posts come first.
+  const wide = typeof matchMedia === "undefined" || matchMedia("(min-width: 40rem)").matches;
+  const active = key !== "";
 
   return (
     <section class="feed" aria-labelledby="feed-title">
       <h1 id="feed-title" tabIndex={-1}>{t("feed_title")}</h1>
-      <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); change({ ...filters, q: words || undefined }); }}>
-        <label>
-          {t("filter_words")}
-          <input type="search" value={words} maxLength={200} onInput={(e) => setWords(e.currentTarget.value)} />
-        </label>
+      <details class="filters-box" open={wide || active}>
+        <summary>{t("filters")}{active ? ` (${t("filters_on")})` : ""}</summary>
+      <form class="filters" role="search" noValidate onSubmit={(e) => {
+        e.preventDefault();
+        const problem = length(words) > LIMITS.searchMax;
+        setWordsProblem(problem);
+        if (!problem) change({ ...filters, q: words.trim() || undefined });
+      }}>
+        <div class="field">
+          <label for="f-words">{t("filter_words")}</label>
+          <input id="f-words" type="search" value={words} aria-invalid={wordsProblem || undefined}
+            aria-describedby={wordsProblem ? "f-words-problem" : undefined} onInput={(e) => setWords(e.currentTarget.value)} />
+          {wordsProblem && <p class="field-problem" id="f-words-problem" role="alert">{t("error_search_too_long", { max: LIMITS.searchMax })}</p>}
+        </div>
         <label>
           {t("filter_kind")}
           <select value={filters.kind ?? ""} onChange={(e) => change({ ...filters, kind: e.currentTarget.value || undefined })}>
@@ -97,7 +111,9 @@ export function Feed({ query }: { query: URLSearchParams }) {
         <PlacePicker
           label={t("filter_near")}
           place={filters.lat !== undefined && filters.lon !== undefined ? { lat: filters.lat, lon: filters.lon, name: query.get("place") ?? t("my_location") } : null}
-          onPlace={(place: Place | null) => change(place ? { ...filters, lat: place.lat, lon: place.lon, place: place.name } as FeedFilters : { ...filters, lat: undefined, lon: undefined })}
+          onPlace={(place: Place | null) => change(place
+            ? { ...filters, lat: roundForUrl(place.lat), lon: roundForUrl(place.lon), place: place.name } as FeedFilters
+            : { ...filters, lat: undefined, lon: undefined })}
           optional
         />
         {filters.lat !== undefined && (
@@ -110,6 +126,7 @@ export function Feed({ query }: { query: URLSearchParams }) {
         )}
         <button type="submit">{t("search")}</button>
       </form>
+      </details>
       {problem && <Problem problem={problem} retry={() => setReload((n) => n + 1)} />}
       {!problem && posts === null && <Loading />}
       {posts !== null && posts.length === 0 && !problem && <Empty message={t("feed_empty")} />}
@@ -125,6 +142,12 @@ export function Feed({ query }: { query: URLSearchParams }) {
       )}
     </section>
   );
+}
+
+/** The URL is shared: a point from "my location" goes in it to about 1 km (two
+ * decimals), like a post's public location, never to the metre. */
+function roundForUrl(degrees: number): number {
+  return Math.round(degrees * 100) / 100;
 }
 
 function liveFilters(filters: FeedFilters): Record<string, unknown> {

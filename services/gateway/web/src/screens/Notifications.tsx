@@ -57,7 +57,7 @@ export function Notifications() {
           {items.map((n) => (
             <li key={n.id} class={n.read ? "read" : "unread"}>
               <p>
-                {!n.read && <span class="dot" aria-label={t("unread_item")} />}
+                {!n.read && <><span class="dot" aria-hidden="true" /><span class="visually-hidden">{t("unread_item")}</span></>}
                 {n.post_id ? <Link href={`/posts/${n.post_id}`} onClick={() => !n.read && void markRead([n.id])}>{titleOf(t, app.tn, n)}</Link> : titleOf(t, app.tn, n)}
               </p>
               <p class="meta"><time dateTime={n.created_at}>{app.ago(n.created_at)}</time>
@@ -91,5 +91,7 @@ type TN = (key: string, count: number, params?: Record<string, string | number>)
 export function titleOf(t: T, tn: TN, n: Notification): string {
   if (n.title_code === "digest") return tn("notice_digest", Number(n.title_params.n ?? 0));
   const key = `notice_${n.title_code}`;
-  return n.title_code && hasKey(key) ? t(key, n.title_params) : n.title;
+  if (!n.title_code || !hasKey(key)) return n.title;
+  // A post this service never saw has no title to give: "a post", in her language.
+  return t(key, { title: t("notice_a_post"), ...n.title_params });
 }

@@ -7,7 +7,7 @@ import { type Chosen, PlacePicker } from "../components/PlacePicker";
 import { Loading, Problem } from "../components/States";
 import { fieldProblems, generalProblem } from "../errors";
 import { LANGS } from "../i18n";
-import type { Problem as ProblemOf, Problems } from "../validation";
+import { type Problem as ProblemOf, type Problems, checkPassword } from "../validation";
 
 const ALERT_RADII_M = [200, 500, 1000, 3000, 10000];
 
@@ -19,7 +19,9 @@ export function Settings() {
   const account = app.session.account;
   const [prefs, setPrefs] = useState<Preferences | null>(null);
   const [problem, setProblem] = useState<ProblemOf | null>(null);
+  const [saveProblem, setSaveProblem] = useState<ProblemOf | null>(null);
   const [saved, setSaved] = useState(false);
+  const [reload, setReload] = useState(0);
   const [problems, setProblems] = useState<Problems>({});
   const [languages, setLanguages] = useState<string[]>(account?.languages ?? [app.lang]);
   const [consent, setConsent] = useState(account?.urgent_alerts_consent ?? false);
@@ -28,9 +30,10 @@ export function Settings() {
 
   useEffect(() => {
     if (!account) return app.go("/login?next=/settings", true);
+    setProblem(null);
     app.api.preferences().then(setPrefs, (error) => setProblem(generalProblem(error)));
-  }, [account?.id]);
-  if (problem) return <Problem problem={problem} />;
+  }, [account?.id, reload]);
+  if (problem) return <Problem problem={problem} retry={() => setReload((n) => n + 1)} />;
   if (!account || !prefs) return <Loading />;
 
   const save = async (event: Event) => {
@@ -43,10 +46,12 @@ export function Settings() {
       await app.api.savePreferences(prefs);
       if (consent && "Notification" in window && Notification.permission === "default") void Notification.requestPermission();
       setProblems({});
+      setSaveProblem(null);
       setSaved(true);
     } catch (error) {
+      // The form stays as she left it, the reason next to the field at fault.
       setProblems(fieldProblems(error));
-      setProblem(generalProblem(error));
+      setSaveProblem(generalProblem(error));
     }
   };
   const quiet = prefs.quiet_start !== null;
@@ -91,6 +96,7 @@ export function Settings() {
           </Field>
           <PlacePicker label={t("settings_home")} place={home} optional onPlace={(p) => setHome(p ? { lat: p.lat, lon: p.lon, name: p.name } : null)} />
         </fieldset>
+        {saveProblem && <p class="form-problem" role="alert">{t(saveProblem.key, saveProblem.params)}</p>}
         <button type="submit" class="primary">{t("save")}</button>
         {saved && <p role="status" class="saved">{t("saved")}</p>}
       </form>
@@ -105,23 +111,34 @@ function PasswordChange() {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [result, setResult] = useState<ProblemOf | null>(null);
+  const [problems, setProblems] = useState<Problems>({});
   const submit = async (event: Event) => {
     event.preventDefault();
+    const found: Problems = {
+      ...(current ? {} : { current_password: { key: "error_required" } }),
+      ...checkPassword(next, "new_password"),
+    };
+    setProblems(found);
+    setResult(Object.keys(found).length ? { key: "error_check_fields" } : null);
+    if (Object.keys(found).length) return;
     try {
       await app.session.changePassword(current, next);
+      setCurrent("");
+      setNext("");
       setResult({ key: "password_changed" });
     } catch (error) {
+      setProblems(fieldProblems(error));
       setResult(generalProblem(error));
     }
   };
   return (
-    <form class="password" onSubmit={submit}>
+    <form class="password" onSubmit={submit} noValidate>
       <h2>{t("settings_password")}</h2>
-      <Field name="current_password" label={t("field_current_password")}>
-        <input {...describedBy("current_password")} type="password" autoComplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
+      <Field name="current_password" label={t("field_current_password")} problem={problems.current_password}>
+        <input {...describedBy("current_password", problems.current_password)} type="password" autoComplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
       </Field>
-      <Field name="new_password" label={t("field_new_password")} hint={t("password_hint")}>
-        <input {...describedBy("new_password", undefined, "hint")} type="password" autoComplete="new-password" value={next} onInput={(e) => setNext(e.currentTarget.value)} />
+      <Field name="new_password" label={t("field_new_password")} hint={t("password_hint")} problem={problems.new_password}>
+        <input {...describedBy("new_password", problems.new_password, "hint")} type="password" autoComplete="new-password" value={next} onInput={(e) => setNext(e.currentTarget.value)} />
       </Field>
       <button type="submit">{t("change_password")}</button>
       {result && <p role="status">{t(result.key, result.params)}</p>}

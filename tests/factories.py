@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from shared.contract import events as m
 from shared.contract.values import (
     AlertEndReason,
+    Answer,
     Category,
     FuzzedLocation,
     Kind,
@@ -14,6 +15,7 @@ from shared.contract.values import (
     Outcome,
     Point,
     ReplyIntent,
+    SearchUpdate,
     Urgency,
 )
 
@@ -89,6 +91,19 @@ def sample_events(post_id: str = "p1") -> list[m.Event]:
         ),
         m.UrgentAlertEscalated(**alert, point=FESTIVAL, radius_m=1_000, ring=1, escalated_at=NOW),
         m.UrgentAlertResolved(**alert, reason=AlertEndReason.RESOLVED, resolved_at=NOW),
+        m.AlertReached(**alert, ring=0, member_ids=("u-lea", "u-sam"), reached_at=NOW),
+        m.HelperAnswered(
+            **alert, member_id="u-lea", name="Léa", answer=Answer.COMING, answered_at=NOW
+        ),
+        m.HelperReleased(**alert, member_id="u-lea", released_at=NOW),
+        m.SearchUpdated(
+            **alert,
+            member_id="u-amine",
+            name="Amine",
+            update=SearchUpdate.LAST_SEEN,
+            point=FESTIVAL,
+            updated_at=NOW,
+        ),
         m.NotificationCreated(
             notification_id="n1",
             member_id="u-lea",

@@ -12,11 +12,19 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.gateway.adapters.frames import write_text
 from services.gateway.adapters.location import KafkaLocationPublisher
+from services.gateway.adapters.rooms import KafkaRoomPublisher
 from services.gateway.adapters.source import RecordReader, partitions_of
 from services.gateway.domain.streams import Streams
 from services.gateway.handlers import Hub
 from services.gateway.settings import GatewaySettings
-from shared.contract.catalogue import MEMBER_LOCATIONS, NOTIFICATIONS, POSTS, REPLIES
+from shared.contract.catalogue import (
+    ALERT_ROOMS,
+    ALERTS,
+    MEMBER_LOCATIONS,
+    NOTIFICATIONS,
+    POSTS,
+    REPLIES,
+)
 from shared.runtime.auth import KeyRing, TokenVerifier
 from shared.runtime.kafka import EventPublisher, build_producer
 from shared.runtime.kafka.admin import wait_for_kafka
@@ -49,15 +57,25 @@ class GatewayWiring:
     consumer: AIOKafkaConsumer
     producer: AIOKafkaProducer
     verifier: TokenVerifier
+    # The search rooms' restricted topics, read whole by a consumer of their own: they
+    # are not streamed to the public channels nor part of any cursor (ADR 0002).
+    room_partitions: list
+    room_consumer: AIOKafkaConsumer
     # Each partition's end offset when reading began: ready once read up to them.
     ends: dict = field(default_factory=dict)
+    room_ends: dict = field(default_factory=dict)
+    room_positions: dict = field(default_factory=dict)
     # Set by the read loop while it runs (entrypoints/reader.py).
     reading: bool = False
 
     @property
     def caught_up(self) -> bool:
-        """Read up to where the partitions ended when reading began (the resume window)."""
-        return bool(self.ends) and self.streams.caught_up(self.ends)
+        """Read up to where the partitions ended when reading began (the resume window,
+        and the search rooms: a room must be known before its members reconnect)."""
+        rooms_read = bool(self.room_ends) and all(
+            self.room_positions.get(tp, -1) >= end - 1 for tp, end in self.room_ends.items()
+        )
+        return bool(self.ends) and self.streams.caught_up(self.ends) and rooms_read
 
     async def check_kafka(self) -> None:
         await wait_for_kafka(self.settings.kafka_bootstrap, timeout_s=2)
@@ -65,6 +83,8 @@ class GatewayWiring:
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await self.consumer.stop()
+        with contextlib.suppress(Exception):
+            await self.room_consumer.stop()
         with contextlib.suppress(Exception):
             await self.producer.stop()
 
@@ -80,6 +100,7 @@ async def bootstrap(settings: GatewaySettings) -> GatewayWiring:
         settings.resume_events_per_partition,
     )
     producer = build_producer(settings.kafka_bootstrap)
+    publisher = EventPublisher(producer)
     hub = Hub(
         streams,
         cursor_secret=cursor_secret(settings),
@@ -88,15 +109,20 @@ async def bootstrap(settings: GatewaySettings) -> GatewayWiring:
         frame_burst=settings.frame_burst,
         location_min_interval_s=settings.location_min_interval_s,
         topics=topics,
-        publish_location=KafkaLocationPublisher(EventPublisher(producer), names(MEMBER_LOCATIONS)),
+        publish_location=KafkaLocationPublisher(publisher, names(MEMBER_LOCATIONS)),
         broadcast=write_text,
+        publish_room_event=KafkaRoomPublisher(publisher, names(ALERT_ROOMS)),
     )
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=None,
-        enable_auto_commit=False,
-        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+    consumer, room_consumer = (
+        AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+        )
+        for _ in range(2)
     )
+    room_topics = [names(ALERTS), names(ALERT_ROOMS)]
     return GatewayWiring(
         settings=settings,
         streams=streams,
@@ -105,4 +131,6 @@ async def bootstrap(settings: GatewaySettings) -> GatewayWiring:
         consumer=consumer,
         producer=producer,
         verifier=keys.verifier(),
+        room_partitions=await partitions_of(settings.kafka_bootstrap, room_topics),
+        room_consumer=room_consumer,
     )

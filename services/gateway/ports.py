@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from shared.contract.events import Event
+
 
 class Send(Protocol):
     async def __call__(self, frame: bytes) -> None:
@@ -27,3 +29,9 @@ class Broadcast(Protocol):
 class PublishLocation(Protocol):
     async def __call__(self, member_id: str, lat: float, lon: float) -> None:
         """Tell the other services where the member's device is (best effort)."""
+
+
+class PublishRoomEvent(Protocol):
+    async def __call__(self, event: Event) -> None:
+        """Put an alert room's event on its restricted topic (raises when it could not:
+        the member is told, and may try again)."""

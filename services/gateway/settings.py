@@ -14,6 +14,11 @@ class GatewaySettings(Settings):
     # Where the web client reaches the HTTP APIs (they allow the origins above).
     posts_url: str = "http://127.0.0.1:18001"
     notifications_url: str = "http://127.0.0.1:18003"
+    # The search room's map tiles, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # (allowed by the page's Content-Security-Policy). Empty: no tiles; the map still
+    # draws the points and sectors on a plain background.
+    map_tiles_url: str = ""
+    map_tiles_attribution: str = ""
 
     # The resume window: events kept per partition for clients that reconnect.
     resume_events_per_partition: int = 5_000

@@ -17,10 +17,10 @@ from services.matching.domain.rings import RingPlan
 from services.matching.ports import Clock
 from services.matching.settings import MatchingSettings
 from shared.contract.catalogue import (
+    ALERT_ROOMS,
     ALERTS,
     MATCHES,
     POSTS,
-    REPLIES,
     URGENT_REQUESTS,
     dead_letter_topic,
 )
@@ -167,12 +167,19 @@ def build(settings: MatchingSettings) -> Matching:
         matches=raw(names(MATCHES)),
         dead_letters=raw(names(dead_letter_topic("matching"))),
         # Everything keyed by post id, co-partitioned (ADR 0006): posts.v1 feeds the router
-        # and ends alerts; the urgent requests, replies and ticks drive the alerts.
-        post_inputs=raw(names(URGENT_REQUESTS), names(REPLIES), names(POSTS), names(ALERT_TICKS)),
+        # and ends alerts; the urgent requests, the answers of helpers (alert-rooms.v1)
+        # and ticks drive the alerts. Replies do not: only the post's own end ends one.
+        post_inputs=raw(
+            names(URGENT_REQUESTS), names(POSTS), names(ALERT_ROOMS), names(ALERT_TICKS)
+        ),
         alert_ticks=raw(names(ALERT_TICKS), partitions=POSTS.partitions, internal=True),
         alerts=raw(names(ALERTS)),
         post_categories=app.Table("post-categories", default=None, partitions=POSTS.partitions),
         open_posts=app.Table("open-posts", default=None, partitions=settings.matching_partitions),
         alerts_table=app.Table("urgent-alerts", default=None, partitions=POSTS.partitions),
-        ring_plan=RingPlan(radii_m=settings.alert_rings_m, waits_s=settings.alert_waits_s),
+        ring_plan=RingPlan(
+            radii_m=settings.alert_rings_m,
+            waits_s=settings.alert_waits_s,
+            wanted_helpers=settings.alert_wanted_helpers,
+        ),
     )

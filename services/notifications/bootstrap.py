@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from services.notifications.adapters.directory import RedisDirectory
 from services.notifications.adapters.inbox import PostgresInbox
 from services.notifications.adapters.push import NotificationPusher
+from services.notifications.adapters.rooms import AlertRoomPublisher
 from services.notifications.adapters.secrets import new_secret
 from services.notifications.adapters.webhook_sender import HttpWebhookSender
 from services.notifications.adapters.webhook_store import PostgresWebhookStore
@@ -31,6 +32,7 @@ from services.notifications.handlers import (
 )
 from services.notifications.settings import NotificationsSettings
 from shared.contract.catalogue import (
+    ALERT_ROOMS,
     ALERTS,
     MATCHES,
     MEMBER_LOCATIONS,
@@ -131,6 +133,7 @@ async def bootstrap(settings: NotificationsSettings) -> NotificationsWiring:
         webhooks=store,
         publish=NotificationPusher(publisher, topics(NOTIFICATIONS)),
         clock=utcnow,
+        rooms=AlertRoomPublisher(publisher, topics(ALERT_ROOMS)),
         wake_deliveries=queued.set,
     )
     webhooks = WebhookHandlers(

@@ -13,7 +13,7 @@ from typing import Protocol
 from services.notifications.domain.notices import AlertFacts, KnownPost, NearbyMember, Stored
 from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.webhooks import Delivery, Endpoint
-from shared.contract.events import MatchFound, MemberLocated, MemberProfileChanged
+from shared.contract.events import AlertReached, MatchFound, MemberLocated, MemberProfileChanged
 from shared.contract.values import Category, Point
 
 
@@ -92,6 +92,12 @@ class Directory(Protocol):
 class Pusher(Protocol):
     async def __call__(self, rows: list[Stored]) -> list[asyncio.Future]:
         """Hand the notifications to the broker; return the acknowledgements to await."""
+
+
+class AlertRooms(Protocol):
+    async def reached(self, reached: AlertReached, event_id: str) -> None:
+        """Say who a ring reached, on the search rooms' topic (they may answer), and
+        wait for the broker's acknowledgement."""
 
 
 class WebhookStore(Protocol):

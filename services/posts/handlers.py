@@ -26,12 +26,13 @@ from services.posts.ports import (
     UnitOfWork,
     View,
 )
-from shared.contract.errors import Conflict, Invalid, NotFound, Unauthorized
+from shared.contract.errors import Conflict, Invalid, NotFound, RateLimited, Unauthorized
 from shared.contract.identity import Claims, Role
-from shared.contract.values import Outcome, ReplyIntent
+from shared.contract.values import Outcome, ReplyIntent, Urgency
 
 EXPIRY_BATCH = 200
 HOUR_S = 3600
+DAY_S = 24 * HOUR_S
 PLACES_SHOWN = 8
 FORGET_SESSIONS_AFTER = timedelta(days=1)  # past a refresh token's expiry
 
@@ -43,6 +44,8 @@ class Limits:
     posts_per_hour: int
     replies_per_hour: int
     reports_per_hour: int
+    # Urgent requests alert people nearby: a member may raise only so many a day.
+    urgent_per_day: int
     logins_per_window: int
     login_window_s: int
     # Distinct reports that hide a post until a moderator looks.
@@ -198,6 +201,8 @@ class Handlers:
         """The new post's public view (with its exact point: the viewer is its author)."""
         await self.limiter.hit(self._hourly("posts", self.limits.posts_per_hour), member.member_id)
         post = Post.create(str(ULID()), member.member_id, draft, self.clock(), member.display_name)
+        if post.urgency is Urgency.URGENT:
+            await self._count_urgent(member.member_id)
         author_name = await self.store.add_post(post)
         return self.queries.new_post(post, author_name, member)
 
@@ -285,6 +290,16 @@ class Handlers:
 
     async def nearest_place(self, lat: float, lon: float) -> Place | None:
         return await self.places.nearest(lat, lon)
+
+    async def _count_urgent(self, member_id: str) -> None:
+        per_day = self.limits.urgent_per_day
+        try:
+            await self.limiter.hit(Limit("urgent", per_day, DAY_S), member_id)
+        except RateLimited as exc:
+            raise RateLimited(
+                f"at most {per_day} urgent requests a day", exc.retry_after_s,
+                field="urgency", code="urgent_limit", params={"n": per_day},
+            ) from exc  # fmt: skip
 
     @staticmethod
     def _hourly(name: str, per_hour: int) -> Limit:

@@ -56,7 +56,7 @@ URGENT_REQUESTS = Topic(
     name="urgent-requests.v1",
     key="post_id",
     description="The exact point of each urgent request, for matching to raise alerts.",
-    # 12, like posts.v1 and replies.v1: matching's alert agent reads the three together,
+    # 12, like posts.v1: matching's alert agent reads the two together (and its ticks),
     # keyed by post id, so they must be co-partitioned.
     partitions=12,
     retention_ms=2 * DAY_MS,
@@ -72,7 +72,7 @@ REPLIES = Topic(
     partitions=12,
     retention_ms=35 * DAY_MS,
     producers=("posts",),
-    consumers=("matching", "notifications", "gateway"),
+    consumers=("notifications", "gateway"),
     events=(E.ReplyCreated,),
 )
 MATCHES = Topic(
@@ -92,10 +92,25 @@ ALERTS = Topic(
     partitions=6,
     retention_ms=2 * DAY_MS,
     producers=("matching",),
-    # Not the gateway: it carries exact points. Members hear of alerts through their
-    # notifications; the gateway's alerts channel uses the public urgent posts.
-    consumers=("notifications",),
+    # The gateway reads it for the search rooms only (the author and the exact point,
+    # and the end that closes the room): never for a public channel (ADR 0002).
+    consumers=("notifications", "gateway"),
     events=(E.UrgentAlertRaised, E.UrgentAlertEscalated, E.UrgentAlertResolved),
+    restricted=True,
+)
+ALERT_ROOMS = Topic(
+    name="alert-rooms.v1",
+    key="post_id",
+    description="Urgent alerts' search rooms: who was reached, who answered, who was "
+    "released, and what was said in the room (exact points of people).",
+    # 12, like posts.v1: matching reads the answers with its other alert inputs.
+    partitions=12,
+    # Short on purpose: the exact points in it are gone from Kafka two days after the
+    # alert (and from the gateway's memory the moment it ends).
+    retention_ms=2 * DAY_MS,
+    producers=("notifications", "gateway"),
+    consumers=("matching", "gateway"),
+    events=(E.AlertReached, E.HelperAnswered, E.HelperReleased, E.SearchUpdated),
     restricted=True,
 )
 NOTIFICATIONS = Topic(
@@ -159,6 +174,7 @@ EVENT_TOPICS: tuple[Topic, ...] = (
     REPLIES,
     MATCHES,
     ALERTS,
+    ALERT_ROOMS,
     NOTIFICATIONS,
     MEMBERS,
     MEMBER_LOCATIONS,

@@ -65,8 +65,15 @@ class RateLimited(ApiError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, retry_after_s: int) -> None:
-        super().__init__(message, params={"s": retry_after_s})
+    def __init__(
+        self,
+        message: str,
+        retry_after_s: int,
+        field: str | None = None,
+        code: str | None = None,
+        params: dict[str, str | int] | None = None,
+    ) -> None:
+        super().__init__(message, field, code, params={**(params or {}), "s": retry_after_s})
         self.retry_after_s = retry_after_s
 
     @property

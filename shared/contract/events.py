@@ -14,6 +14,7 @@ from pydantic import Field
 
 from shared.contract.values import (
     AlertEndReason,
+    Answer,
     Category,
     Frozen,
     FuzzedLocation,
@@ -24,6 +25,7 @@ from shared.contract.values import (
     Point,
     RadiusM,
     ReplyIntent,
+    SearchUpdate,
     Urgency,
 )
 
@@ -223,6 +225,74 @@ class UrgentAlertResolved(Event):
     post_id: Id
     reason: AlertEndReason
     resolved_at: datetime
+
+
+# An urgent alert's search room (alert-rooms.v1, restricted): who a ring reached, who
+# answered, who the requester released, and what was said in the room. The gateway builds
+# each room from these and from alerts.v1, lets in only the requester and the helpers
+# who are coming, and forgets the room when the alert ends (ADR 0002).
+RoomText = Annotated[str, Field(min_length=1, max_length=500)]
+REACHED_PER_EVENT = 5_000  # member ids per AlertReached: well under Kafka's 1 MB
+
+
+class AlertReached(Event):
+    """The members one ring of an alert reached: they, and only they, may answer it."""
+
+    event_type = "org.entraide.alert.reached.v1"
+    source = "/entraide/notifications"
+    subject_field = "post_id"
+
+    alert_id: Id
+    post_id: Id
+    ring: Annotated[int, Field(ge=0, le=10)]
+    member_ids: Annotated[tuple[Id, ...], Field(max_length=REACHED_PER_EVENT)]
+    reached_at: datetime
+
+
+class HelperAnswered(Event):
+    """A reached member answered: coming (they enter the search room) or not."""
+
+    event_type = "org.entraide.alert.helper-answered.v1"
+    source = "/entraide/gateway"
+    subject_field = "post_id"
+
+    alert_id: Id
+    post_id: Id
+    member_id: Id
+    name: DisplayName
+    answer: Answer
+    answered_at: datetime
+
+
+class HelperReleased(Event):
+    """The requester released a helper: they leave the room and cannot come back."""
+
+    event_type = "org.entraide.alert.helper-released.v1"
+    source = "/entraide/gateway"
+    subject_field = "post_id"
+
+    alert_id: Id
+    post_id: Id
+    member_id: Id
+    released_at: datetime
+
+
+class SearchUpdated(Event):
+    """Something said in the search room (``update`` says what, and who may say it)."""
+
+    event_type = "org.entraide.alert.search-updated.v1"
+    source = "/entraide/gateway"
+    subject_field = "post_id"
+
+    alert_id: Id
+    post_id: Id
+    member_id: Id
+    name: DisplayName
+    update: SearchUpdate
+    point: Point | None = None  # last_seen, position
+    text: RoomText | None = None  # description, message
+    sector: Annotated[int, Field(ge=0, le=15)] | None = None  # searched
+    updated_at: datetime
 
 
 class MemberProfileChanged(Event):

@@ -11,6 +11,10 @@ import math
 
 EARTH_RADIUS_M = 6_371_008.8
 CELL_SIZE_M = 1_000
+# The edge of Web Mercator, and of Redis GEO's index (where the notifications service
+# finds who to alert): an urgent request beyond it could not be alerted, so it is
+# refused at posting, with a reason, rather than dead-lettered later.
+ALERTABLE_MAX_LAT_DEG = 85.05112878
 _METRES_PER_DEGREE_LAT = 111_320.0
 _CELL_LAT_DEG = CELL_SIZE_M / _METRES_PER_DEGREE_LAT
 

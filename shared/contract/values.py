@@ -44,6 +44,23 @@ class Outcome(StrEnum):
     OTHER = "other"
 
 
+class Answer(StrEnum):
+    """An alerted member's answer to an urgent alert."""
+
+    COMING = "coming"
+    CANNOT = "cannot"
+
+
+class SearchUpdate(StrEnum):
+    """What is said in an alert's search room, and who may say it."""
+
+    LAST_SEEN = "last_seen"  # the requester: a new last-seen point
+    DESCRIPTION = "description"  # the requester: who or what to look for
+    POSITION = "position"  # a helper: where they are now (if they choose to share it)
+    SEARCHED = "searched"  # a helper: their sector is searched
+    MESSAGE = "message"  # anyone in the room: a line of chat
+
+
 class ReplyIntent(StrEnum):
     COMMENT = "comment"
     CAN_HELP = "can_help"

@@ -37,3 +37,17 @@ class FakeLocations:
 
     async def __call__(self, member_id: str, lat: float, lon: float) -> None:
         self.published.append((member_id, lat, lon))
+
+
+class FakeRoomPublisher:
+    """The search rooms' topic: keeps what was published and, like every gateway reading
+    it back, hands each event to the hub's rooms (once ``hub`` is set)."""
+
+    def __init__(self) -> None:
+        self.published: list = []
+        self.hub = None
+
+    async def __call__(self, event) -> None:
+        self.published.append(event)
+        if self.hub is not None:
+            self.hub.rooms.apply(event)

@@ -13,7 +13,7 @@ from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.webhooks import Delivery, Endpoint
 from services.notifications.ports import Attempt
 from shared.contract import geo
-from shared.contract.events import MatchFound, MemberLocated, MemberProfileChanged
+from shared.contract.events import AlertReached, MatchFound, MemberLocated, MemberProfileChanged
 from shared.contract.values import Category, Point
 
 
@@ -139,8 +139,21 @@ class FakeDirectory:
                 continue
             distance = geo.haversine_m(point.lat, point.lon, at.lat, at.lon)
             if distance <= radius_m:
-                found.append(NearbyMember(member_id, round(distance)))
-        return sorted(found, key=lambda m: m.distance_m)
+                found.append((distance, NearbyMember(member_id, at.lat, at.lon)))
+        return [member for _, member in sorted(found, key=lambda pair: pair[0])]
+
+
+class FakeAlertRooms:
+    """Keeps who each ring reached, as the search rooms' topic would."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, AlertReached] = {}  # by event id: a re-send is one
+
+    async def reached_members(self, post_id: str) -> set[str]:
+        return {m for r in self.sent.values() if r.post_id == post_id for m in r.member_ids}
+
+    async def reached(self, reached: AlertReached, event_id: str) -> None:
+        self.sent[event_id] = reached
 
 
 class FakePusher:

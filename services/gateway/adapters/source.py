@@ -93,6 +93,26 @@ async def assign_from_window(consumer: AIOKafkaConsumer, streams: Streams) -> di
     return ends
 
 
+async def assign_from_start(consumer: AIOKafkaConsumer, topics: list[tuple[str, int]]) -> dict:
+    """Assign these partitions from their first retained record (the search rooms' topics:
+    short-lived, read whole); return their end offsets at start."""
+    partitions = [TopicPartition(topic, p) for topic, p in topics]
+    consumer.assign(partitions)
+    await consumer.seek_to_beginning(*partitions)
+    ends = await consumer.end_offsets(partitions)
+    return {(tp.topic, tp.partition): end for tp, end in ends.items()}
+
+
+def room_event(record: ConsumerRecord):
+    """The event of a search-room record, or None (undecodable: skipped, as above)."""
+    try:
+        return decode_event(record.value).event
+    except UndecodableEventError as exc:
+        UNDECODABLE.inc()
+        log.warning("skipping undecodable %s@%d: %s", record.topic, record.offset, exc)
+        return None
+
+
 async def partitions_of(bootstrap: str, topics: list[str]) -> list[tuple[str, int]]:
     """(topic, partition) for every partition of ``topics``, in a fixed order."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)

@@ -20,7 +20,8 @@ ASSETS_PREFIX = "/assets/"
 # may keep one for a year without asking.
 IMMUTABLE = "public, max-age=31536000, immutable"
 APP_ROUTES = re.compile(
-    r"^/(?:|new|login|register|settings|me/posts|me/notifications|posts/[0-9A-Za-z_-]{1,64})/?$"
+    r"^/(?:|new|login|register|settings|me/posts|me/notifications"
+    r"|posts/[0-9A-Za-z_-]{1,64}|alerts/[0-9A-Za-z_-]{1,64})/?$"
 )
 TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -48,12 +49,15 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def security_headers(api_urls: tuple[str, ...]) -> dict[str, str]:
+def security_headers(api_urls: tuple[str, ...], tiles_url: str = "") -> dict[str, str]:
     """For the page: scripts and styles from here only (Vite emits no inline script),
-    requests to here and to the APIs (``'self'`` covers the socket), never framed."""
+    requests to here and to the APIs (``'self'`` covers the socket), images from here
+    and from the map's tile server if one is set, never framed."""
     apis = " ".join(sorted({origin_of(url) for url in api_urls}))
+    tiles = f" {origin_of(tiles_url)}" if tiles_url else ""
     policy = "; ".join((
-        "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+        "default-src 'self'", "script-src 'self'", "style-src 'self'",
+        f"img-src 'self' data:{tiles}",
         f"connect-src 'self' {apis}", "font-src 'self'", "object-src 'none'",
         "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
     ))  # fmt: skip
@@ -66,11 +70,13 @@ def security_headers(api_urls: tuple[str, ...]) -> dict[str, str]:
 
 
 class WebClient:
-    def __init__(self, api_urls: tuple[str, ...], dist: Path = DIST_DIR) -> None:
+    def __init__(
+        self, api_urls: tuple[str, ...], dist: Path = DIST_DIR, tiles_url: str = ""
+    ) -> None:
         self.page_headers = {
             "Content-Type": "text/html; charset=utf-8",
             "Cache-Control": "no-cache",
-            **security_headers(api_urls),
+            **security_headers(api_urls, tiles_url),
         }
         self.files: dict[str, bytes] = {}
         if dist.is_dir():

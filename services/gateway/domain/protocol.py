@@ -1,6 +1,7 @@
 """The WebSocket protocol's client frames, close codes and error codes (docs/protocol.md).
 
-Client frames are JSON text: ``subscribe``, ``unsubscribe``, ``location``, ``ping``.
+Client frames are JSON text: ``subscribe``, ``unsubscribe``, ``location``, ``ping``, and
+for urgent alerts ``answer``, ``release`` and ``room_update``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter
 
-from shared.contract.values import Category, Frozen, Kind, Latitude, Longitude
+from shared.contract.events import RoomText
+from shared.contract.values import (
+    Answer,
+    Category,
+    Frozen,
+    Id,
+    Kind,
+    Latitude,
+    Longitude,
+    SearchUpdate,
+)
 
 # Close codes (4000-4999 are the application's own).
 CLOSE_GOING_AWAY = 1001  # the gateway is shutting down: reconnect (to any gateway)
@@ -26,8 +37,12 @@ RATE_LIMITED = "rate_limited"
 LOGIN_REQUIRED = "login_required"
 BAD_CURSOR = "bad_cursor"
 NOT_SUBSCRIBED = "not_subscribed"
+FORBIDDEN = "forbidden"  # not yours to see or do (the same for what does not exist)
+ALERT_ENDED = "alert_ended"  # an answer to an alert that has ended
+UNAVAILABLE = "unavailable"  # could not be passed on (Kafka): try again
 
-CHANNEL_PATTERN = r"^(feed|alerts|notifications|post:[0-9A-Za-z_-]{1,64})$"
+ROOM_CHANNEL_PREFIX = "room:"
+CHANNEL_PATTERN = r"^(feed|alerts|notifications|post:[0-9A-Za-z_-]{1,64}|room:[0-9A-Za-z_-]{1,64})$"
 DEFAULT_ALERT_RADIUS_M = 5_000
 
 
@@ -68,9 +83,51 @@ class Ping(Frozen):
     type: Literal["ping"]
 
 
-ClientFrame = Annotated[Subscribe | Unsubscribe | Location | Ping, Field(discriminator="type")]
+class AnswerFrame(Frozen):
+    """A reached member answers an urgent alert (by its post's id)."""
+
+    type: Literal["answer"]
+    post_id: Id
+    answer: Answer
+
+
+class Release(Frozen):
+    """The requester releases a helper from the search room."""
+
+    type: Literal["release"]
+    post_id: Id
+    member_id: Id
+
+
+class RoomUpdate(Frozen):
+    """Something said in the search room: ``point`` for last_seen and position, ``text``
+    for description and message, ``sector`` for searched."""
+
+    type: Literal["room_update"]
+    post_id: Id
+    update: SearchUpdate
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    text: RoomText | None = None
+    sector: Annotated[int, Field(ge=0, le=15)] | None = None
+
+    def missing(self) -> str | None:
+        """The field this update needs and lacks."""
+        if self.update in (SearchUpdate.LAST_SEEN, SearchUpdate.POSITION):
+            return None if self.lat is not None and self.lon is not None else "lat"
+        if self.update in (SearchUpdate.DESCRIPTION, SearchUpdate.MESSAGE):
+            return None if self.text and self.text.strip() else "text"
+        return None if self.sector is not None else "sector"
+
+
+ClientFrame = Annotated[
+    Subscribe | Unsubscribe | Location | Ping | AnswerFrame | Release | RoomUpdate,
+    Field(discriminator="type"),
+]
 CLIENT_FRAME = TypeAdapter(ClientFrame)
-CLIENT_TYPES = frozenset(("subscribe", "unsubscribe", "location", "ping"))
+CLIENT_TYPES = frozenset(
+    ("subscribe", "unsubscribe", "location", "ping", "answer", "release", "room_update")
+)
 
 
 class TokenBucket:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from services.gateway.adapters.source import assign_from_window
+from services.gateway.adapters.source import assign_from_start, assign_from_window, room_event
 from services.gateway.bootstrap import GatewayWiring
 from shared.runtime.lifecycle import cancel_tasks
 
@@ -44,6 +44,26 @@ async def read_forever(wiring: GatewayWiring) -> None:
         wiring.reading = False
 
 
+async def read_rooms_forever(wiring: GatewayWiring) -> None:
+    """The search rooms' topics, whole, into the hub's rooms (retrying as above)."""
+    consumer, rooms, positions = wiring.room_consumer, wiring.hub.rooms, wiring.room_positions
+    while True:
+        try:
+            batch = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("reading the rooms failed, retrying: %s: %s", type(exc).__name__, exc)
+            await asyncio.sleep(READ_RETRY_S)
+            continue
+        for records in batch.values():
+            for record in records:
+                event = room_event(record)
+                if event is not None:
+                    rooms.apply(event)
+                positions[(record.topic, record.partition)] = record.offset
+
+
 class Reading:
     """Start the producer and the consumer, position every partition at the start of
     the resume window, and read from there until stopped."""
@@ -58,7 +78,10 @@ class Reading:
         await w.consumer.start()
         ends = await assign_from_window(w.consumer, w.streams)
         w.ends = {(tp.topic, tp.partition): end for tp, end in ends.items()}
+        await w.room_consumer.start()
+        w.room_ends = await assign_from_start(w.room_consumer, w.room_partitions)
         self.tasks.append(asyncio.create_task(read_forever(w), name="read"))
+        self.tasks.append(asyncio.create_task(read_rooms_forever(w), name="read-rooms"))
         return self
 
     async def stop(self) -> None:

@@ -68,7 +68,10 @@ class GatewayServer:
     def __init__(self, gateway: GatewayWiring) -> None:
         self.gateway = gateway
         self.settings = gateway.settings
-        self.web = WebClient((self.settings.posts_url, self.settings.notifications_url))
+        self.web = WebClient(
+            (self.settings.posts_url, self.settings.notifications_url),
+            tiles_url=self.settings.map_tiles_url,
+        )
 
     async def process_request(self, connection: ServerConnection, request: Request):
         url = urlsplit(request.path)
@@ -94,6 +97,7 @@ class GatewayServer:
                     )
                 connection.member = claims.member_id  # type: ignore[attr-defined]
                 connection.token_expires_at = claims.expires_at  # type: ignore[attr-defined]
+                connection.member_name = claims.display_name  # type: ignore[attr-defined]
             return None  # on with the WebSocket handshake (the Origin is checked there)
         return await self.http(url.path)
 
@@ -120,6 +124,8 @@ class GatewayServer:
             config = {
                 "postsUrl": self.settings.posts_url,
                 "notificationsUrl": self.settings.notifications_url,
+                "tilesUrl": self.settings.map_tiles_url,
+                "tilesAttribution": self.settings.map_tiles_attribution,
             }
             return _json(HTTPStatus.OK, config)
         file = self.web.get(path)
@@ -136,7 +142,8 @@ class GatewayServer:
             await connection.send(frame, text=True)
 
         member = getattr(connection, "member", None)
-        client = Client(send, connection.close, member, hub, connection=connection)
+        name = getattr(connection, "member_name", "")
+        client = Client(send, connection.close, member, hub, connection=connection, name=name)
         hub.connect(client)
         writer = asyncio.create_task(self._write(client))
         expiry = self._close_at_expiry(client, getattr(connection, "token_expires_at", None))

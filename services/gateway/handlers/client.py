@@ -35,18 +35,21 @@ class Client:
         member: str | None,
         hub: Hub,
         connection: object | None = None,
+        name: str = "",
     ) -> None:
         """``connection``: the socket, for writing a frame at once with the hub's
-        ``broadcast``; without one, every frame goes through ``send`` in order."""
+        ``broadcast``; without one, every frame goes through ``send`` in order. ``name``:
+        the member's display name, from their token (what a search room shows)."""
         self._send = send
         self.connection = connection
         self._close = close
         self.member = member
         self.member_key = member or cursors.ANONYMOUS
+        self.name = name
         self.hub = hub
         self.subs: dict[str, Subscription] = {}
         self.location: tuple[float, float] | None = None
-        self.last_location_at = 0.0
+        self.last_location_at = float("-inf")
         self.bucket = P.TokenBucket(hub.frames_per_s, hub.frame_burst, time.monotonic())
         self.refused = 0
         self._queue: deque[bytes] = deque()
@@ -100,8 +103,13 @@ class Client:
         with contextlib.suppress(Exception):
             await self._close(code, reason)
 
-    def error(self, code: str, message: str, field: str | None = None) -> None:
+    def error(
+        self, code: str, message: str, field: str | None = None, channel: str | None = None
+    ) -> None:
+        """``channel``: the channel the refusal is about (a search room's), if any."""
         body = {"type": "error", "code": code, "message": message}
         if field:
             body["field"] = field
+        if channel:
+            body["channel"] = channel
         self.push_json(body)

@@ -32,7 +32,8 @@ from services.gateway.domain.subscriptions import (
     SubscriptionIndex,
 )
 from services.gateway.handlers.client import Client
-from services.gateway.ports import Broadcast, PublishLocation
+from services.gateway.handlers.rooms import RoomHub
+from services.gateway.ports import Broadcast, PublishLocation, PublishRoomEvent
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class Hub:
         topics: dict[str, str],
         publish_location: PublishLocation | None = None,
         broadcast: Broadcast | None = None,
+        publish_room_event: PublishRoomEvent | None = None,
     ) -> None:
         """``topics``: "posts", "replies" and "notifications" to their topic names."""
         self.streams = streams
@@ -77,6 +79,12 @@ class Hub:
         self._reply_slots = streams.slots_of([topics["replies"]])
         self._notification_slots = streams.slots_of([topics["notifications"]])
         self._tasks: set[asyncio.Task] = set()
+        # A location sent sooner than the interval waits for it (the latest wins).
+        self._waiting_location: dict[Client, tuple[float, float]] = {}
+        self.rooms = RoomHub(
+            publish_room_event, location_min_interval_s, self._spawn,
+            lambda member: [c for c in self.clients if c.member == member],
+        )  # fmt: skip
 
     # connections ---------------------------------------------------------------------
     def connect(self, client: Client) -> None:
@@ -88,6 +96,8 @@ class Hub:
         for sub in client.subs.values():
             self.index.remove(sub, client.member)
         client.subs.clear()
+        self.rooms.disconnect(client)
+        self._waiting_location.pop(client, None)
         self.clients.discard(client)
         CONNECTIONS.set(len(self.clients))
         SUBSCRIPTIONS.set(self.index.count)
@@ -202,6 +212,12 @@ class Hub:
             self.unsubscribe(client, frame.channel)
         elif isinstance(frame, P.Location):
             self.locate(client, frame.lat, frame.lon)
+        elif isinstance(frame, P.AnswerFrame):
+            self.rooms.answer(client, frame)
+        elif isinstance(frame, P.Release):
+            self.rooms.release(client, frame)
+        elif isinstance(frame, P.RoomUpdate):
+            self.rooms.update(client, frame)
 
     def _filter(self, client: Client, frame: P.Subscribe) -> FeedFilter | None:
         if frame.channel == ALERTS_CHANNEL:
@@ -225,6 +241,9 @@ class Hub:
 
     def subscribe(self, client: Client, frame: P.Subscribe) -> None:
         channel = frame.channel
+        if channel.startswith(P.ROOM_CHANNEL_PREFIX):
+            self.rooms.subscribe(client, channel)
+            return
         if channel == NOTIFICATIONS_CHANNEL and client.member is None:
             client.error(P.LOGIN_REQUIRED, "connect with a token to get notifications", "channel")
             return
@@ -291,6 +310,8 @@ class Hub:
         return entry.kind == POST and sub.filter.accepts(entry.facts)
 
     def unsubscribe(self, client: Client, channel: str) -> None:
+        if channel.startswith(P.ROOM_CHANNEL_PREFIX) and self.rooms.unsubscribe(client, channel):
+            return
         sub = client.subs.pop(channel, None)
         if sub is None:
             client.error(P.NOT_SUBSCRIBED, f"not subscribed to {channel}", "channel")
@@ -309,11 +330,28 @@ class Hub:
             radius = alerts.radius_m or P.DEFAULT_ALERT_RADIUS_M
             alerts.filter = FeedFilter(area=Area(lat, lon, radius), urgent_only=True)
             self.index.add(alerts, client.member)
-        now = time.monotonic()
-        if client.member and self.publish_location is not None:
-            if now - client.last_location_at >= self.location_min_interval_s:
-                client.last_location_at = now
-                self._spawn(self.publish_location(client.member, lat, lon))
+        if not client.member or self.publish_location is None:
+            return
+        # At most one every interval is forwarded; one sent sooner waits for the end of
+        # the interval (the latest wins), so the notifications service never alerts
+        # from an old point when a newer one was sent.
+        wait_s = client.last_location_at + self.location_min_interval_s - time.monotonic()
+        if wait_s <= 0:
+            self._forward_location(client, (lat, lon))
+            return
+        first_waiting = client not in self._waiting_location
+        self._waiting_location[client] = (lat, lon)
+        if first_waiting:
+            asyncio.get_running_loop().call_later(wait_s, self._forward_waiting_location, client)
+
+    def _forward_waiting_location(self, client: Client) -> None:
+        point = self._waiting_location.pop(client, None)
+        if point is not None and not client.closed:
+            self._forward_location(client, point)
+
+    def _forward_location(self, client: Client, point: tuple[float, float]) -> None:
+        client.last_location_at = time.monotonic()
+        self._spawn(self.publish_location(client.member, *point))  # type: ignore[misc]
 
 
 def _no_broadcast(connections: list, frame: bytes) -> list[int]:

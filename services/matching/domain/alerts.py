@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from services.matching.domain import rings
 from shared.contract import events as E
 from shared.contract.envelope import fixed_event_id
-from shared.contract.values import AlertEndReason, Point, ReplyIntent
+from shared.contract.values import AlertEndReason, Answer, Point
 
 # The post's end: why the alert ends, and the event field that says when.
 END_REASONS: dict[type, tuple[AlertEndReason, str]] = {
@@ -57,8 +57,12 @@ def handle(event: E.Event, alerts: Alerts, plan: rings.RingPlan) -> list[tuple[E
     """The alert events (with their fixed ids) that an input event causes."""
     if isinstance(event, E.UrgentRequestPlaced):
         return _raise(event, alerts, plan)
-    if isinstance(event, E.ReplyCreated) and event.intent is ReplyIntent.CAN_HELP:
-        return _end(event.post_id, AlertEndReason.TAKEN, event.created_at, alerts)
+    if isinstance(event, E.HelperAnswered | E.HelperReleased):
+        _count_helper(event, alerts)
+        return []
+    # Only the post's own end ends its alert: the requester resolves or withdraws it, a
+    # moderator removes it, or it expires. A reply, even "I can help" from anyone, never
+    # does (a stranger could otherwise silence it for everyone).
     ending = END_REASONS.get(type(event))
     if ending is not None:
         reason, when = ending
@@ -93,10 +97,12 @@ def tick(post_id: str, alerts: Alerts, plan: rings.RingPlan, now: datetime):
     if rings.is_expired(state, now):
         return _end(post_id, AlertEndReason.EXPIRED, state.expires_at, alerts)
     scheduled = state.next_escalation_at
-    wider = rings.due_escalation(state, plan, now)
+    wider = rings.due_escalation(state, plan, now, coming=len(data.get("coming", ())))
     if wider is None or scheduled is None:
         return []
     alerts[post_id] = _store(data, wider)
+    if wider.ring == state.ring:
+        return []  # enough helpers are coming: the rings wait
     escalated = E.UrgentAlertEscalated(
         alert_id=state.alert_id,
         post_id=post_id,
@@ -106,6 +112,20 @@ def tick(post_id: str, alerts: Alerts, plan: rings.RingPlan, now: datetime):
         escalated_at=scheduled,
     )
     return [(escalated, fixed_event_id(f"{state.alert_id}/ring/{wider.ring}", scheduled))]
+
+
+def _count_helper(event: E.HelperAnswered | E.HelperReleased, alerts: Alerts) -> None:
+    """Who is coming (the gateway let only reached members answer): enough of them and
+    the rings stop widening."""
+    data = alerts.get(event.post_id)
+    if data is None or data["ended"]:
+        return
+    coming = set(data.get("coming", ()))
+    if isinstance(event, E.HelperAnswered) and event.answer is Answer.COMING:
+        coming.add(event.member_id)
+    else:
+        coming.discard(event.member_id)
+    alerts[event.post_id] = {**data, "coming": sorted(coming)}
 
 
 def _raise(placed: E.UrgentRequestPlaced, alerts: Alerts, plan: rings.RingPlan):

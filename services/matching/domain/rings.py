@@ -1,4 +1,4 @@
-"""Urgent alerts widen by rings while nobody offers help, and end for everyone at once."""
+"""Urgent alerts widen by rings on a timer, and end for everyone at once."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True)
 class RingPlan:
-    """Radii in metres, and how long to wait at each ring before widening."""
+    """Radii in metres, how long to wait at each ring before widening, and how many
+    helpers coming are enough to stop widening (it resumes if fewer come)."""
 
-    radii_m: tuple[int, ...] = (200, 1_000, 5_000)
-    waits_s: tuple[float, ...] = (120.0, 300.0)
+    radii_m: tuple[int, ...] = (500, 1_000, 3_000)
+    waits_s: tuple[float, ...] = (60.0, 60.0)
+    wanted_helpers: int = 3
 
     def __post_init__(self) -> None:
         if len(self.waits_s) != len(self.radii_m) - 1:
@@ -34,10 +36,15 @@ def start(alert_id: str, post_id: str, plan: RingPlan, now: datetime, expires_at
     return AlertState(alert_id, post_id, 0, _next_at(plan, 0, now), expires_at)
 
 
-def due_escalation(state: AlertState, plan: RingPlan, now: datetime) -> AlertState | None:
-    """The next ring if it is time to widen, else None."""
+def due_escalation(
+    state: AlertState, plan: RingPlan, now: datetime, coming: int = 0
+) -> AlertState | None:
+    """The next ring if it is time to widen; the same ring, its wait started again, if
+    enough helpers are coming (paused); else None."""
     if state.ended or state.next_escalation_at is None or now < state.next_escalation_at:
         return None
+    if coming >= plan.wanted_helpers:
+        return replace(state, next_escalation_at=_next_at(plan, state.ring, now))
     ring = state.ring + 1
     return replace(state, ring=ring, next_escalation_at=_next_at(plan, ring, now))
 

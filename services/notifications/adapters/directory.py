@@ -82,17 +82,17 @@ class RedisDirectory:
 
     async def near(self, category: Category, point: Point, radius_m: int) -> list[NearbyMember]:
         """The members to alert for ``category`` within ``radius_m`` of ``point``, nearest
-        first."""
+        first, with where they are (for the coarse distance they are told)."""
         found = await self.redis.geosearch(
             self._geo_key(category.value),
             longitude=point.lon,
             latitude=point.lat,
             radius=radius_m,
             unit="m",
-            withdist=True,
+            withcoord=True,
             sort="ASC",
         )
         return [
-            NearbyMember(member.decode() if isinstance(member, bytes) else member, round(dist))
-            for member, dist in found
+            NearbyMember(member.decode() if isinstance(member, bytes) else member, lat, lon)
+            for member, (lon, lat) in found
         ]

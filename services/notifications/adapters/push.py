@@ -46,6 +46,8 @@ def encode_notification(row: Stored, traceparent: str, at: datetime) -> bytes:
             "post_id": row.post_id,
             "cause_event_id": row.cause_event_id,
             "title": row.title,
+            "title_code": row.title_code,
+            "title_params": row.title_params,
             "urgent": row.urgent,
             "distance_m": row.distance_m,
             "expires_at": _time(row.expires_at),

@@ -23,9 +23,18 @@ from shared.contract.events import (
     ReplyCreated,
     UrgentAlertResolved,
 )
-from shared.contract.values import Category, Kind, ReplyIntent, Urgency
+from shared.contract.geo import haversine_m
+from shared.contract.values import Category, FuzzedLocation, Kind, Point, ReplyIntent, Urgency
 
 TITLE_MAX_CHARS = 140
+# How far an urgent request is, as a member outside its search room may learn it:
+# measured from the post's public ~1 km cell (never from the exact point) and rounded
+# to a bucket. So however many accounts compare their numbers, they learn nothing
+# finer than the public cell (ADR 0002). Upper bounds in metres, and what is said:
+# under 500 m, about 1 km, about 3 km; beyond, to the nearest 5 km.
+DISTANCE_BUCKETS_M: tuple[tuple[float, int], ...] = ((500.0, 500), (2_000.0, 1_000),
+                                                     (4_000.0, 3_000))  # fmt: skip
+FAR_BUCKET_M = 5_000
 
 
 class Reason(StrEnum):
@@ -141,8 +150,21 @@ class Stored:
 
 @dataclass(slots=True)
 class NearbyMember:
+    """A member the alert reaches, and where the directory has them (never sent)."""
+
     member_id: str
-    distance_m: int
+    lat: float
+    lon: float
+
+
+def coarse_distance_m(point: Point, member: NearbyMember) -> int:
+    """The bucket of the distance from the public cell of ``point`` to the member."""
+    public = FuzzedLocation.of(point)
+    distance = haversine_m(public.lat, public.lon, member.lat, member.lon)
+    for upper_m, bucket_m in DISTANCE_BUCKETS_M:
+        if distance < upper_m:
+            return bucket_m
+    return max(FAR_BUCKET_M, round(distance / FAR_BUCKET_M) * FAR_BUCKET_M)
 
 
 # A ULID's last 16 characters are its 80 random bits in Crockford's base32, 5 bits a
@@ -262,16 +284,18 @@ def for_removal(removed: PostRemoved, post: KnownPost | None) -> list[Notice]:
 def for_alert(
     alert: AlertFacts,
     post: KnownPost | None,
+    point: Point,
     nearby: Iterable[NearbyMember],
     already_alerted: set[str],
 ) -> list[Notice]:
-    """Members near the point, except the author and those an earlier ring reached."""
+    """Members near the point, except the author and those an earlier ring reached; each
+    told how far in a coarse bucket from the public cell (``coarse_distance_m``)."""
     about = _about(post, f"someone needs help ({alert.category.value})")
     title = _title(f"Urgent, near you: {about}")
     params = _params(post)
     return [
         Notice(near.member_id, Reason.URGENT_ALERT, title, alert.post_id, urgent=True,
-               category=alert.category, distance_m=near.distance_m,
+               category=alert.category, distance_m=coarse_distance_m(point, near),
                expires_at=alert.expires_at, code=NoticeCode.URGENT_ALERT, params=params)
         for near in nearby
         if near.member_id != alert.author_id and near.member_id not in already_alerted

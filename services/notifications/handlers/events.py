@@ -17,9 +17,9 @@ from datetime import datetime
 from services.notifications.domain import notices as N
 from services.notifications.domain.notices import Stored
 from services.notifications.domain.preferences import Decision, decide, digest_due, digest_title
-from services.notifications.ports import Clock, Directory, Inbox, Pusher, WebhookStore
+from services.notifications.ports import AlertRooms, Clock, Directory, Inbox, Pusher, WebhookStore
 from shared.contract import events as E
-from shared.contract.envelope import DecodedEvent, new_event_id
+from shared.contract.envelope import DecodedEvent, fixed_event_id, new_event_id
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class EventHandlers:
     webhooks: WebhookStore
     publish: Pusher
     clock: Clock
+    rooms: AlertRooms
     wake_deliveries: Callable[[], None] = lambda: None
     routes: dict[type[E.Event], Callable[[DecodedEvent], Awaitable[None]]] = field(init=False)
 
@@ -128,7 +129,7 @@ class EventHandlers:
         raised = decoded.event
         assert isinstance(raised, E.UrgentAlertRaised)
         alert = N.AlertFacts(raised.post_id, raised.author_id, raised.category, raised.expires_at)
-        await self._alert(_cause(decoded), alert, raised.point, raised.radius_m, remember=True)
+        await self._alert(_cause(decoded), alert, raised, remember=True)
 
     async def on_alert_escalated(self, decoded: DecodedEvent) -> None:
         escalated = decoded.event
@@ -139,22 +140,44 @@ class EventHandlers:
             # only happens if it was dead-lettered. Nothing to widen.
             log.warning("escalation of an alert never raised: %s", escalated.post_id)
             return
-        await self._alert(_cause(decoded), alert, escalated.point, escalated.radius_m)
+        await self._alert(_cause(decoded), alert, escalated)
 
     async def _alert(
-        self, cause: N.Cause, alert: N.AlertFacts, point, radius_m: int, remember: bool = False
+        self,
+        cause: N.Cause,
+        alert: N.AlertFacts,
+        ring: E.UrgentAlertRaised | E.UrgentAlertEscalated,
+        remember: bool = False,
     ) -> None:
         # Independent lookups (Redis, then two PostgreSQL queries) side by side, and for
         # a new alert the write that lets escalations find it.
         steps = [
-            self.directory.near(alert.category, point, radius_m),
+            self.directory.near(alert.category, ring.point, ring.radius_m),
             self.inbox.alerted(alert.post_id),
             self.inbox.post(alert.post_id),
         ]
         if remember:
             steps.append(self.inbox.remember_alert(alert))
         nearby, already, post, *_ = await asyncio.gather(*steps)
-        await self.notify(cause, N.for_alert(alert, post, nearby, already))
+        notices = N.for_alert(alert, post, ring.point, nearby, already)
+        # Who may answer is on the rooms' topic before anyone is told: an answer that
+        # came first would be refused.
+        await self._reached(ring, [n.member_id for n in notices], cause)
+        await self.notify(cause, notices)
+
+    async def _reached(
+        self, ring: E.UrgentAlertRaised | E.UrgentAlertEscalated, members: list[str], cause
+    ) -> None:
+        at = ring.raised_at if isinstance(ring, E.UrgentAlertRaised) else ring.escalated_at
+        step = E.REACHED_PER_EVENT
+        for part, start in enumerate(range(0, len(members), step)):
+            reached = E.AlertReached(
+                alert_id=ring.alert_id, post_id=ring.post_id, ring=ring.ring,
+                member_ids=tuple(members[start : start + step]), reached_at=at,
+            )  # fmt: skip
+            await self.rooms.reached(
+                reached, fixed_event_id(f"{cause.event_id}/reached/{part}", at)
+            )
 
     async def on_alert_resolved(self, decoded: DecodedEvent) -> None:
         ended = decoded.event

@@ -27,6 +27,7 @@ from shared.contract.events import (
     ReplyCreated,
     UrgentRequestPlaced,
 )
+from shared.contract.geo import ALERTABLE_MAX_LAT_DEG
 from shared.contract.identity import Role
 from shared.contract.values import (
     Category,
@@ -104,6 +105,8 @@ class Post(Authored):
             raise Invalid(
                 "only a request can be urgent", field="urgency", code="urgent_request_only"
             )
+        if draft.urgency is Urgency.URGENT:
+            _require_alertable(draft.point)
         post = cls(
             **{name: getattr(draft, name) for name in AUTHORED_FIELDS},
             id=post_id,
@@ -163,6 +166,8 @@ class Post(Authored):
             raise Invalid("nothing to change", field="body")
         if "expires_at" in changes:
             changes["expires_at"] = _expiry(self.urgency, changes["expires_at"], now)
+        if "point" in changes and self.urgency is Urgency.URGENT:
+            _require_alertable(changes["point"])
         for name, value in changes.items():
             setattr(self, name, value)
         self.updated_at = now
@@ -225,8 +230,16 @@ class Post(Authored):
         if self.status is PostStatus.REMOVED:
             raise Conflict("the post was already removed")
         self.report_count += 1
-        if self.report_count >= hide_threshold:
+        # Reports never hide an urgent request while its alert lives: three accounts
+        # could otherwise end a search for a lost child. They wait for a moderator.
+        if self.report_count >= hide_threshold and not self.alert_lives(now):
             self._remove("reports", now)
+
+    def alert_lives(self, now: datetime) -> bool:
+        """An urgent request's alert lives as long as the request is open and unexpired
+        (matching ends it when the post ends, and expires it with the post)."""
+        return (self.urgency is Urgency.URGENT and self.status is PostStatus.OPEN
+                and self.expires_at > now)  # fmt: skip
 
     def remove(self, by_role: Role, now: datetime) -> None:
         if by_role is not Role.MODERATOR:
@@ -268,6 +281,15 @@ class Post(Authored):
     def _require_live(self, action: str) -> None:
         if self.status not in LIVE_STATUSES:
             raise Conflict(f"cannot {action} a post that is {self.status.value}")
+
+
+def _require_alertable(point: Point) -> None:
+    if abs(point.lat) > ALERTABLE_MAX_LAT_DEG:
+        raise Invalid(
+            f"an urgent request cannot be alerted beyond {ALERTABLE_MAX_LAT_DEG}° of latitude",
+            field="location",
+            code="urgent_out_of_range",
+        )
 
 
 def _expiry(urgency: Urgency, requested: datetime | None, now: datetime) -> datetime:

@@ -16,7 +16,15 @@ from services.gateway.bootstrap import GatewayWiring, bootstrap
 from services.gateway.entrypoints.reader import Reading
 from services.gateway.entrypoints.server import GatewayServer, close_all
 from services.gateway.settings import GatewaySettings
-from shared.contract.catalogue import MEMBER_LOCATIONS, NOTIFICATIONS, POSTS, REPLIES, topic_for
+from shared.contract.catalogue import (
+    ALERT_ROOMS,
+    ALERTS,
+    MEMBER_LOCATIONS,
+    NOTIFICATIONS,
+    POSTS,
+    REPLIES,
+    topic_for,
+)
 from shared.contract.envelope import new_event_id
 from shared.contract.events import Event
 from shared.runtime.auth import KeyRing, Role
@@ -26,7 +34,7 @@ from tests.integration.kafka_tools import wait_until
 from tests.integration.net import free_port, with_token
 from tests.integration.posts.conftest import make_posts  # noqa: F401 (a fixture, reused)
 
-GATEWAY_TOPICS = (POSTS, REPLIES, NOTIFICATIONS, MEMBER_LOCATIONS)
+GATEWAY_TOPICS = (POSTS, REPLIES, NOTIFICATIONS, MEMBER_LOCATIONS, ALERTS, ALERT_ROOMS)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from shared.contract.catalogue import (
+    ALERT_ROOMS,
     ALERTS,
     MATCHES,
     POSTS,
@@ -67,6 +68,7 @@ async def matching(endpoints, unique, tmp_path) -> AsyncIterator[MatchingHarness
             (URGENT_REQUESTS.name + suffix, URGENT_REQUESTS.partitions),
             (REPLIES.name + suffix, REPLIES.partitions),
             (ALERTS.name + suffix, ALERTS.partitions),
+            (ALERT_ROOMS.name + suffix, ALERT_ROOMS.partitions),
             (dead_letter_topic("matching").name + suffix, 1),
         ],
     )

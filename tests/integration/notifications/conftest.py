@@ -18,7 +18,7 @@ from services.notifications.bootstrap import CONSUMED_TOPICS, NotificationsWirin
 from services.notifications.entrypoints.app import create_app
 from services.notifications.entrypoints.background import Background
 from services.notifications.settings import NotificationsSettings
-from shared.contract.catalogue import NOTIFICATIONS, dead_letter_topic
+from shared.contract.catalogue import ALERT_ROOMS, NOTIFICATIONS, dead_letter_topic
 from shared.contract.envelope import DecodedEvent, decode_event, new_event_id
 from shared.contract.events import Event, NotificationCreated
 from shared.runtime.auth import KeyRing, Role
@@ -86,7 +86,7 @@ async def make_notifications(
     endpoints, pg_schema, unique, tmp_path
 ) -> AsyncIterator[Callable[..., Awaitable[NotificationsHarness]]]:
     suffix = f".{unique}"
-    names = [t.name + suffix for t in (*CONSUMED_TOPICS, NOTIFICATIONS)]
+    names = [t.name + suffix for t in (*CONSUMED_TOPICS, NOTIFICATIONS, ALERT_ROOMS)]
     names.append(dead_letter_topic("notifications").name + suffix)
     await ensure_topics(endpoints.kafka_bootstrap, [(name, 3) for name in names])
     producer = build_producer(endpoints.kafka_bootstrap)

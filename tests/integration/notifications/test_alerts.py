@@ -60,7 +60,8 @@ async def test_an_urgent_alert_reaches_consenting_members_nearby_ring_by_ring(no
     reached = {d.event.member_id: d.event for d in first}
     assert set(reached) == {near, on_the_move}
     assert all(n.urgent and n.reason == "urgent_alert" for n in reached.values())
-    assert 90 <= reached[near].distance_m <= 110
+    # 100 m from the exact point, but told only a bucket measured from the public cell.
+    assert reached[near].distance_m in (500, 1_000)
     assert reached[near].cause_event_id == raised
 
     await notifications.put(

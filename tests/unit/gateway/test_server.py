@@ -18,7 +18,8 @@ class Starting:
     caught_up = False
     reading = True
     settings = SimpleNamespace(web_origins=(), max_frame_bytes=16384, ping_interval_s=None,
-                               posts_url="", notifications_url="")  # fmt: skip
+                               posts_url="", notifications_url="", map_tiles_url="",
+                               map_tiles_attribution="")  # fmt: skip
 
     async def check_kafka(self) -> None:
         pass

@@ -5,7 +5,7 @@ from datetime import timedelta
 from services.matching.domain import alerts
 from services.matching.domain.rings import RingPlan
 from shared.contract import events as E
-from shared.contract.values import Category, Outcome, ReplyIntent
+from shared.contract.values import Answer, Category, Outcome, ReplyIntent
 from tests.factories import FESTIVAL, NOW
 
 PLAN = RingPlan(radii_m=(200, 1_000, 5_000), waits_s=(60, 120))
@@ -46,14 +46,40 @@ def test_nobody_answers_so_it_widens_by_rings_on_schedule():
     assert alerts.due_post_ids(table, NOW + timedelta(hours=1)) == []  # widest ring reached
 
 
-def test_an_offer_of_help_ends_it_for_everyone_and_stops_the_rings():
+def test_a_strangers_offer_of_help_ends_nothing_and_the_rings_go_on():
     table = {}
     alerts.handle(placed(), table, PLAN)
-    [(ended, _)] = alerts.handle(can_help(at=NOW + timedelta(seconds=30)), table, PLAN)
-    assert isinstance(ended, E.UrgentAlertResolved) and ended.reason == "taken"
-    assert alerts.due_post_ids(table, NOW + timedelta(minutes=10)) == []
-    assert alerts.handle(E.PostResolved(post_id="p1", outcome=Outcome.HELPED, resolved_at=NOW),
-                         table, PLAN) == []  # fmt: skip
+    assert alerts.handle(can_help(at=NOW + timedelta(seconds=30)), table, PLAN) == []
+    assert alerts.due_post_ids(table, NOW + timedelta(seconds=60)) == ["p1"]
+    [(wider, _)] = alerts.tick("p1", table, PLAN, NOW + timedelta(seconds=61))
+    assert isinstance(wider, E.UrgentAlertEscalated) and wider.ring == 1
+
+
+def answered(member_id, answer=Answer.COMING, post_id="p1"):
+    return E.HelperAnswered(alert_id=f"a-{post_id}", post_id=post_id, member_id=member_id,
+                            name=member_id, answer=answer, answered_at=NOW)  # fmt: skip
+
+
+def test_enough_helpers_coming_pause_the_rings_and_a_release_resumes_them():
+    plan = RingPlan(radii_m=(500, 1_000, 3_000), waits_s=(60, 60), wanted_helpers=2)
+    table = {}
+    alerts.handle(placed(), table, plan)
+    for event in (answered("u-lea"), answered("u-sam"), answered("u-noe", Answer.CANNOT)):
+        assert alerts.handle(event, table, plan) == []
+    # Two coming: at the minute, the ring stays (its wait starts again).
+    assert alerts.tick("p1", table, plan, NOW + timedelta(seconds=61)) == []
+    assert table["p1"]["ring"] == 0
+    release = E.HelperReleased(alert_id="a-p1", post_id="p1", member_id="u-sam", released_at=NOW)
+    alerts.handle(release, table, plan)
+    assert alerts.tick("p1", table, plan, NOW + timedelta(seconds=100)) == []  # not yet due
+    [(wider, _)] = alerts.tick("p1", table, plan, NOW + timedelta(seconds=122))
+    assert (wider.ring, wider.radius_m) == (1, 1_000)
+
+
+def test_the_default_plan_reaches_500_m_at_once_and_widens_every_minute():
+    plan = RingPlan()
+    assert plan.radii_m == (500, 1_000, 3_000) and plan.waits_s == (60.0, 60.0)
+    assert plan.wanted_helpers == 3
 
 
 def test_resolving_the_post_ends_the_alert():

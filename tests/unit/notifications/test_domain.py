@@ -17,7 +17,14 @@ from services.notifications.domain.preferences import (
 )
 from services.notifications.domain.webhooks import WebhookFilter, refused_address, retry_delay_s
 from shared.contract import events as m
-from shared.contract.values import AlertEndReason, Category, Kind, Point, ReplyIntent
+from shared.contract.values import (
+    AlertEndReason,
+    Category,
+    FuzzedLocation,
+    Kind,
+    Point,
+    ReplyIntent,
+)
 from tests.factories import NOW, sample_events
 
 POST = N.KnownPost("p1", "u-amine", "Lost my brother", Category.FIND_A_PERSON, Kind.REQUEST,
@@ -60,11 +67,52 @@ def test_a_match_tells_both_sides_about_the_other_post():
 
 def test_an_alert_skips_the_author_and_members_already_reached():
     alert = N.AlertFacts("p1", "u-amine", Category.FIND_A_PERSON, NOW + timedelta(hours=1))
-    nearby = [N.NearbyMember("u-amine", 0), N.NearbyMember("u-lea", 120),
-              N.NearbyMember("u-sam", 180)]  # fmt: skip
-    told = N.for_alert(alert, POST, nearby, already_alerted={"u-sam"})
-    assert [(n.member_id, n.distance_m, n.urgent) for n in told] == [("u-lea", 120, True)]
-    assert told[0].expires_at == alert.expires_at
+    nearby = [N.NearbyMember("u-amine", 48.85, 2.35), N.NearbyMember("u-lea", 48.851, 2.35),
+              N.NearbyMember("u-sam", 48.8516, 2.35)]  # fmt: skip
+    told = N.for_alert(alert, POST, Point(lat=48.85, lon=2.35), nearby, already_alerted={"u-sam"})
+    assert [(n.member_id, n.urgent) for n in told] == [("u-lea", True)]
+    assert told[0].distance_m in (500, 1_000) and told[0].expires_at == alert.expires_at
+
+
+def test_what_members_are_told_of_the_distance_cannot_locate_the_point():
+    """Any two exact points in one public cell tell every member the same numbers: so no
+    number of accounts, wherever they stand, learns more than the public cell."""
+    rng = random.Random(7)
+    public = FuzzedLocation.of(Point(lat=48.8566, lon=2.3522))
+    members = [
+        N.NearbyMember(f"u{i}", public.lat + rng.uniform(-0.04, 0.04),
+                       public.lon + rng.uniform(-0.06, 0.06))
+        for i in range(300)
+    ]  # fmt: skip
+    alert = N.AlertFacts("p1", "u-amine", Category.FIND_A_PERSON, NOW + timedelta(hours=1))
+    told = []
+    for _ in range(20):  # exact points anywhere in the cell
+        point = Point(lat=public.lat + rng.uniform(-0.0044, 0.0044),
+                      lon=public.lon + rng.uniform(-0.0066, 0.0066))  # fmt: skip
+        if FuzzedLocation.of(point).cell != public.cell:
+            continue
+        told.append(
+            [(n.member_id, n.distance_m) for n in N.for_alert(alert, POST, point, members, set())]
+        )
+    assert len(told) >= 10 and all(t == told[0] for t in told)
+    assert {d for _, d in told[0]} <= {500, 1_000, 3_000, 5_000, 10_000}
+
+
+def test_distances_are_said_in_coarse_buckets():
+    point = Point(lat=48.8566, lon=2.3522)
+    public = FuzzedLocation.of(point)
+    north = [N.NearbyMember("u", public.lat + metres / 111_320, public.lon)
+             for metres in (0, 450, 550, 1_900, 2_100, 3_900, 4_100, 12_600)]  # fmt: skip
+    assert [N.coarse_distance_m(point, m) for m in north] == [
+        500,
+        500,
+        1_000,
+        1_000,
+        3_000,
+        3_000,
+        5_000,
+        15_000,
+    ]
 
 
 def test_the_end_of_an_alert_tells_everyone_it_reached():
@@ -180,7 +228,7 @@ def test_the_fast_notification_encoding_holds_to_the_contract():
             id=cause.notification_id("u-lea"), member_id="u-lea", cause_event_id=cause.event_id,
             reason=N.Reason.URGENT_ALERT, post_id=post_id, title="Urgent, near you: « Léo »",
             urgent=True, distance_m=distance, expires_at=expires, held=False, created_at=NOW,
-            read_at=None,
+            read_at=None, title_code="urgent_alert", title_params={"title": "« Léo »"},
         )  # fmt: skip
         traceparent = new_traceparent()
         decoded = decode_event(encode_notification(row, traceparent, NOW))

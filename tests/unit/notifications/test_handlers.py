@@ -35,6 +35,7 @@ from shared.contract.values import AlertEndReason, Category, Kind, Point, ReplyI
 from tests.factories import FESTIVAL, NOW, public_post
 from tests.fakes.notifications import (
     GRACE,
+    FakeAlertRooms,
     FakeDirectory,
     FakeInbox,
     FakePusher,
@@ -56,6 +57,7 @@ def events() -> EventHandlers:
         webhooks=FakeWebhookStore(),
         publish=FakePusher(),
         clock=FakeClock(NOW),
+        rooms=FakeAlertRooms(),
     )
 
 
@@ -141,10 +143,17 @@ async def test_an_alert_reaches_members_near_the_point_ring_by_ring_then_ends(ev
         radius_m=500, ring=0, expires_at=NOW + timedelta(hours=1), raised_at=NOW,
     ))  # fmt: skip
     assert list(told(events, Reason.URGENT_ALERT)) == ["u-near"]  # not the author, no consent
-    await handle(events, UrgentAlertEscalated(**alert, point=FESTIVAL, radius_m=1_000, ring=1,
-                                              escalated_at=NOW))  # fmt: skip
+    # Who may answer is said on the rooms' topic, ring by ring.
+    assert await events.rooms.reached_members("p1") == {"u-near"}
+    escalated = UrgentAlertEscalated(**alert, point=FESTIVAL, radius_m=1_000, ring=1,
+                                     escalated_at=NOW)  # fmt: skip
+    cause = await handle(events, escalated)
     assert sorted(told(events, Reason.URGENT_ALERT)) == ["u-800", "u-near"]
     assert len(told(events, Reason.URGENT_ALERT)["u-near"]) == 1  # an earlier ring: not again
+    rings = sorted((r.ring, r.member_ids) for r in events.rooms.sent.values())
+    assert rings == [(0, ("u-near",)), (1, ("u-800",))]
+    await handle(events, escalated, cause)  # re-delivered: the same event id, nothing new
+    assert len(events.rooms.sent) == 2
     await handle(events, UrgentAlertResolved(**alert, reason=AlertEndReason.RESOLVED,
                                              resolved_at=NOW))  # fmt: skip
     assert sorted(told(events, Reason.URGENT_ALERT_RESOLVED)) == ["u-800", "u-near"]

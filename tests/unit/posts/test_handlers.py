@@ -14,7 +14,7 @@ from services.posts.handlers import Handlers, Limits, SessionPolicy
 from shared.contract import events as E
 from shared.contract.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthorized
 from shared.contract.identity import Claims, Role
-from shared.contract.values import Category, Kind, Outcome, ReplyIntent, Urgency
+from shared.contract.values import Category, Kind, Outcome, Point, ReplyIntent, Urgency
 from tests.factories import FESTIVAL, NOW
 from tests.fakes.posts import (
     FakeClock,
@@ -32,6 +32,7 @@ LIMITS = Limits(
     posts_per_hour=2,
     replies_per_hour=5,
     reports_per_hour=5,
+    urgent_per_day=1,
     logins_per_window=3,
     login_window_s=300,
     report_hide_threshold=2,
@@ -162,6 +163,41 @@ async def test_distinct_reports_hide_a_post_at_the_threshold(handlers):
     assert handlers.store.memory.posts[post_id].status is PostStatus.REMOVED
     removed = events(handlers)[-1]
     assert isinstance(removed, E.PostRemoved) and removed.reason == "reports"
+
+
+async def test_reports_never_hide_an_urgent_request_while_its_alert_lives(handlers):
+    lea, sam, ines = [await member(handlers, n) for n in ("lea", "sam", "ines")]
+    urgent = draft(kind=Kind.REQUEST, category=Category.FIND_A_PERSON, urgency=Urgency.URGENT)
+    post_id = (await handlers.create_post(lea, urgent))["id"]
+    await handlers.report_post(sam, post_id, "spam")
+    await handlers.report_post(ines, post_id, "spam")  # the threshold: it stays up
+    post = handlers.store.memory.posts[post_id]
+    assert post.status is PostStatus.OPEN and post.report_count == 2
+    assert not any(isinstance(e, E.PostRemoved) for e in events(handlers))
+
+
+async def test_urgent_requests_are_capped_per_member_and_a_day(handlers):
+    lea, sam = await member(handlers, "lea"), await member(handlers, "sam")
+    urgent = draft(kind=Kind.REQUEST, category=Category.FIND_A_PERSON, urgency=Urgency.URGENT)
+    await handlers.create_post(lea, urgent)
+    with pytest.raises(RateLimited) as capped:  # one a day in these limits
+        await handlers.create_post(lea, urgent)
+    assert capped.value.code == "urgent_limit" and capped.value.field == "urgency"
+    assert capped.value.params["n"] == 1 and capped.value.retry_after_s == 24 * 3600
+    await handlers.create_post(sam, urgent)  # another member's is not counted with hers
+
+
+async def test_an_urgent_request_beyond_the_alertable_latitudes_is_refused_with_a_reason(
+    handlers,
+):
+    lea = await member(handlers, "lea")
+    polar = draft(kind=Kind.REQUEST, category=Category.FIND_A_PERSON, urgency=Urgency.URGENT,
+                  point=Point(lat=85.2, lon=10.0))  # fmt: skip
+    with pytest.raises(Invalid) as refused:
+        await handlers.create_post(lea, polar)
+    assert refused.value.code == "urgent_out_of_range" and refused.value.field == "location"
+    normal = await handlers.create_post(lea, draft(point=Point(lat=85.2, lon=10.0)))
+    assert normal["status"] == "open"  # a normal post there is fine: nobody is alerted
 
 
 async def test_only_a_moderator_removes(handlers):

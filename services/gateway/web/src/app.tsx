@@ -30,6 +30,8 @@ export interface App {
   recentNotices(): LiveEvent[];
   /** Subscribe to live events of one channel; returns the unsubscribe. */
   listen(channel: string, handler: (event: LiveEvent) => void, onSnapshot?: () => void): () => void;
+  /** Hear the socket's other frames (rooms, answers, errors); returns the stop. */
+  onFrame(handler: (frame: Record<string, unknown>) => void): () => void;
 }
 
 const RECENT_NOTICES_KEPT = 50;
@@ -54,6 +56,7 @@ export function useAppState(config: Config, initialLang: Lang): App {
 
   const parts = useMemo(() => {
     const handlers = new Map<string, Set<ChannelHandler>>();
+    const frameHandlers = new Set<(frame: Record<string, unknown>) => void>();
     const recent: LiveEvent[] = [];
     handlers.set("notifications", new Set([{ event: (e: LiveEvent) => {
       recent.unshift(e);
@@ -65,9 +68,10 @@ export function useAppState(config: Config, initialLang: Lang): App {
       event: (channel, event) => handlers.get(channel)?.forEach((h) => h.event(event)),
       snapshot: (channel) => handlers.get(channel)?.forEach((h) => h.snapshot?.()),
       status: setStatus,
+      frame: (frame) => frameHandlers.forEach((h) => h(frame)),
     });
     session.onChange(() => { recent.length = 0; });
-    return { session, live, handlers, recent, api: new Api(config) };
+    return { session, live, handlers, frameHandlers, recent, api: new Api(config) };
   }, [config]);
 
   useEffect(() => {
@@ -133,6 +137,10 @@ export function useAppState(config: Config, initialLang: Lang): App {
       set.add(handler);
       parts.handlers.set(channel, set);
       return () => set.delete(handler);
+    },
+    onFrame(handler) {
+      parts.frameHandlers.add(handler);
+      return () => parts.frameHandlers.delete(handler);
     },
   };
 }

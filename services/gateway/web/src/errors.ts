@@ -22,7 +22,7 @@ const VALIDATION: Record<string, Key> = {
 export function problemOf(error: FieldError): Problem {
   const key = VALIDATION[error.code] ?? (hasKey(`error_${error.code}`) ? `error_${error.code}` : "error_invalid");
   const ctx = error.params as Record<string, string | number>;
-  return { key: key as Key, params: { min: ctx.min_length ?? ctx.ge ?? "", max: ctx.max_length ?? ctx.le ?? "", n: "" } };
+  return { key: key as Key, params: { min: ctx.min_length ?? ctx.ge ?? "", max: ctx.max_length ?? ctx.le ?? "", n: ctx.n ?? "" } };
 }
 
 /** Field problems keyed by the form's field names: the first part of the API's path (a list item's index may follow it). */
@@ -43,6 +43,8 @@ export function generalProblem(error: unknown): Problem {
   if (error.code === "offline") return { key: "state_offline" };
   if (error.unreachable) return { key: "state_unreachable" };
   if (error.status === 503) return { key: "error_unavailable" };
+  // A limit of its own (urgent requests a day) is said next to its field.
+  if (error.status === 429 && error.code !== "rate_limited" && hasKey(`error_${error.code}`)) return { key: "error_check_fields" };
   if (error.status === 429) return { key: "error_rate_limited", params: { s: error.retryAfterS ?? 60 } };
   if (error.status === 401) return { key: "error_session_over" };
   if (error.status === 403) return { key: "error_forbidden" };

@@ -4,6 +4,7 @@
 export type Route =
   | { name: "feed"; query: URLSearchParams }
   | { name: "post"; id: string }
+  | { name: "alert"; id: string }
   | { name: "new" }
   | { name: "my_posts" }
   | { name: "notifications" }
@@ -13,12 +14,15 @@ export type Route =
   | { name: "not_found" };
 
 const POST = /^\/posts\/([0-9A-Za-z_-]{1,64})\/?$/;
+const ALERT = /^\/alerts\/([0-9A-Za-z_-]{1,64})\/?$/;
 
 export function parseRoute(path: string, search: string): Route {
   const query = new URLSearchParams(search);
   const next = safeNext(query.get("next"));
   const post = POST.exec(path);
   if (post) return { name: "post", id: post[1] };
+  const alert = ALERT.exec(path);
+  if (alert) return { name: "alert", id: alert[1] };
   switch (path.replace(/\/$/, "") || "/") {
     case "/":
       return { name: "feed", query };

@@ -27,6 +27,9 @@ export class ApiError extends Error {
 export interface Config {
   postsUrl: string;
   notificationsUrl: string;
+  /** The search room's map tiles ({z}/{x}/{y}); empty: points and sectors only. */
+  tilesUrl?: string;
+  tilesAttribution?: string;
 }
 
 export interface TokenSource {

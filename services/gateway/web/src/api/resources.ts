@@ -80,6 +80,8 @@ export interface Notification {
   urgent: boolean;
   created_at: string;
   read: boolean;
+  /** An urgent alert's distance, coarse: 500 (under 500 m), 1000, 3000, then 5 km steps. */
+  distance_m?: number | null;
 }
 
 export interface Preferences {
@@ -194,4 +196,27 @@ export class Api {
   savePreferences(prefs: Preferences): Promise<Preferences> {
     return request(this.notes("/v1/preferences"), { method: "PUT", body: json(prefs) });
   }
+}
+
+/** An urgent alert's search room, as the gateway shows it to someone in it. */
+export interface RoomHelper {
+  member_id: string;
+  name: string;
+  sector: number | null;
+  position: { lat: number; lon: number } | null;
+}
+
+export interface RoomView {
+  post_id: string;
+  alert_id: string;
+  role: "requester" | "helper";
+  point: { lat: number; lon: number };
+  description: string;
+  ring: number;
+  reached_by_ring: number[];
+  declined: number;
+  helpers: RoomHelper[];
+  sectors: { count: number; radius_m: number; searched: number[] };
+  messages: { member_id: string; name: string; text: string; at: string }[];
+  expires_at: string;
 }

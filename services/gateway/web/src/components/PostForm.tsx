@@ -105,6 +105,7 @@ export function PostForm({ post, onDone }: { post?: Post; onDone(post: Post): vo
           <span class="hint">{t("field_urgent_hint")}</span>
         </label>
       )}
+      {problems.urgency && <p class="field-problem" id="f-urgency-problem" role="alert">{t(problems.urgency.key, problems.urgency.params)}</p>}
       {general && <p class="form-problem" role="alert">{t(general.key, general.params)}</p>}
       <button type="submit" class="primary" disabled={sending}>{sending ? t("sending") : post ? t("save") : t("publish")}</button>
     </form>

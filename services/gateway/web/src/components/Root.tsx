@@ -9,10 +9,11 @@ import { MyPosts } from "../screens/MyPosts";
 import { NewPost } from "../screens/NewPost";
 import { Notifications } from "../screens/Notifications";
 import { PostView } from "../screens/PostView";
+import { Room } from "../screens/Room";
 import { Settings } from "../screens/Settings";
 import { Header } from "./Header";
 import { Problem } from "./States";
-import { UrgentBanner } from "./UrgentBanner";
+import { AlertPrompt } from "./AlertPrompt";
 
 export function Root({ config, lang }: { config: Config; lang: Lang }) {
   const app = useAppState(config, lang);
@@ -26,6 +27,7 @@ export function Root({ config, lang }: { config: Config; lang: Lang }) {
   switch (route.name) {
     case "feed": screen = <Feed query={route.query} />; break;
     case "post": screen = <PostView id={route.id} />; break;
+    case "alert": screen = <Room id={route.id} />; break;
     case "new": screen = <NewPost />; break;
     case "my_posts": screen = <MyPosts />; break;
     case "notifications": screen = <Notifications />; break;
@@ -38,7 +40,7 @@ export function Root({ config, lang }: { config: Config; lang: Lang }) {
     <AppContext.Provider value={app}>
       <a class="skip" href="#main">{app.t("skip_to_content")}</a>
       <Header />
-      <UrgentBanner />
+      <AlertPrompt />
       <main id="main" ref={main}>{screen}</main>
     </AppContext.Provider>
   );

@@ -16,6 +16,8 @@ export interface Handlers {
   /** The gap is older than what gateways keep: refetch this channel over HTTP. */
   snapshot(channel: string): void;
   status(status: Status): void;
+  /** Every other frame (a search room, its end, an answer taken, an error). */
+  frame?(frame: Record<string, unknown>): void;
 }
 
 interface Channel {
@@ -112,15 +114,15 @@ export class Live {
     // New filters are a new stream: what the old cursor passed is not what they want.
     const cursor = known && sameFields(known.frame, frame) ? known.cursor : null;
     this.channels.set(channel, { frame, cursor });
-    this.send(cursor ? { ...frame, cursor } : frame);
+    this.sendIfOpen(cursor ? { ...frame, cursor } : frame);
   }
 
   unsubscribe(channel: string): void {
-    if (this.channels.delete(channel)) this.send({ type: "unsubscribe", channel });
+    if (this.channels.delete(channel)) this.sendIfOpen({ type: "unsubscribe", channel });
   }
 
   locate(lat: number, lon: number): void {
-    this.send({ type: "location", lat, lon });
+    this.sendIfOpen({ type: "location", lat, lon });
   }
 
   /** The network came back, or the tab woke: try at once instead of after the backoff. */
@@ -184,10 +186,23 @@ export class Live {
     if (frame.type === "event" && channel) {
       const event = frame.event as LiveEvent;
       if (this.seen.first(event.id)) this.handlers.event(name, event);
+      return;
     }
+    // A room closed for good (released, the alert ended): never asked for again.
+    const refused = frame.type === "error" && frame.code === "forbidden" && frame.field === "channel";
+    if (frame.type === "room_closed" || refused) this.channels.delete(name);
+    if (frame.type !== "snapshot_required") this.handlers.frame?.(frame);
   }
 
-  private send(frame: Record<string, unknown>): void {
+  /** A frame of the protocol (an answer, a room update), sent if the socket is open;
+   * false when it is not (the caller says so, and may try again). */
+  send(frame: Record<string, unknown>): boolean {
+    if (this.socket?.readyState !== OPEN) return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  private sendIfOpen(frame: Record<string, unknown>): void {
     if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(frame));
   }
 

@@ -79,7 +79,7 @@ export function noticeOf(event: LiveEvent): Notification {
     title_code: (d.title_code as string) ?? null,
     title_params: (d.title_params as Record<string, string>) ?? {},
     post_id: (d.post_id as string) ?? null, urgent: Boolean(d.urgent),
-    created_at: String(d.created_at), read: false,
+    created_at: String(d.created_at), read: false, distance_m: (d.distance_m as number) ?? null,
   };
 }
 

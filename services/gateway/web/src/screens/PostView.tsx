@@ -61,6 +61,9 @@ export function PostView({ id }: { id: string }) {
       ) : (
         <PostCard post={post} full />
       )}
+      {mine && open && post.urgency === "urgent" && (
+        <p class="room-link"><Link href={`/alerts/${post.id}`} class="button primary urgent">{t("open_room")}</Link></p>
+      )}
       {mine && open && mode === "view" && (
         <div class="actions">
           <button type="button" onClick={() => setMode("edit")}>{t("edit")}</button>

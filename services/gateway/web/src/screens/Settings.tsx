@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 
 import type { Preferences } from "../api/resources";
 import { useApp } from "../app";
+import { SOUND_KEY } from "../components/AlertPrompt";
 import { Field, describedBy } from "../components/Field";
 import { type Chosen, PlacePicker } from "../components/PlacePicker";
 import { Loading, Problem } from "../components/States";
@@ -25,6 +26,8 @@ export function Settings() {
   const [problems, setProblems] = useState<Problems>({});
   const [languages, setLanguages] = useState<string[]>(account?.languages ?? [app.lang]);
   const [consent, setConsent] = useState(account?.urgent_alerts_consent ?? false);
+  // This device only: a sound is a choice of the place one is in, not of the account.
+  const [sound, setSound] = useState(localStorage.getItem(SOUND_KEY) === "on");
   const [radius, setRadius] = useState(account?.alert_radius_m ?? 1000);
   const [home, setHome] = useState<Chosen>(account?.home ? { ...account.home, name: t("home_set") } : null);
 
@@ -89,6 +92,8 @@ export function Settings() {
           <legend>{t("settings_urgent")}</legend>
           <p class="explain">{t("settings_urgent_explain")}</p>
           <label class="choice"><input type="checkbox" checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} />{t("settings_urgent_consent")}</label>
+          <label class="choice"><input type="checkbox" checked={sound}
+            onChange={(e) => { const on = e.currentTarget.checked; localStorage.setItem(SOUND_KEY, on ? "on" : "off"); setSound(on); }} />{t("alert_sound")}</label>
           <Field name="alert_radius" label={t("settings_alert_radius")}>
             <select {...describedBy("alert_radius")} value={String(radius)} onChange={(e) => setRadius(Number(e.currentTarget.value))}>
               {ALERT_RADII_M.map((m) => <option value={m}>{m < 1000 ? t("distance_m", { m }) : t("distance_km", { km: m / 1000 })}</option>)}

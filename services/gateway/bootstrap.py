@@ -65,8 +65,9 @@ class GatewayWiring:
     ends: dict = field(default_factory=dict)
     room_ends: dict = field(default_factory=dict)
     room_positions: dict = field(default_factory=dict)
-    # Set by the read loop while it runs (entrypoints/reader.py).
+    # Set by the read loops while they run (entrypoints/reader.py).
     reading: bool = False
+    reading_rooms: bool = False
 
     @property
     def caught_up(self) -> bool:

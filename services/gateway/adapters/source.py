@@ -93,14 +93,22 @@ async def assign_from_window(consumer: AIOKafkaConsumer, streams: Streams) -> di
     return ends
 
 
-async def assign_from_start(consumer: AIOKafkaConsumer, topics: list[tuple[str, int]]) -> dict:
+async def assign_from_start(
+    consumer: AIOKafkaConsumer, topics: list[tuple[str, int]]
+) -> tuple[dict, dict]:
     """Assign these partitions from their first retained record (the search rooms' topics:
-    short-lived, read whole); return their end offsets at start."""
+    short-lived, read whole); return their end offsets at start, and the position of each
+    as read so far: just before its first retained record (a partition its retention
+    emptied has nothing to read, and is read up to its end already)."""
     partitions = [TopicPartition(topic, p) for topic, p in topics]
     consumer.assign(partitions)
     await consumer.seek_to_beginning(*partitions)
     ends = await consumer.end_offsets(partitions)
-    return {(tp.topic, tp.partition): end for tp, end in ends.items()}
+    starts = await consumer.beginning_offsets(partitions)
+    return (
+        {(tp.topic, tp.partition): end for tp, end in ends.items()},
+        {(tp.topic, tp.partition): start - 1 for tp, start in starts.items()},
+    )
 
 
 def room_event(record: ConsumerRecord):

@@ -14,8 +14,9 @@ whichever gateway holds their socket.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from shared.contract import events as E
 from shared.contract.values import Answer, Point, SearchUpdate
@@ -26,6 +27,12 @@ SECTOR_COUNT = 8
 SECTOR_RADIUS_M = 400
 MESSAGES_KEPT = 30  # the room's chat as a newcomer sees it
 ENDED_KEPT = 10_000  # ended rooms remembered (ids only), to refuse them like forged ones
+# Kafka orders records within a partition, not across topics: a room's events read before
+# its alert's raise wait for it (so many posts, so many events each, the oldest dropped).
+EARLY_POSTS_KEPT = 1_000
+EARLY_EVENTS_PER_POST = 500
+# A room whose end never came (matching's expiry lost) closes this long after it expires.
+EXPIRY_GRACE = timedelta(minutes=10)
 # Who may say what in a room.
 REQUESTER_UPDATES = frozenset({SearchUpdate.LAST_SEEN, SearchUpdate.DESCRIPTION})
 HELPER_UPDATES = frozenset({SearchUpdate.POSITION, SearchUpdate.SEARCHED})
@@ -107,26 +114,36 @@ class Change:
     post_id: str
     answered: tuple[str, Answer] | None = None
     leaving: frozenset[str] = frozenset()
+    leaving_reason: str = "released"  # or "declined": a helper who said she cannot after all
     ended: str | None = None  # the end's reason: everyone leaves
 
 
 class Rooms:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.rooms: dict[str, Room] = {}
         self.ended: OrderedDict[str, None] = OrderedDict()
+        self.early: OrderedDict[str, list[E.Event]] = OrderedDict()
+        self.clock = clock
 
     # -- from the topics ------------------------------------------------------------------
     def apply(self, event: E.Event) -> Change | None:
+        post_id = getattr(event, "post_id", "")
         if isinstance(event, E.UrgentAlertRaised):
-            if event.post_id not in self.rooms and event.post_id not in self.ended:
-                self.rooms[event.post_id] = Room(
-                    event.alert_id, event.post_id, event.author_id, event.point, event.expires_at
-                )
-            return None
+            if post_id in self.rooms or post_id in self.ended:
+                return None
+            self.rooms[post_id] = Room(
+                event.alert_id, post_id, event.author_id, event.point, event.expires_at
+            )
+            for early in self.early.pop(post_id, []):
+                self.apply(early)
+            return Change(post_id)
         if isinstance(event, E.UrgentAlertResolved):
-            return self._end(event.post_id, event.reason.value)
-        room = self.rooms.get(getattr(event, "post_id", ""))
+            self.early.pop(post_id, None)
+            return self._end(post_id, event.reason.value)
+        room = self.rooms.get(post_id)
         if room is None:
+            if post_id not in self.ended:
+                self._keep_early(post_id, event)
             return None
         if isinstance(event, E.UrgentAlertEscalated):
             room.ring = max(room.ring, event.ring)
@@ -160,7 +177,8 @@ class Rooms:
         was_coming = room.helpers.pop(member, None) is not None
         room.declined.add(member)
         leaving = frozenset({member}) if was_coming else frozenset()
-        return Change(room.post_id, answered=(member, Answer.CANNOT), leaving=leaving)
+        return Change(room.post_id, answered=(member, Answer.CANNOT), leaving=leaving,
+                      leaving_reason="declined")  # fmt: skip
 
     def _updated(self, room: Room, event: E.SearchUpdated) -> Change | None:
         if self.refusal(room.post_id, event.member_id, event.update) is not None:
@@ -172,7 +190,7 @@ class Rooms:
             room.description = event.text
         elif event.update is SearchUpdate.POSITION and event.point is not None:
             room.helpers[event.member_id].position = event.point
-        elif event.update is SearchUpdate.SEARCHED and event.sector is not None:
+        elif event.update is SearchUpdate.SEARCHED and event.sector in range(SECTOR_COUNT):
             room.searched.add(event.sector)
             helper = room.helpers[event.member_id]
             if helper.sector == event.sector:
@@ -184,6 +202,19 @@ class Rooms:
         else:
             return None
         return Change(room.post_id)
+
+    def _keep_early(self, post_id: str, event: E.Event) -> None:
+        waiting = self.early.setdefault(post_id, [])
+        if len(waiting) < EARLY_EVENTS_PER_POST:
+            waiting.append(event)
+        while len(self.early) > EARLY_POSTS_KEPT:
+            self.early.popitem(last=False)
+
+    def sweep(self) -> list[Change]:
+        """Close the rooms past their alert's expiry (and the grace): their end was lost."""
+        now = self.clock()
+        overdue = [p for p, room in self.rooms.items() if now > room.expires_at + EXPIRY_GRACE]
+        return [change for p in overdue if (change := self._end(p, "expired")) is not None]
 
     def _end(self, post_id: str, reason: str) -> Change | None:
         room = self.rooms.pop(post_id, None)

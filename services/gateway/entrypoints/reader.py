@@ -45,23 +45,35 @@ async def read_forever(wiring: GatewayWiring) -> None:
 
 
 async def read_rooms_forever(wiring: GatewayWiring) -> None:
-    """The search rooms' topics, whole, into the hub's rooms (retrying as above)."""
+    """The search rooms' topics, whole, into the hub's rooms (retrying as above). A room
+    that outlived its alert's expiry (its end never came) is closed here too. A record
+    that fails is logged and skipped: this loop must not end, or released helpers and
+    ended alerts would keep their room on this gateway."""
     consumer, rooms, positions = wiring.room_consumer, wiring.hub.rooms, wiring.room_positions
-    while True:
-        try:
-            batch = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("reading the rooms failed, retrying: %s: %s", type(exc).__name__, exc)
-            await asyncio.sleep(READ_RETRY_S)
-            continue
-        for records in batch.values():
-            for record in records:
-                event = room_event(record)
-                if event is not None:
-                    rooms.apply(event)
-                positions[(record.topic, record.partition)] = record.offset
+    wiring.reading_rooms = True
+    try:
+        while True:
+            try:
+                batch = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("reading the rooms failed, retrying: %s: %s",
+                            type(exc).__name__, exc)  # fmt: skip
+                await asyncio.sleep(READ_RETRY_S)
+                continue
+            for records in batch.values():
+                for record in records:
+                    event = room_event(record)
+                    if event is not None:
+                        try:
+                            rooms.apply(event)
+                        except Exception:
+                            log.exception("could not apply %s@%d", record.topic, record.offset)
+                    positions[(record.topic, record.partition)] = record.offset
+            rooms.sweep()
+    finally:
+        wiring.reading_rooms = False
 
 
 class Reading:
@@ -79,7 +91,8 @@ class Reading:
         ends = await assign_from_window(w.consumer, w.streams)
         w.ends = {(tp.topic, tp.partition): end for tp, end in ends.items()}
         await w.room_consumer.start()
-        w.room_ends = await assign_from_start(w.room_consumer, w.room_partitions)
+        w.room_ends, starts = await assign_from_start(w.room_consumer, w.room_partitions)
+        w.room_positions.update(starts)
         self.tasks.append(asyncio.create_task(read_forever(w), name="read"))
         self.tasks.append(asyncio.create_task(read_rooms_forever(w), name="read-rooms"))
         return self

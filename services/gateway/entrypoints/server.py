@@ -114,6 +114,8 @@ class GatewayServer:
                 failures["streams"] = "still reading the resume window"
             if not self.gateway.reading:
                 failures["reader"] = "not reading Kafka"
+            if not self.gateway.reading_rooms:
+                failures["rooms"] = "not reading the search rooms"
             if failures:
                 return _json(HTTPStatus.SERVICE_UNAVAILABLE,
                              {"status": "unavailable", "failures": failures})  # fmt: skip

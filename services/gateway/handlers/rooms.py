@@ -56,8 +56,15 @@ class RoomHub:
     # -- events read back from the topics -------------------------------------------------
     def apply(self, event: E.Event) -> None:
         change = self.rooms.apply(event)
-        if change is None:
-            return
+        if change is not None:
+            self._deliver(change)
+
+    def sweep(self) -> None:
+        """Close the rooms whose alert's end never came, past their expiry."""
+        for change in self.rooms.sweep():
+            self._deliver(change)
+
+    def _deliver(self, change: R.Change) -> None:
         if change.answered is not None:
             member, answer = change.answered
             for client in self._clients_of(member):
@@ -72,7 +79,7 @@ class RoomHub:
             if client.member in change.leaving or not self.rooms.may_enter(
                 change.post_id, client.member
             ):
-                self._leave(client, change.post_id, "released")
+                self._leave(client, change.post_id, change.leaving_reason)
             else:
                 self._show(client, change.post_id)
 
@@ -93,12 +100,16 @@ class RoomHub:
         if client not in inside:
             return False
         inside.discard(client)
+        if not inside:
+            del self.subscribers[post_id]
         client.push_json({"type": "unsubscribed", "channel": channel})
         return True
 
     def disconnect(self, client: Client) -> None:
-        for inside in self.subscribers.values():
+        for post_id, inside in list(self.subscribers.items()):
             inside.discard(client)
+            if not inside:
+                del self.subscribers[post_id]
 
     def answer(self, client: Client, frame: P.AnswerFrame) -> None:
         channel = P.ROOM_CHANNEL_PREFIX + frame.post_id
@@ -126,8 +137,10 @@ class RoomHub:
         if frame.member_id not in room.helpers:
             client.error(P.FORBIDDEN, "not a helper in this room", "member_id", channel)
             return
-        released = E.HelperReleased(alert_id=room.alert_id, post_id=room.post_id,
-                                    member_id=frame.member_id, released_at=self.clock())  # fmt: skip
+        released = E.HelperReleased(
+            alert_id=room.alert_id, post_id=room.post_id, member_id=frame.member_id,
+            released_at=self.clock(),
+        )  # fmt: skip
         self._send(client, released, channel)
 
     def update(self, client: Client, frame: P.RoomUpdate) -> None:
@@ -140,6 +153,9 @@ class RoomHub:
             client.error(refusal, "not yours to say in this room", "update", channel)
             return
         missing = frame.missing()
+        if missing is None and frame.sector is not None and frame.sector >= R.SECTOR_COUNT:
+            client.error(P.BAD_FRAME, f"sectors are 0 to {R.SECTOR_COUNT - 1}", "sector", channel)
+            return
         if missing is not None:
             client.error(P.BAD_FRAME, f"{frame.update.value} needs {missing}", missing, channel)
             return
@@ -173,7 +189,9 @@ class RoomHub:
 
     def _send_waiting(self, client: Client, key: tuple[str, str]) -> None:
         updated = self._waiting_position.pop(key, None)
-        if updated is None or not self.rooms.may_enter(updated.post_id, updated.member_id):
+        if updated is None or client.closed:
+            return
+        if not self.rooms.may_enter(updated.post_id, updated.member_id):
             return  # released, or the alert ended meanwhile
         self._last_position_at[key] = time.monotonic()
         self._send(client, updated, P.ROOM_CHANNEL_PREFIX + updated.post_id)
@@ -186,7 +204,7 @@ class RoomHub:
 
     def _send(self, client: Client, event: E.Event, channel: str) -> None:
         if self.publish is None:
-            client.error(P.UNAVAILABLE, "alerts are not available here", None, channel)
+            client.error(P.UNAVAILABLE, "alerts are not available here", "post_id", channel)
             return
 
         async def publish() -> None:
@@ -194,7 +212,7 @@ class RoomHub:
                 await self.publish(event)  # type: ignore[misc]
             except Exception as exc:
                 log.warning("could not publish %s: %s", type(event).__name__, exc)
-                client.error(P.UNAVAILABLE, "could not send it: try again", None, channel)
+                client.error(P.UNAVAILABLE, "could not send it: try again", "post_id", channel)
 
         self._spawn(publish())
 
@@ -207,7 +225,10 @@ class RoomHub:
                                   "room": room.view(client.member)}))  # fmt: skip
 
     def _leave(self, client: Client, post_id: str, reason: str) -> None:
-        self.subscribers.get(post_id, set()).discard(client)
+        inside = self.subscribers.get(post_id, set())
+        inside.discard(client)
+        if not inside:
+            self.subscribers.pop(post_id, None)
         self._close_room(client, post_id, reason)
 
     @staticmethod

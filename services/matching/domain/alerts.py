@@ -120,12 +120,15 @@ def _count_helper(event: E.HelperAnswered | E.HelperReleased, alerts: Alerts) ->
     data = alerts.get(event.post_id)
     if data is None or data["ended"]:
         return
-    coming = set(data.get("coming", ()))
+    coming, released = set(data.get("coming", ())), set(data.get("released", ()))
+    if isinstance(event, E.HelperReleased):
+        released.add(event.member_id)  # for good: a later "coming" (a race) is not counted
     if isinstance(event, E.HelperAnswered) and event.answer is Answer.COMING:
         coming.add(event.member_id)
     else:
         coming.discard(event.member_id)
-    alerts[event.post_id] = {**data, "coming": sorted(coming)}
+    coming -= released
+    alerts[event.post_id] = {**data, "coming": sorted(coming), "released": sorted(released)}
 
 
 def _raise(placed: E.UrgentRequestPlaced, alerts: Alerts, plan: rings.RingPlan):

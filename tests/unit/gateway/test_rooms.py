@@ -105,6 +105,41 @@ def test_helpers_spread_over_the_sectors_and_a_searched_one_moves_its_helper_on(
     assert room.point == moved and room.searched == set()
 
 
+def test_events_read_before_their_alert_wait_for_it():
+    """Kafka orders one topic's partition, not two topics: who a ring reached may be read
+    before the alert's raise (on a gateway's restart, or live)."""
+    rooms = R.Rooms()
+    rooms.apply(reached("u-lea"))
+    rooms.apply(answered("u-lea"))
+    assert rooms.room("p1") is None
+    rooms.apply(raised())
+    assert rooms.may_enter("p1", "u-lea") and rooms.room("p1").reached == {"u-lea"}
+    # After the end, late records are not kept for a raise that will never come again.
+    rooms.apply(ended())
+    rooms.apply(reached("u-sam"))
+    assert rooms.early == {}
+
+
+def test_a_room_whose_end_was_lost_closes_after_its_expiry():
+    now = [NOW]
+    rooms = R.Rooms(clock=lambda: now[0])
+    rooms.apply(raised())
+    assert rooms.sweep() == []
+    now[0] = NOW + timedelta(hours=2) + R.EXPIRY_GRACE + timedelta(seconds=1)
+    [change] = rooms.sweep()
+    assert change.ended == "expired" and rooms.room("p1") is None
+
+
+def test_a_helper_who_cannot_come_after_all_leaves_the_room():
+    rooms = R.Rooms()
+    for event in (raised(), reached("u-lea"), answered("u-lea")):
+        rooms.apply(event)
+    change = rooms.apply(answered("u-lea", Answer.CANNOT))
+    assert change.leaving == {"u-lea"} and change.leaving_reason == "declined"
+    assert not rooms.may_enter("p1", "u-lea")
+    assert rooms.answer_refusal("p1", "u-lea") is None  # she may still say she is coming
+
+
 # -- on the sockets -----------------------------------------------------------------------
 
 
@@ -162,24 +197,35 @@ async def test_a_helper_answers_enters_the_room_sees_the_point_and_leaves_at_the
         assert "48.8566" not in json.dumps(socket.frames)
 
 
-async def test_a_released_helper_is_put_out_at_once(hub):
+async def test_a_released_helper_is_put_out_at_once_on_every_socket(hub):
     hub.rooms.apply(raised())
     hub.rooms.apply(reached("u-lea"))
     amine, _ = await connect(hub, "u-amine")
     lea, lea_socket = await connect(hub, "u-lea")
+    lea_phone, lea_phone_socket = await connect(hub, "u-lea")
     await say(hub, lea, {"type": "answer", "post_id": "p1", "answer": "coming"})
     await asyncio.sleep(0.01)
     await say(hub, lea, {"type": "subscribe", "channel": "room:p1"})
+    await say(hub, lea_phone, {"type": "subscribe", "channel": "room:p1"})
+    # A position waits for the interval when the release comes: it is never sent.
+    for lat in (48.1, 48.2):
+        await say(hub, lea, {"type": "room_update", "post_id": "p1", "update": "position",
+                             "lat": lat, "lon": 2.3})  # fmt: skip
     await say(hub, lea, {"type": "release", "post_id": "p1", "member_id": "u-lea"})
     assert lea_socket.of_type("error")[-1]["code"] == "forbidden"  # only the requester
     await say(hub, amine, {"type": "release", "post_id": "p1", "member_id": "u-lea"})
     await asyncio.sleep(0.01)
     await say(hub, lea, {"type": "ping"})
-    assert lea_socket.of_type("room_closed") == [
-        {"type": "room_closed", "channel": "room:p1", "reason": "released"}
-    ]
+    for socket in (lea_socket, lea_phone_socket):
+        assert socket.of_type("room_closed") == [
+            {"type": "room_closed", "channel": "room:p1", "reason": "released"}
+        ]
     await say(hub, lea, {"type": "subscribe", "channel": "room:p1"})
     assert lea_socket.of_type("error")[-1]["code"] == "forbidden"
+    await asyncio.sleep(0.1)  # past the interval: the waiting position was dropped
+    positions = [e.point.lat for e in hub.rooms.publish.published
+                 if isinstance(e, E.SearchUpdated)]  # fmt: skip
+    assert positions == [48.1]
 
 
 async def test_who_may_say_what_in_the_room(hub):
@@ -195,6 +241,7 @@ async def test_who_may_say_what_in_the_room(hub):
         (amine, {"update": "position", "lat": 48.8, "lon": 2.3}, "forbidden"),
         (amine, {"update": "last_seen"}, "bad_frame"),
         (lea, {"update": "message", "text": "   "}, "bad_frame"),
+        (lea, {"update": "searched", "sector": 8}, "bad_frame"),
     ]
     for client, update, code in refused:
         await say(hub, client, {"type": "room_update", "post_id": "p1", **update})

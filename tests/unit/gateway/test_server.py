@@ -17,6 +17,7 @@ class Starting:
 
     caught_up = False
     reading = True
+    reading_rooms = True
     settings = SimpleNamespace(web_origins=(), max_frame_bytes=16384, ping_interval_s=None,
                                posts_url="", notifications_url="", map_tiles_url="",
                                map_tiles_attribution="")  # fmt: skip

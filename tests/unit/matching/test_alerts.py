@@ -71,6 +71,7 @@ def test_enough_helpers_coming_pause_the_rings_and_a_release_resumes_them():
     assert table["p1"]["ring"] == 0
     release = E.HelperReleased(alert_id="a-p1", post_id="p1", member_id="u-sam", released_at=NOW)
     alerts.handle(release, table, plan)
+    alerts.handle(answered("u-sam"), table, plan)  # a "coming" that raced the release
     assert alerts.tick("p1", table, plan, NOW + timedelta(seconds=100)) == []  # not yet due
     [(wider, _)] = alerts.tick("p1", table, plan, NOW + timedelta(seconds=122))
     assert (wider.ring, wider.radius_m) == (1, 1_000)

@@ -27,7 +27,7 @@ export function Root({ config, lang }: { config: Config; lang: Lang }) {
   switch (route.name) {
     case "feed": screen = <Feed query={route.query} />; break;
     case "post": screen = <PostView id={route.id} />; break;
-    case "alert": screen = <Room id={route.id} />; break;
+    case "alert": screen = <Room key={route.id} id={route.id} />; break;
     case "new": screen = <NewPost />; break;
     case "my_posts": screen = <MyPosts />; break;
     case "notifications": screen = <Notifications />; break;

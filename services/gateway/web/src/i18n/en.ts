@@ -247,6 +247,7 @@ export const en = {
   room_message_label: "Message to the room",
   room_send: "Send",
   room_forbidden: "This search room is only for the requester and the helpers who are coming.",
+  room_declined_left: "You said you cannot come: you left the search. Thank you for answering.",
   room_released: "The requester released you: thank you for coming.",
   room_ended: "The search has ended: thank you.",
   room_unavailable: "Could not send it: check your connection and try again.",

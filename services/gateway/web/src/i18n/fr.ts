@@ -248,6 +248,7 @@ export const fr: Record<keyof typeof en, string> = {
   room_message_label: "Message à la salle",
   room_send: "Envoyer",
   room_forbidden: "Cette salle de recherche est réservée au demandeur et aux personnes qui viennent.",
+  room_declined_left: "Vous avez dit ne pas pouvoir venir : vous avez quitté la recherche. Merci d'avoir répondu.",
   room_released: "Le demandeur vous a libéré : merci d'être venu.",
   room_ended: "La recherche est terminée : merci.",
   room_unavailable: "Envoi impossible : vérifiez votre connexion et réessayez.",

@@ -9,6 +9,9 @@ import { generalProblem } from "../errors";
 import type { Key } from "../i18n";
 
 const MESSAGE_MAX = 500;
+// A room the gateway has not read yet (the alert was just raised, or who it reached is
+// on its way): refused once, asked again after this.
+const RETRY_MS = 2_000;
 
 /** An urgent alert's search room (docs/protocol.md, ``room:<post id>``): only the
  * requester and the helpers who said they are coming get in. The requester sees who was
@@ -34,15 +37,20 @@ export function Room({ id }: { id: string }) {
   useEffect(() => {
     if (!account) return;
     setClosed(null);
+    let retried = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     const off = app.onFrame((frame) => {
       if (frame.channel !== channel) return;
       if (frame.type === "room") setRoom(frame.room as RoomView);
       else if (frame.type === "room_closed") { setClosed(String(frame.reason)); setRoom(null); }
-      else if (frame.type === "error" && frame.field === "channel") { setClosed("forbidden"); setRoom(null); }
+      else if (frame.type === "error" && frame.field === "channel" && !retried) {
+        retried = true;
+        retry = setTimeout(() => app.live.subscribe(channel), RETRY_MS);
+      } else if (frame.type === "error" && frame.field === "channel") { setClosed("forbidden"); setRoom(null); }
       else if (frame.type === "error") setProblem(frame.code === "unavailable" ? "room_unavailable" : "room_refused");
     });
     app.live.subscribe(channel);
-    return () => { off(); app.live.unsubscribe(channel); };
+    return () => { off(); clearTimeout(retry); app.live.unsubscribe(channel); };
   }, [id, account]);
 
   // Sharing stops with the room (released, ended, left).
@@ -89,7 +97,8 @@ export function Room({ id }: { id: string }) {
     );
   }
   if (closed) {
-    const key = closed === "forbidden" ? "room_forbidden" : closed === "released" ? "room_released" : "room_ended";
+    const key = closed === "forbidden" ? "room_forbidden" : closed === "released" ? "room_released"
+      : closed === "declined" ? "room_declined_left" : "room_ended";
     return (
       <section>
         <h1 tabIndex={-1}>{t("room_heading")}</h1>

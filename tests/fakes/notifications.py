@@ -138,7 +138,7 @@ class FakeDirectory:
             if not (profile.urgent_alerts_consent and interested and at):
                 continue
             distance = geo.haversine_m(point.lat, point.lon, at.lat, at.lon)
-            if distance <= radius_m:
+            if distance <= min(radius_m, profile.alert_radius_m):
                 found.append((distance, NearbyMember(member_id, at.lat, at.lon)))
         return [member for _, member in sorted(found, key=lambda pair: pair[0])]
 

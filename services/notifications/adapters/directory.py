@@ -20,6 +20,12 @@ from shared.contract.events import MemberLocated, MemberProfileChanged
 from shared.contract.values import Category, Point
 
 CATEGORIES = tuple(c.value for c in Category)
+# A member stored before profiles carried their radius: the profile's default.
+DEFAULT_RADIUS_M = MemberProfileChanged.model_fields["alert_radius_m"].default
+
+
+def _text(member: bytes | str) -> str:
+    return member.decode() if isinstance(member, bytes) else member
 
 # KEYS[1]: the member's hash; KEYS[2..]: one geo set per category (CATEGORIES order).
 # ARGV[1]: member id; ARGV[2..]: field, value pairs to write first.
@@ -57,8 +63,11 @@ class RedisDirectory:
     def _geo_key(self, category: str) -> str:
         return f"{self.prefix}:alertable:{category}"
 
+    def _member_key(self, member_id: str) -> str:
+        return f"{self.prefix}:member:{member_id}"
+
     async def _apply(self, member_id: str, fields: dict[str, str]) -> None:
-        keys = [f"{self.prefix}:member:{member_id}", *map(self._geo_key, CATEGORIES)]
+        keys = [self._member_key(member_id), *map(self._geo_key, CATEGORIES)]
         args = [member_id]
         for name, value in fields.items():
             args += [name, value]
@@ -73,6 +82,7 @@ class RedisDirectory:
                 "interests": ",".join(c.value for c in profile.interests),
                 "home_lat": repr(home.lat) if home else "",
                 "home_lon": repr(home.lon) if home else "",
+                "radius_m": str(profile.alert_radius_m),
             },
         )
 
@@ -81,18 +91,29 @@ class RedisDirectory:
         await self._apply(located.member_id, {"lat": repr(point.lat), "lon": repr(point.lon)})
 
     async def near(self, category: Category, point: Point, radius_m: int) -> list[NearbyMember]:
-        """The members to alert for ``category`` within ``radius_m`` of ``point``, nearest
-        first, with where they are (for the coarse distance they are told)."""
+        """The members to alert for ``category`` within ``radius_m`` of ``point`` and within
+        their own alert radius of it, nearest first, with where they are (for the coarse
+        distance they are told)."""
         found = await self.redis.geosearch(
             self._geo_key(category.value),
             longitude=point.lon,
             latitude=point.lat,
             radius=radius_m,
             unit="m",
+            withdist=True,
             withcoord=True,
             sort="ASC",
         )
+        if not found:
+            return []
+        # Each member's own radius, in one round trip (a member's choice: "only within
+        # 500 m of me", whatever the ring).
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for member, _, _ in found:
+                pipe.hget(self._member_key(_text(member)), "radius_m")
+            radii = await pipe.execute()
         return [
-            NearbyMember(member.decode() if isinstance(member, bytes) else member, lat, lon)
-            for member, (lon, lat) in found
+            NearbyMember(_text(member), lat, lon)
+            for (member, distance, (lon, lat)), own in zip(found, radii, strict=True)
+            if distance <= float(own or DEFAULT_RADIUS_M)
         ]

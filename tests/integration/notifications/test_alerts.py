@@ -17,10 +17,12 @@ def north_of(point: Point, metres: float) -> Point:
     return Point(lat=point.lat + metres / METRES_PER_DEGREE_LAT, lon=point.lon)
 
 
-def profile(member: str, *, consent=True, home=None, interests=()) -> m.MemberProfileChanged:
+def profile(
+    member: str, *, consent=True, home=None, interests=(), radius_m=1_000
+) -> m.MemberProfileChanged:
     return m.MemberProfileChanged(
         member_id=member, urgent_alerts_consent=consent, home=home, interests=interests,
-        changed_at=NOW,
+        alert_radius_m=radius_m, changed_at=NOW,
     )  # fmt: skip
 
 
@@ -31,6 +33,7 @@ async def test_an_urgent_alert_reaches_consenting_members_nearby_ring_by_ring(no
     other_interests = member_id("jobs-only")  # 80 m away, interested in jobs only
     on_the_move = member_id("on-the-move")  # home far away, device 150 m away
     second_ring = member_id("ring1")  # 700 m away: reached by the 1 km ring only
+    own_radius = member_id("own-radius")  # 700 m away, but only within 500 m of her
     far = member_id("far")  # 8 km away: never reached
     for event in (
         profile(author, home=FESTIVAL),
@@ -39,6 +42,7 @@ async def test_an_urgent_alert_reaches_consenting_members_nearby_ring_by_ring(no
         profile(other_interests, home=north_of(FESTIVAL, 80), interests=(Category.JOBS,)),
         profile(on_the_move, home=north_of(FESTIVAL, 30_000)),
         profile(second_ring, home=north_of(FESTIVAL, 700)),
+        profile(own_radius, home=north_of(FESTIVAL, 700), radius_m=500),
         profile(far, home=north_of(FESTIVAL, 8_000)),
     ):
         await notifications.put(event)
@@ -46,7 +50,7 @@ async def test_an_urgent_alert_reaches_consenting_members_nearby_ring_by_ring(no
         m.MemberLocated(member_id=on_the_move, point=north_of(FESTIVAL, 150), located_at=NOW)
     )
     # Profiles and locations travel on other topics than alerts: wait until they are in.
-    await wait_for_directory(notifications, 8)
+    await wait_for_directory(notifications, 9)
 
     post_id, alert_id = member_id("p"), member_id("a")
     raised = await notifications.put(

@@ -154,7 +154,7 @@ export const en = {
   settings_daily_cap: "At most this many notifications a day",
   settings_daily_cap_hint: "Leave empty for no limit. Urgent alerts always come.",
   settings_urgent: "Urgent alerts",
-  settings_urgent_explain: "If you say yes, when someone within your alert radius asks for urgent help (a child lost in a crowd, say), you get a loud alert at once, even during quiet hours. You choose each time whether you go. Your exact location is never shown to anyone.",
+  settings_urgent_explain: "If you say yes, when someone within your alert radius asks for urgent help (a child lost in a crowd, say), an alert covers your screen at once, even during quiet hours, with a sound if you ask for one on this device. You choose each time whether you go; if you say you are coming, you see the exact place and the other helpers. Nobody sees where you are unless you share it in a search you joined.",
   settings_urgent_consent: "Yes, alert me when someone near me needs urgent help",
   settings_alert_radius: "Alert radius",
   settings_home: "My area (used when my device does not share its location)",

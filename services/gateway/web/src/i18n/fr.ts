@@ -155,7 +155,7 @@ export const fr: Record<keyof typeof en, string> = {
   settings_daily_cap: "Au plus ce nombre de notifications par jour",
   settings_daily_cap_hint: "Laissez vide pour aucune limite. Les alertes urgentes arrivent toujours.",
   settings_urgent: "Alertes urgentes",
-  settings_urgent_explain: "Si vous dites oui, quand quelqu'un dans votre rayon d'alerte demande une aide urgente (un enfant perdu dans la foule, par exemple), vous recevez aussitôt une alerte sonore, même pendant vos heures calmes. Vous choisissez à chaque fois d'y aller ou non. Votre position exacte n'est jamais montrée à personne.",
+  settings_urgent_explain: "Si vous dites oui, quand quelqu'un dans votre rayon d'alerte demande une aide urgente (un enfant perdu dans la foule, par exemple), une alerte couvre aussitôt votre écran, même pendant vos heures calmes, avec un son si vous le demandez sur cet appareil. Vous choisissez à chaque fois d'y aller ou non ; si vous dites que vous venez, vous voyez le lieu exact et les autres personnes qui aident. Personne ne voit où vous êtes, sauf si vous le partagez dans une recherche que vous avez rejointe.",
   settings_urgent_consent: "Oui, prévenez-moi quand quelqu'un près de moi a besoin d'une aide urgente",
   settings_alert_radius: "Rayon d'alerte",
   settings_home: "Mon secteur (utilisé quand mon appareil ne partage pas sa position)",

@@ -27,6 +27,7 @@ DEFAULT_RADIUS_M = MemberProfileChanged.model_fields["alert_radius_m"].default
 def _text(member: bytes | str) -> str:
     return member.decode() if isinstance(member, bytes) else member
 
+
 # KEYS[1]: the member's hash; KEYS[2..]: one geo set per category (CATEGORIES order).
 # ARGV[1]: member id; ARGV[2..]: field, value pairs to write first.
 _UPDATE = """
@@ -66,6 +67,10 @@ class RedisDirectory:
     def _member_key(self, member_id: str) -> str:
         return f"{self.prefix}:member:{member_id}"
 
+    @property
+    def _radii_key(self) -> str:
+        return f"{self.prefix}:alert-radius"
+
     async def _apply(self, member_id: str, fields: dict[str, str]) -> None:
         keys = [self._member_key(member_id), *map(self._geo_key, CATEGORIES)]
         args = [member_id]
@@ -82,9 +87,10 @@ class RedisDirectory:
                 "interests": ",".join(c.value for c in profile.interests),
                 "home_lat": repr(home.lat) if home else "",
                 "home_lon": repr(home.lon) if home else "",
-                "radius_m": str(profile.alert_radius_m),
             },
         )
+        # Every member's own radius in one hash: an alert reads those it found at once.
+        await self.redis.hset(self._radii_key, profile.member_id, str(profile.alert_radius_m))
 
     async def apply_location(self, located: MemberLocated) -> None:
         point = located.point
@@ -106,12 +112,9 @@ class RedisDirectory:
         )
         if not found:
             return []
-        # Each member's own radius, in one round trip (a member's choice: "only within
-        # 500 m of me", whatever the ring).
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for member, _, _ in found:
-                pipe.hget(self._member_key(_text(member)), "radius_m")
-            radii = await pipe.execute()
+        # Each member's own radius, in one command (a member's choice: "only within 500 m
+        # of me", whatever the ring).
+        radii = await self.redis.hmget(self._radii_key, [member for member, _, _ in found])
         return [
             NearbyMember(_text(member), lat, lon)
             for (member, distance, (lon, lat)), own in zip(found, radii, strict=True)

@@ -160,10 +160,13 @@ class EventHandlers:
             steps.append(self.inbox.remember_alert(alert))
         nearby, already, post, *_ = await asyncio.gather(*steps)
         notices = N.for_alert(alert, post, ring.point, nearby, already)
-        # Who may answer is on the rooms' topic before anyone is told: an answer that
-        # came first would be refused.
-        await self._reached(ring, [n.member_id for n in notices], cause)
-        await self.notify(cause, notices)
+        # Who may answer goes to the rooms' topic alongside the notifications, not before
+        # them (that would add a broker round trip to every alert): an answer that reaches
+        # a gateway before it read who was reached is refused once, and the client asks
+        # again (docs/protocol.md).
+        await asyncio.gather(
+            self._reached(ring, [n.member_id for n in notices], cause), self.notify(cause, notices)
+        )
 
     async def _reached(
         self, ring: E.UrgentAlertRaised | E.UrgentAlertEscalated, members: list[str], cause

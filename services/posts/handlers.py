@@ -285,6 +285,12 @@ class Handlers:
     async def my_posts(self, member: Claims, cursor: str | None, limit: int) -> View:
         return await self.queries.authored(member, cursor, limit)
 
+    async def member_profile(self, member_id: str) -> View:
+        profile = await self.queries.profile(member_id)
+        if profile is None:
+            raise NotFound("no such member", field="member_id")
+        return profile
+
     async def find_places(self, text: str) -> list[Place]:
         return await self.places.search(text, PLACES_SHOWN)
 

@@ -145,5 +145,9 @@ class PostQueries(Protocol):
     async def authored(self, member: Claims, cursor: str | None, limit: int) -> View:
         """The member's own posts in every status, newest first, with their exact points."""
 
+    async def profile(self, member_id: str) -> View | None:
+        """A member's public profile (name, since, languages, bio, what they resolved and
+        how many they helped); None when there is no such member."""
+
     def new_post(self, post: Post, author_name: str, viewer: Claims | None) -> View:
         """The view of a post just written, without reading it back."""

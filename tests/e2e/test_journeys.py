@@ -327,6 +327,12 @@ async def test_the_loop_from_a_request_to_resolved_with_who_helped(system, uniqu
         )
         await expect(amine.page.locator(".status-tag")).to_have_text("résolue")
 
+        # Who helped, from the thread: Léa's public profile counts it.
+        await amine.page.locator(".thread li.can-help").get_by_role("link", name="Léa").click()
+        await expect(amine.page.get_by_role("heading", level=1)).to_have_text("Léa")
+        await expect(amine.page.get_by_text("A aidé 1 personne")).to_be_visible()
+        await amine.screen("profile")
+
         await amine.page.get_by_role("link", name="Réglages").click()
         await expect(amine.page.get_by_text("Si vous dites oui")).to_be_visible()
         await amine.screen("settings")

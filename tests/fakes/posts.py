@@ -217,6 +217,25 @@ class FakeQueries:
         posts.sort(key=lambda p: p.id, reverse=True)
         return {"items": [_view(p, "", member) for p in posts[:limit]]}
 
+    async def profile(self, member_id: str) -> View | None:
+        return await _profile_of(self.store, member_id)
+
+
+async def _profile_of(store: FakeStore, member_id: str) -> View | None:
+    account = store.memory.accounts.get(member_id)
+    if account is None:
+        return None
+    posts = list(store.memory.posts.values())
+    resolved = [p for p in posts if p.author_id == member_id and p.status.value == "resolved"]
+    return {
+        "id": account.id, "display_name": account.profile.display_name,
+        "member_since": account.created_at.date().isoformat(),
+        "languages": list(account.profile.languages), "bio": account.profile.bio,
+        "requests_resolved": sum(p.kind.value == "request" for p in resolved),
+        "offers_resolved": sum(p.kind.value == "offer" for p in resolved),
+        "helped": sum(member_id in p.helped_by for p in posts),
+    }  # fmt: skip
+
 
 def _stored_copy(post: Post | None) -> Post | None:
     """The post as a database would hand it back: without the events of earlier work."""

@@ -21,7 +21,7 @@ ASSETS_PREFIX = "/assets/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 APP_ROUTES = re.compile(
     r"^/(?:|new|login|register|settings|me/posts|me/notifications"
-    r"|posts/[0-9A-Za-z_-]{1,64}|alerts/[0-9A-Za-z_-]{1,64})/?$"
+    r"|(?:posts|alerts|members)/[0-9A-Za-z_-]{1,64})/?$"
 )
 TYPES = {
     ".js": "text/javascript; charset=utf-8",

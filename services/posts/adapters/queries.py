@@ -199,6 +199,27 @@ class PostgresQueries:
             "next_cursor": encode_cursor(page[-1]["id"]) if len(rows) > limit else None,
         }
 
+    async def profile(self, member_id: str) -> dict[str, Any] | None:
+        row = await self._fetchrow(
+            "SELECT a.id, a.display_name, a.languages, a.bio, a.created_at,"
+            " (SELECT count(*) FROM posts p WHERE p.author_id = a.id AND p.kind = 'request'"
+            "   AND p.status = 'resolved') AS requests_resolved,"
+            " (SELECT count(*) FROM posts p WHERE p.author_id = a.id AND p.kind = 'offer'"
+            "   AND p.status = 'resolved') AS offers_resolved,"
+            " (SELECT count(*) FROM posts p WHERE p.helped_by @> ARRAY[a.id]) AS helped"
+            " FROM accounts a WHERE a.id = $1",
+            member_id,
+        )
+        if row is None:
+            return None
+        return {
+            "id": row["id"], "display_name": row["display_name"],
+            "member_since": row["created_at"].date().isoformat(),
+            "languages": list(row["languages"]), "bio": row["bio"],
+            "requests_resolved": row["requests_resolved"],
+            "offers_resolved": row["offers_resolved"], "helped": row["helped"],
+        }  # fmt: skip
+
     async def _fetch(self, query: str, *args) -> list[asyncpg.Record]:
         async with self.pool.acquire() as conn:
             return await conn.fetch(query, *args)

@@ -59,6 +59,7 @@ def account_from_row(row: asyncpg.Record) -> Account:
             home=home,
             alert_radius_m=row["alert_radius_m"],
             urgent_alerts_consent=row["urgent_alerts_consent"],
+            bio=row["bio"],
         ),
     )
 
@@ -75,13 +76,13 @@ class PostgresUnitOfWork:
         p = account.profile
         status = await self.conn.execute(
             "INSERT INTO accounts (id, email, password_hash, display_name, role, languages,"
-            " interests, home_lat, home_lon, alert_radius_m, urgent_alerts_consent, created_at)"
-            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)"
+            " interests, home_lat, home_lon, alert_radius_m, urgent_alerts_consent, created_at,"
+            " bio) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
             " ON CONFLICT (lower(email)) DO NOTHING",
             account.id, account.email, account.password_hash, p.display_name,
             account.role.value, p.languages, [c.value for c in p.interests],
             p.home.lat if p.home else None, p.home.lon if p.home else None,
-            p.alert_radius_m, p.urgent_alerts_consent, account.created_at,
+            p.alert_radius_m, p.urgent_alerts_consent, account.created_at, p.bio,
         )  # fmt: skip
         return status.endswith(" 1")
 
@@ -98,11 +99,11 @@ class PostgresUnitOfWork:
     async def save_profile(self, account_id: str, p: Profile) -> None:
         await self.conn.execute(
             "UPDATE accounts SET display_name=$2, languages=$3, interests=$4, home_lat=$5,"
-            " home_lon=$6, alert_radius_m=$7, urgent_alerts_consent=$8, updated_at=now()"
-            " WHERE id = $1",
+            " home_lon=$6, alert_radius_m=$7, urgent_alerts_consent=$8, bio=$9,"
+            " updated_at=now() WHERE id = $1",
             account_id, p.display_name, p.languages, [c.value for c in p.interests],
             p.home.lat if p.home else None, p.home.lon if p.home else None,
-            p.alert_radius_m, p.urgent_alerts_consent,
+            p.alert_radius_m, p.urgent_alerts_consent, p.bio,
         )  # fmt: skip
 
     async def save_password(self, account_id: str, password_hash: str) -> None:

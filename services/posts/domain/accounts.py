@@ -19,6 +19,8 @@ class Profile:
     alert_radius_m: int = 1_000
     # Urgent alerts reveal an exact point and wake people up: never without a yes.
     urgent_alerts_consent: bool = False
+    # Shown on the member's public profile, as plain text.
+    bio: str = ""
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Request, Response
+from fastapi import APIRouter, Cookie, Path, Request, Response
 
 from services.posts.domain.accounts import Account, Profile
 from services.posts.entrypoints.deps import HandlersDep, Member
@@ -19,6 +19,7 @@ from services.posts.entrypoints.schemas import (
     PasswordChange,
     PointIn,
     ProfileUpdate,
+    PublicProfile,
     RegisterRequest,
     TokenResponse,
 )
@@ -48,6 +49,7 @@ def account_view(account: Account) -> AccountPrivate:
         home=PointIn(lat=p.home.lat, lon=p.home.lon) if p.home else None,
         alert_radius_m=p.alert_radius_m,
         urgent_alerts_consent=p.urgent_alerts_consent,
+        bio=p.bio,
     )
 
 
@@ -142,6 +144,18 @@ async def update_me(body: ProfileUpdate, member: Member, handlers: HandlersDep) 
     if "home" in changes:
         changes["home"] = _point(body.home)
     return account_view(await handlers.update_profile(member, changes))
+
+
+@router.get(
+    "/members/{member_id}",
+    response_model=PublicProfile,
+    responses={404: {"model": ErrorBody, "description": "No such member"}},
+)
+async def member_profile(
+    member_id: Annotated[str, Path(max_length=64)], handlers: HandlersDep
+) -> PublicProfile:
+    """A member's public profile: anyone may read it."""
+    return PublicProfile(**await handlers.member_profile(member_id))
 
 
 @router.post(

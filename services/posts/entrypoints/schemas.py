@@ -39,6 +39,7 @@ DisplayName = Annotated[str, Field(min_length=1, max_length=60, pattern=PRINTABL
 Title = Annotated[str, Field(min_length=3, max_length=140, pattern=PRINTABLE_LINE)]
 Body = Annotated[str, Field(max_length=5000, pattern=PRINTABLE)]
 ShortText = Annotated[str, Field(min_length=1, max_length=2000, pattern=PRINTABLE)]
+Bio = Annotated[str, Field(max_length=500, pattern=PRINTABLE)]
 AlertRadius = Annotated[int, Field(ge=100, le=20_000, description="metres")]
 PostRadius = Annotated[int, Field(ge=50, le=200_000, description="metres")]
 
@@ -87,6 +88,7 @@ class ProfileUpdate(Patch):
     home: PointIn | None = None
     alert_radius_m: AlertRadius | None = None
     urgent_alerts_consent: bool | None = None
+    bio: Bio | None = None
 
 
 class LoginRequest(Strict):
@@ -106,6 +108,20 @@ class AccountPrivate(BaseModel):
     home: PointIn | None
     alert_radius_m: int
     urgent_alerts_consent: bool
+    bio: str = ""
+
+
+class PublicProfile(BaseModel):
+    """What anyone may see of a member: never an e-mail, a place or a setting."""
+
+    id: str
+    display_name: str
+    member_since: str = Field(description="the day the account was made (ISO 8601)")
+    languages: list[str]
+    bio: str
+    requests_resolved: int = Field(description="their requests that ended resolved")
+    offers_resolved: int = Field(description="their offers that ended resolved")
+    helped: int = Field(description="resolutions that named them as having helped")
 
 
 class TokenResponse(BaseModel):

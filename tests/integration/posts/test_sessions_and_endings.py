@@ -178,6 +178,19 @@ async def test_the_author_withdraws_and_resolves_with_who_helped(posts):
     events = await posts.events("posts.v1", 4)
     by_type = {type(e.event): e.event for e in events}
     assert by_type[E.PostResolved].helped_by == (helper.id,)
+
+    # Their public profiles count it: the author's resolved request, the helper's help.
+    bio = {"bio": "Deux places à donner, souvent."}
+    assert (await posts.client.patch("/me", json=bio, headers=author.auth)).status_code == 200
+    profile = (await posts.client.get(f"/members/{author.id}")).json()
+    assert profile["bio"] == bio["bio"] and profile["requests_resolved"] == 1
+    assert set(profile) == {"id", "display_name", "member_since", "languages", "bio",
+                            "requests_resolved", "offers_resolved", "helped"}  # fmt: skip
+    assert (await posts.client.get(f"/members/{helper.id}")).json()["helped"] == 1
+    missing = await posts.client.get("/members/nobody")
+    assert missing.status_code == 404 and missing.json()["detail"]["field"] == "member_id"
+    too_long = await posts.client.patch("/me", json={"bio": "x" * 501}, headers=author.auth)
+    assert too_long.status_code == 422
     assert by_type[E.PostWithdrawn].post_id == second["id"]
     assert by_type[E.PostCreated].post.author_name  # named, for live views
 

@@ -371,3 +371,22 @@ async def test_password_guesses_are_limited_per_member(handlers):
             await handlers.change_password(lea, "a guess", "a new long password")
     with pytest.raises(RateLimited):
         await handlers.change_password(lea, "a long password", "a new long password")
+
+
+async def test_a_public_profile_counts_what_was_resolved_and_whom_it_named(handlers):
+    lea, sam = await member(handlers, "lea"), await member(handlers, "sam")
+    await handlers.update_profile(lea, {"bio": "Student in Lyon, a car at weekends."})
+    request = (await handlers.create_post(lea, draft(kind=Kind.REQUEST, title="A lift")))["id"]
+    await handlers.reply(sam, request, ReplyIntent.CAN_HELP, "I can drive you")
+    await handlers.resolve_post(lea, request, Outcome.HELPED, [sam.member_id])
+    profile = await handlers.member_profile(lea.member_id)
+    assert profile["bio"] == "Student in Lyon, a car at weekends."
+    assert (profile["requests_resolved"], profile["offers_resolved"], profile["helped"]) == (
+        1,
+        0,
+        0,
+    )
+    assert "email" not in profile and "home" not in profile
+    assert (await handlers.member_profile(sam.member_id))["helped"] == 1
+    with pytest.raises(NotFound):
+        await handlers.member_profile("no-such-member")

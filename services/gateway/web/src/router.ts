@@ -5,6 +5,7 @@ export type Route =
   | { name: "feed"; query: URLSearchParams }
   | { name: "post"; id: string }
   | { name: "alert"; id: string }
+  | { name: "member"; id: string }
   | { name: "new" }
   | { name: "my_posts" }
   | { name: "notifications" }
@@ -15,6 +16,7 @@ export type Route =
 
 const POST = /^\/posts\/([0-9A-Za-z_-]{1,64})\/?$/;
 const ALERT = /^\/alerts\/([0-9A-Za-z_-]{1,64})\/?$/;
+const MEMBER = /^\/members\/([0-9A-Za-z_-]{1,64})\/?$/;
 
 export function parseRoute(path: string, search: string): Route {
   const query = new URLSearchParams(search);
@@ -23,6 +25,8 @@ export function parseRoute(path: string, search: string): Route {
   if (post) return { name: "post", id: post[1] };
   const alert = ALERT.exec(path);
   if (alert) return { name: "alert", id: alert[1] };
+  const member = MEMBER.exec(path);
+  if (member) return { name: "member", id: member[1] };
   switch (path.replace(/\/$/, "") || "/") {
     case "/":
       return { name: "feed", query };

@@ -130,6 +130,10 @@ export class Api {
     return request(this.posts(`/posts/${encodeURIComponent(id)}`));
   }
 
+  profile(memberId: string): Promise<PublicProfile> {
+    return request(this.posts(`/members/${encodeURIComponent(memberId)}`));
+  }
+
   myPosts(cursor: string | null): Promise<Page<Post>> {
     return request(this.posts(`/me/posts${cursor ? `?cursor=${cursor}` : ""}`));
   }
@@ -219,4 +223,16 @@ export interface RoomView {
   sectors: { count: number; radius_m: number; searched: number[] };
   messages: { member_id: string; name: string; text: string; at: string }[];
   expires_at: string;
+}
+
+/** What anyone may see of a member (never an e-mail, a place or a setting). */
+export interface PublicProfile {
+  id: string;
+  display_name: string;
+  member_since: string;
+  languages: string[];
+  bio: string;
+  requests_resolved: number;
+  offers_resolved: number;
+  helped: number;
 }

@@ -14,6 +14,7 @@ export interface Account {
   home: { lat: number; lon: number } | null;
   alert_radius_m: number;
   urgent_alerts_consent: boolean;
+  bio?: string;
 }
 
 interface Granted {

@@ -26,7 +26,9 @@ export function PostCard({ post, full = false }: { post: Post; full?: boolean })
         ? post.body && <p class="full-body">{post.body}</p>
         : post.body && <p class="body">{post.body.length > BODY_SHOWN ? `${post.body.slice(0, BODY_SHOWN)}…` : post.body}</p>}
       <p class="meta">
-        <span>{post.author.display_name || t("a_member")}</span>
+        {post.author.id
+          ? <Link href={`/members/${post.author.id}`}>{post.author.display_name || t("a_member")}</Link>
+          : <span>{post.author.display_name || t("a_member")}</span>}
         <time dateTime={post.created_at} title={new Date(post.created_at).toLocaleString()}>{ago(post.created_at)}</time>
         {post.distance_m !== undefined && <span>{far(post.distance_m)}</span>}
         {post.reply_count > 0 && <span>{tn("replies", post.reply_count)}</span>}

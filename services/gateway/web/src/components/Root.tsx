@@ -9,6 +9,7 @@ import { MyPosts } from "../screens/MyPosts";
 import { NewPost } from "../screens/NewPost";
 import { Notifications } from "../screens/Notifications";
 import { PostView } from "../screens/PostView";
+import { MemberProfile } from "../screens/Profile";
 import { Room } from "../screens/Room";
 import { Settings } from "../screens/Settings";
 import { Header } from "./Header";
@@ -28,6 +29,7 @@ export function Root({ config, lang }: { config: Config; lang: Lang }) {
     case "feed": screen = <Feed query={route.query} />; break;
     case "post": screen = <PostView id={route.id} />; break;
     case "alert": screen = <Room key={route.id} id={route.id} />; break;
+    case "member": screen = <MemberProfile key={route.id} id={route.id} />; break;
     case "new": screen = <NewPost />; break;
     case "my_posts": screen = <MyPosts />; break;
     case "notifications": screen = <Notifications />; break;

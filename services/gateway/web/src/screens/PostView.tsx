@@ -80,7 +80,7 @@ export function PostView({ id }: { id: string }) {
         <ol>
           {replies.map((r) => (
             <li key={r.id} class={r.intent === "can_help" ? "can-help" : ""}>
-              <p class="meta"><strong>{r.author.display_name || t("a_member")}</strong>
+              <p class="meta"><strong>{r.author.id ? <Link href={`/members/${r.author.id}`}>{r.author.display_name || t("a_member")}</Link> : (r.author.display_name || t("a_member"))}</strong>
                 {r.intent === "can_help" && <span class="tag">{t("intent_can_help")}</span>}
                 <time dateTime={r.created_at}>{app.ago(r.created_at)}</time></p>
               <p>{r.body}</p>

@@ -4,6 +4,7 @@ import type { Preferences } from "../api/resources";
 import { useApp } from "../app";
 import { SOUND_KEY } from "../components/AlertPrompt";
 import { Field, describedBy } from "../components/Field";
+import { Link } from "../components/Link";
 import { type Chosen, PlacePicker } from "../components/PlacePicker";
 import { Loading, Problem } from "../components/States";
 import { fieldProblems, generalProblem } from "../errors";
@@ -29,6 +30,8 @@ export function Settings() {
   // This device only: a sound is a choice of the place one is in, not of the account.
   const [sound, setSound] = useState(localStorage.getItem(SOUND_KEY) === "on");
   const [radius, setRadius] = useState(account?.alert_radius_m ?? 1000);
+  const [name, setName] = useState(account?.display_name ?? "");
+  const [bio, setBio] = useState(account?.bio ?? "");
   const [home, setHome] = useState<Chosen>(account?.home ? { ...account.home, name: t("home_set") } : null);
 
   useEffect(() => {
@@ -44,7 +47,7 @@ export function Settings() {
     setSaved(false);
     try {
       const updated = await app.api.updateMe({ languages, urgent_alerts_consent: consent, alert_radius_m: radius,
-        home: home ? { lat: home.lat, lon: home.lon } : null });
+        home: home ? { lat: home.lat, lon: home.lon } : null, display_name: name.trim(), bio: bio.trim() });
       app.session.updated(updated);
       await app.api.savePreferences(prefs);
       if (consent && "Notification" in window && Notification.permission === "default") void Notification.requestPermission();
@@ -62,6 +65,18 @@ export function Settings() {
     <section class="settings" aria-labelledby="settings-title">
       <h1 id="settings-title" tabIndex={-1}>{t("settings_title")}</h1>
       <form onSubmit={save} noValidate>
+        <fieldset>
+          <legend>{t("settings_profile")}</legend>
+          <Field name="display_name" label={t("settings_name")} problem={problems.display_name}>
+            <input {...describedBy("display_name", problems.display_name)} value={name} maxLength={60}
+              onInput={(e) => setName(e.currentTarget.value)} />
+          </Field>
+          <Field name="bio" label={t("settings_bio")} problem={problems.bio} hint={t("settings_bio_hint")}>
+            <textarea {...describedBy("bio", problems.bio, "hint")} value={bio} maxLength={500}
+              onInput={(e) => setBio(e.currentTarget.value)} />
+          </Field>
+          <p class="meta"><Link href={`/members/${account.id}`}>{t("settings_see_profile")}</Link></p>
+        </fieldset>
         <fieldset>
           <legend>{t("settings_languages")}</legend>
           {LANGS.map((l) => (

@@ -12,9 +12,11 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
 
 from services.posts.adapters.gazetteer import FileGazetteer
+from services.posts.adapters.images import PillowProcessor
 from services.posts.adapters.migrate import MIGRATIONS_DIR
 from services.posts.adapters.outbox import OutboxRelay
 from services.posts.adapters.passwords import Argon2Passwords, new_refresh_token
+from services.posts.adapters.photo_files import FilesystemPhotoStore
 from services.posts.adapters.queries import PostgresQueries
 from services.posts.adapters.ratelimit import RedisLimiter
 from services.posts.adapters.store import PostgresStore
@@ -120,6 +122,8 @@ async def bootstrap(settings: PostsSettings) -> PostsWiring:
         ),
         secrets=new_refresh_token,
         places=FileGazetteer(),
+        images=PillowProcessor(),
+        photos=FilesystemPhotoStore(settings.photos_path),
     )
     return PostsWiring(
         settings=settings,

@@ -3,6 +3,7 @@ write runs in one transaction (or one statement) that also writes its events."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,14 +11,17 @@ from ulid import ULID
 
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.feed import FeedQuery
+from services.posts.domain.photos import MAX_UPLOAD_BYTES
 from services.posts.domain.posts import Post, PostDraft
 from services.posts.domain.sessions import RefreshToken, Verdict, judge, token_hash
 from services.posts.ports import (
     Clock,
     Gazetteer,
+    ImageProcessor,
     Limit,
     Limiter,
     Passwords,
+    PhotoStore,
     Place,
     PostQueries,
     Secrets,
@@ -84,6 +88,8 @@ class Handlers:
     sessions: SessionPolicy
     secrets: Secrets
     places: Gazetteer
+    images: ImageProcessor
+    photos: PhotoStore
 
     # accounts -----------------------------------------------------------------
     async def register(self, email: str, password: str, profile: Profile) -> Account:
@@ -284,6 +290,36 @@ class Handlers:
 
     async def my_posts(self, member: Claims, cursor: str | None, limit: int) -> View:
         return await self.queries.authored(member, cursor, limit)
+
+    # photos -------------------------------------------------------------------
+    async def add_photo(self, member: Claims, post_id: str, data: bytes) -> View:
+        """Decode and re-encode the image (off the event loop), keep it, then add it to
+        the post; a refused image leaves nothing behind."""
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise Invalid("an image is at most 10 MiB", field="file", code="image_too_big",
+                          params={"max": MAX_UPLOAD_BYTES})  # fmt: skip
+        async with self.store.transaction() as uow:  # fail fast: not hers, closed, or full
+            (await _post(uow, post_id)).require_room_for_a_photo(member.member_id)
+        processed = await asyncio.to_thread(self.images.process, data)
+        await self.photos.put(processed)
+        async with self.store.transaction() as uow:
+            post = await _post(uow, post_id)
+            post.add_photo(member.member_id, processed.photo_id, self.clock(), member.display_name)
+            await uow.save_post(post)
+        return await self.queries.post(post_id, member)
+
+    async def remove_photo(self, member: Claims, post_id: str, photo_id: str) -> View:
+        async with self.store.transaction() as uow:
+            post = await _post(uow, post_id)
+            post.remove_photo(member.member_id, photo_id, self.clock(), member.display_name)
+            await uow.save_post(post)
+        return await self.queries.post(post_id, member)
+
+    async def photo(self, photo_id: str, thumb: bool) -> bytes:
+        body = await self.photos.get(photo_id, thumb)
+        if body is None:
+            raise NotFound("no such photo", field="photo_id")
+        return body
 
     async def member_profile(self, member_id: str) -> View:
         profile = await self.queries.profile(member_id)

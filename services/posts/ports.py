@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.feed import FeedQuery
+from services.posts.domain.photos import Processed
 from services.posts.domain.posts import Post
 from services.posts.domain.sessions import RefreshToken
 from shared.contract.events import Event, ReplyCreated
@@ -120,6 +121,19 @@ class UnitOfWork(Protocol):
         """Everyone who replied to the post."""
 
     async def add_events(self, events: Sequence[Event]) -> None: ...
+
+
+class ImageProcessor(Protocol):
+    def process(self, data: bytes) -> Processed:
+        """Decode, check and re-encode an uploaded image (CPU-bound: run off the loop);
+        raise ``Invalid`` (``not_an_image``, ``image_bomb``) when it cannot be one."""
+
+
+class PhotoStore(Protocol):
+    async def put(self, photo: Processed) -> None:
+        """Keep both sizes under the photo's id (the same id again: nothing new)."""
+
+    async def get(self, photo_id: str, thumb: bool = False) -> bytes | None: ...
 
 
 class Store(Protocol):

@@ -15,6 +15,8 @@ class PostsSettings(Settings):
     postgres_schema: str | None = None
     redis_prefix: str = "entraide"
     keys_dir: Path | None = None  # default: <data_dir>/keys
+    # Where posts' photos are kept (a volume shared by every posts worker and replica).
+    photos_dir: Path | None = None  # default: <data_dir>/photos
 
     # Limits per member (per address for log-ins), per window.
     posts_per_hour: int = 30
@@ -44,6 +46,10 @@ class PostsSettings(Settings):
     outbox_safety_poll_s: float = 1.0
     outbox_batch_size: int = 500
     db_pool_max: int = 20
+
+    @property
+    def photos_path(self) -> Path:
+        return self.photos_dir or self.data_dir / "photos"
 
     @property
     def signing_keys_dir(self) -> Path:

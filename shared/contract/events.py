@@ -30,6 +30,10 @@ from shared.contract.values import (
 )
 
 Title = Annotated[str, Field(min_length=3, max_length=140)]
+# A post's photo: the SHA-256 of its re-encoded image (the posts service serves it at
+# /photos/<id>, and its thumbnail at /photos/<id>/thumb).
+PhotoId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+MAX_PHOTOS = 4
 Body = Annotated[str, Field(max_length=5000)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code")]
 DisplayName = Annotated[str, Field(min_length=1, max_length=60)]
@@ -68,6 +72,8 @@ class PublicPost(Frozen):
     updated_at: datetime
     # Added in v1 (additive): so that a post shown live carries its author's name.
     author_name: DisplayName | None = None
+    # Added in v1 (additive): its photos, as references (never the originals).
+    photos: Annotated[tuple[PhotoId, ...], Field(max_length=MAX_PHOTOS)] = ()
 
 
 class PostCreated(Event):

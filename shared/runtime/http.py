@@ -4,6 +4,7 @@ wiring a test gives it; the common routes and middleware; uvicorn with N workers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -28,9 +29,11 @@ def service_app(
     start: Callable[[Any], Awaitable[Stoppable]],
     checks: Iterable[str],
     routers: Iterable[APIRouter],
+    uploads: tuple[tuple[re.Pattern[str], int], ...] = (),
 ) -> FastAPI:
     """With ``wiring`` given (tests), the caller owns its life; else the app does.
-    ``checks``: the readiness checks, each a ``check_<name>`` method of the wiring."""
+    ``checks``: the readiness checks, each a ``check_<name>`` method of the wiring.
+    ``uploads``: the paths that take a larger body than the common cap, and theirs."""
     app = FastAPI(
         title=title,
         description=description,
@@ -40,7 +43,7 @@ def service_app(
     if wiring is not None:
         use_wiring(app, wiring)
     readiness = {name: _check(app, name) for name in checks}
-    install_common(app, service, readiness, web_origins=settings.web_origins)
+    install_common(app, service, readiness, web_origins=settings.web_origins, uploads=uploads)
     for router in routers:
         app.include_router(router, responses=COMMON_ERRORS)
     return app

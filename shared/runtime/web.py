@@ -8,6 +8,7 @@ for everything else.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 
@@ -67,22 +68,34 @@ def error_body(
 
 
 class BodySizeLimit:
-    """413 for a body over the cap, whether Content-Length says so or the stream does."""
+    """413 for a body over the cap, whether Content-Length says so or the stream does.
+    ``uploads``: path patterns with a cap of their own (a photo), read the same way."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = MAX_BODY_BYTES,
+        uploads: tuple[tuple[re.Pattern[str], int], ...] = (),
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.uploads = uploads
+
+    def _cap(self, path: str) -> int:
+        return next((cap for pattern, cap in self.uploads if pattern.match(path)),
+                    self.default_max_bytes)  # fmt: skip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        cap = self._cap(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > cap:
+            await self._too_large(scope, receive, send, cap)
             return
-        # Bodies are small (64 KiB at most), so reading one whole before the app sees it
-        # costs little, and a stream that turns out too large never reaches a handler.
+        # Bodies are small (64 KiB, a photo 10 MiB), so reading one whole before the app
+        # sees it costs little, and a stream that turns out too large never reaches it.
         chunks: list[bytes] = []
         received = 0
         while True:
@@ -91,8 +104,8 @@ class BodySizeLimit:
                 break  # the client went away; let the app see it
             chunks.append(message.get("body", b""))
             received += len(chunks[-1])
-            if received > self.max_bytes:
-                await self._too_large(scope, receive, send)
+            if received > cap:
+                await self._too_large(scope, receive, send, cap)
                 return
             if not message.get("more_body", False):
                 break
@@ -108,9 +121,9 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
         response = JSONResponse(
-            error_body("body_too_large", f"the body is over {self.max_bytes} bytes", "body"),
+            error_body("body_too_large", f"the body is over {cap} bytes", "body"),
             status_code=413,
         )
         await response(scope, receive, send)
@@ -163,9 +176,11 @@ def install_common(
     service: str,
     readiness: dict[str, ReadinessCheck],
     web_origins: tuple[str, ...] = (),
+    uploads: tuple[tuple[re.Pattern[str], int], ...] = (),
 ) -> None:
     """Add /healthz, /readyz, /metrics, the trace and metrics middleware, error handlers,
-    and CORS for the web client's origins (it is served by the gateway, another port)."""
+    and CORS for the web client's origins (it is served by the gateway, another port).
+    ``uploads``: the paths that take a larger body, and their cap in bytes."""
 
     async def unavailable(_: Request, exc: Exception) -> JSONResponse:
         # A dependency is down or saturated: the request was not applied, and saying so
@@ -213,7 +228,7 @@ def install_common(
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(BodySizeLimit)
+    app.add_middleware(BodySizeLimit, uploads=uploads)
     if web_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 import re
 import time
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from shared.contract.identity import Role
@@ -204,6 +206,13 @@ async def write_post(page: Page, kind: str, category: str, title: str, body: str
     await pick_place(page, "Paris", "Île-de-France")
 
 
+def a_photo() -> bytes:
+    """A small JPEG, made here (Pillow), as a phone would send it."""
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), (40, 90, 160)).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
 def api_post(title: str, kind: str = "offer", **fields) -> dict:
     return {"kind": kind, "category": "goods", "title": title, "language": "fr",
             "body": "", "location": {"lat": 48.8566, "lon": 2.3522}, **fields}  # fmt: skip
@@ -350,6 +359,14 @@ async def test_the_loop_from_a_request_to_resolved_with_who_helped(system, uniqu
         await expect(lea.page.get_by_role("heading", level=1)).to_have_text(
             "Deux places concert samedi, vendues"
         )
+        # A photo of the tickets: shown on the offer (re-encoded, tested in integration).
+        await lea.page.get_by_label("Add a photo").set_input_files(
+            {"name": "tickets.jpg", "mimeType": "image/jpeg", "buffer": a_photo()}
+        )
+        await expect(lea.page.locator(".photos img")).to_have_count(1, timeout=SLOW_MS)
+        await expect(lea.page.locator(".photos img")).to_have_js_property("complete", True)
+        assert await lea.page.locator(".photos img").evaluate("img => img.naturalWidth") > 0
+        await lea.screen("post-with-photo")
         await lea.page.get_by_role("button", name="Withdraw").click()
         await lea.page.get_by_role("group").get_by_role("button", name="Withdraw").click()
         await expect(lea.page.locator(".status-tag")).to_have_text("withdrawn")

@@ -9,10 +9,11 @@ from datetime import datetime
 
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.feed import FeedQuery
+from services.posts.domain.photos import Processed
 from services.posts.domain.posts import LIVE_STATUSES, Post
 from services.posts.domain.sessions import RefreshToken
 from services.posts.ports import Limit, Place, View
-from shared.contract.errors import NotFound, RateLimited
+from shared.contract.errors import Invalid, NotFound, RateLimited
 from shared.contract.events import Event, ReplyCreated
 from shared.contract.identity import Claims, Role
 
@@ -249,7 +250,29 @@ def _stored_copy(post: Post | None) -> Post | None:
 def _view(post: Post, author_name: str, viewer: Claims | None) -> View:
     view = {"id": post.id, "author": author_name, "status": post.status.value,
             "title": post.title, "location": post.location.model_dump(),
-            "helped_by": list(post.helped_by)}  # fmt: skip
+            "helped_by": list(post.helped_by), "photos": list(post.photos)}  # fmt: skip
     if viewer is not None and viewer.member_id == post.author_id:
         view["exact_location"] = post.point.model_dump()
     return view
+
+
+class FakeImageProcessor:
+    """Takes any bytes starting with b"img" as an image; its "re-encoding" drops the rest."""
+
+    def process(self, data: bytes) -> Processed:
+        if not data.startswith(b"img"):
+            raise Invalid("the file is not an image that can be read", field="file",
+                          code="not_an_image")  # fmt: skip
+        return Processed(display=b"display:" + data, thumb=b"thumb:" + data, width=1, height=1)
+
+
+class FakePhotoStore:
+    def __init__(self) -> None:
+        self.files: dict[tuple[str, bool], bytes] = {}
+
+    async def put(self, photo: Processed) -> None:
+        self.files[(photo.photo_id, False)] = photo.display
+        self.files[(photo.photo_id, True)] = photo.thumb
+
+    async def get(self, photo_id: str, thumb: bool = False) -> bytes | None:
+        return self.files.get((photo_id, thumb))

@@ -51,13 +51,14 @@ def origin_of(url: str) -> str:
 
 def security_headers(api_urls: tuple[str, ...], tiles_url: str = "") -> dict[str, str]:
     """For the page: scripts and styles from here only (Vite emits no inline script),
-    requests to here and to the APIs (``'self'`` covers the socket), images from here
-    and from the map's tile server if one is set, never framed."""
+    requests to here and to the APIs (``'self'`` covers the socket), images from here,
+    the APIs (photos) and the map's tile server if one is set, never framed."""
     apis = " ".join(sorted({origin_of(url) for url in api_urls}))
     tiles = f" {origin_of(tiles_url)}" if tiles_url else ""
     policy = "; ".join((
         "default-src 'self'", "script-src 'self'", "style-src 'self'",
-        f"img-src 'self' data:{tiles}",
+        # Posts' photos are served by the posts API.
+        f"img-src 'self' data: {apis}{tiles}",
         f"connect-src 'self' {apis}", "font-src 'self'", "object-src 'none'",
         "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
     ))  # fmt: skip

@@ -73,6 +73,7 @@ def public_view(row: Mapping[str, Any], viewer: Claims | None = None) -> dict[st
         "status": row["status"],
         "outcome": row["outcome"],
         "helped_by": row["helped_by"],
+        "photos": row["photos"],
         "reply_count": row["reply_count"],
         "expires_at": row["expires_at"],
         "created_at": row["created_at"],

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from shared.contract.errors import Conflict, Forbidden, Invalid
+from shared.contract.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.contract.events import (
+    MAX_PHOTOS,
     Event,
     PostCreated,
     PostExpired,
@@ -94,6 +95,7 @@ class Post(Authored):
     status: PostStatus = PostStatus.OPEN
     outcome: Outcome | None = None
     helped_by: list[str] = field(default_factory=list)
+    photos: list[str] = field(default_factory=list)  # photo ids, in the author's order
     report_count: int = 0
     events: list[Event] = field(default_factory=list, compare=False, repr=False)
 
@@ -150,6 +152,7 @@ class Post(Authored):
             created_at=self.created_at,
             updated_at=self.updated_at,
             author_name=author_name or None,
+            photos=tuple(self.photos),
         )
 
     def edit(self, editor_id: str, changes: dict, now: datetime, editor_name: str = "") -> None:
@@ -170,6 +173,36 @@ class Post(Authored):
             _require_alertable(changes["point"])
         for name, value in changes.items():
             setattr(self, name, value)
+        self.updated_at = now
+        self.events.append(PostUpdated(post_id=self.id, post=self.public(editor_name)))
+
+    def add_photo(
+        self, editor_id: str, photo_id: str, now: datetime, editor_name: str = ""
+    ) -> None:
+        if photo_id in self.photos and editor_id == self.author_id:
+            return  # the same image again: nothing new
+        self.require_room_for_a_photo(editor_id)
+        self.photos = [*self.photos, photo_id]
+        self.updated_at = now
+        self.events.append(PostUpdated(post_id=self.id, post=self.public(editor_name)))
+
+    def require_room_for_a_photo(self, editor_id: str) -> None:
+        if editor_id != self.author_id:
+            raise Forbidden("only the author adds photos to a post")
+        self._require_live("add a photo to")
+        if len(self.photos) >= MAX_PHOTOS:
+            raise Conflict(f"at most {MAX_PHOTOS} photos a post", field="file",
+                           code="too_many_photos", params={"n": MAX_PHOTOS})  # fmt: skip
+
+    def remove_photo(
+        self, editor_id: str, photo_id: str, now: datetime, editor_name: str = ""
+    ) -> None:
+        if editor_id != self.author_id:
+            raise Forbidden("only the author removes a post's photos")
+        self._require_live("remove a photo from")
+        if photo_id not in self.photos:
+            raise NotFound("no such photo on this post", field="photo_id")
+        self.photos = [p for p in self.photos if p != photo_id]
         self.updated_at = now
         self.events.append(PostUpdated(post_id=self.id, post=self.public(editor_name)))
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
 
 from services.posts.bootstrap import PostsWiring, bootstrap
+from services.posts.domain.photos import MAX_UPLOAD_BYTES
 from services.posts.entrypoints import routes_accounts, routes_posts
 from services.posts.entrypoints.background import Background, NoBackground
 from services.posts.settings import PostsSettings
 from shared.runtime.http import service_app
+
+# A photo's upload: the image (10 MiB) and the multipart envelope around it.
+PHOTO_UPLOAD = (re.compile(r"^/posts/[^/]+/photos$"), MAX_UPLOAD_BYTES + 64 * 1024)
 
 
 def create_app(settings: PostsSettings, wiring: PostsWiring | None = None) -> FastAPI:
@@ -27,4 +33,5 @@ def create_app(settings: PostsSettings, wiring: PostsWiring | None = None) -> Fa
         start=start,
         checks=("database", "kafka", "redis", "relay"),
         routers=(routes_accounts.router, routes_posts.router),
+        uploads=(PHOTO_UPLOAD,),
     )

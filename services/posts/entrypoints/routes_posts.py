@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 
 from services.posts.domain.feed import FeedQuery
+from services.posts.domain.photos import MAX_UPLOAD_BYTES, STORED_TYPE
 from services.posts.domain.posts import PostStatus
 from services.posts.entrypoints.deps import HandlersDep, MaybeMember, Member
 from services.posts.entrypoints.schemas import (
@@ -35,6 +36,56 @@ FORBIDDEN = {403: {"model": ErrorBody, "description": "Not yours to change"}}
 CONFLICT = {409: {"model": ErrorBody, "description": "Not possible in the post's status"}}
 LIMITED = {429: {"model": ErrorBody, "description": "Rate limit; see Retry-After"}}
 BAD_FIELD = {422: {"description": "A field is invalid; `detail` names it"}}
+
+
+PHOTO_ID = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
+# Photos never change (an id is the hash of the bytes): cached for a year, never sniffed.
+PHOTO_HEADERS = {"Cache-Control": "public, max-age=31536000, immutable",
+                 "X-Content-Type-Options": "nosniff"}  # fmt: skip
+
+
+@router.post(
+    "/posts/{post_id}/photos",
+    response_model=PostPublic,
+    response_model_exclude_unset=True,
+    status_code=201,
+    responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT,
+               422: {"description": "Not an image that can be read (`not_an_image`), over "
+                     "10 MiB (`image_too_big`), or too large decoded (`image_bomb`)"}},
+)  # fmt: skip
+async def add_photo(
+    post_id: str, file: Annotated[UploadFile, File()], member: Member, handlers: HandlersDep
+) -> dict:
+    """Add a photo (JPEG, PNG or WebP, up to 10 MiB; at most 4 a post). It is decoded and
+    re-encoded: no metadata of the original (EXIF GPS included) is kept."""
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    return await handlers.add_photo(member, post_id, data)
+
+
+@router.delete(
+    "/posts/{post_id}/photos/{photo_id}",
+    response_model=PostPublic,
+    response_model_exclude_unset=True,
+    responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT},
+)
+async def remove_photo(
+    post_id: str, photo_id: PHOTO_ID, member: Member, handlers: HandlersDep
+) -> dict:
+    return await handlers.remove_photo(member, post_id, photo_id)
+
+
+@router.get("/photos/{photo_id}", response_class=Response, responses={**NOT_FOUND})
+async def photo(photo_id: PHOTO_ID, handlers: HandlersDep) -> Response:
+    """A post's photo (JPEG, at most 1,600 px a side)."""
+    body = await handlers.photo(photo_id, thumb=False)
+    return Response(body, media_type=STORED_TYPE, headers=PHOTO_HEADERS)
+
+
+@router.get("/photos/{photo_id}/thumb", response_class=Response, responses={**NOT_FOUND})
+async def photo_thumb(photo_id: PHOTO_ID, handlers: HandlersDep) -> Response:
+    """Its thumbnail (JPEG, at most 320 px a side)."""
+    body = await handlers.photo(photo_id, thumb=True)
+    return Response(body, media_type=STORED_TYPE, headers=PHOTO_HEADERS)
 
 
 @router.get(

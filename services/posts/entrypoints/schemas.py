@@ -207,6 +207,9 @@ class PostPublic(BaseModel):
     status: PostStatus
     outcome: Outcome | None
     helped_by: list[str] = Field(default=[], description="Who helped, as its author said")
+    photos: list[str] = Field(
+        default=[], description="photo ids: /photos/<id> and /photos/<id>/thumb"
+    )
     reply_count: int
     expires_at: datetime
     created_at: datetime

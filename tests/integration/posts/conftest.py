@@ -103,7 +103,7 @@ async def make_posts(
             topic_namespace=suffix,
             keys_dir=tmp_path / "keys",
             expiry_sweep_s=0.2,
-            **overrides,
+            **{"photos_dir": tmp_path / "photos", **overrides},
         )
         wiring = await bootstrap(settings)
         client = httpx.AsyncClient(

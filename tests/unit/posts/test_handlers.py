@@ -19,8 +19,10 @@ from tests.factories import FESTIVAL, NOW
 from tests.fakes.posts import (
     FakeClock,
     FakeGazetteer,
+    FakeImageProcessor,
     FakeLimiter,
     FakePasswords,
+    FakePhotoStore,
     FakeQueries,
     FakeSecrets,
     FakeStore,
@@ -53,6 +55,8 @@ def handlers() -> Handlers:
         sessions=SESSIONS,
         secrets=FakeSecrets(),
         places=FakeGazetteer(),
+        images=FakeImageProcessor(),
+        photos=FakePhotoStore(),
     )
 
 
@@ -390,3 +394,30 @@ async def test_a_public_profile_counts_what_was_resolved_and_whom_it_named(handl
     assert (await handlers.member_profile(sam.member_id))["helped"] == 1
     with pytest.raises(NotFound):
         await handlers.member_profile("no-such-member")
+
+
+async def test_photos_are_the_authors_at_most_four_and_travel_as_references(handlers):
+    lea, sam = await member(handlers, "lea"), await member(handlers, "sam")
+    post_id = (await handlers.create_post(lea, draft()))["id"]
+    with pytest.raises(Forbidden):
+        await handlers.add_photo(sam, post_id, b"img sam")
+    with pytest.raises(Invalid) as refused:
+        await handlers.add_photo(lea, post_id, b"%PDF-1.7")
+    assert refused.value.code == "not_an_image" and handlers.photos.files == {}
+    with pytest.raises(Invalid) as too_big:
+        await handlers.add_photo(lea, post_id, b"img" + b"x" * (10 * 1024 * 1024))
+    assert too_big.value.code == "image_too_big"
+    for n in range(4):
+        view = await handlers.add_photo(lea, post_id, f"img {n}".encode())
+    assert len(view["photos"]) == 4
+    updated = events(handlers)[-1]
+    assert isinstance(updated, E.PostUpdated) and list(updated.post.photos) == view["photos"]
+    with pytest.raises(Conflict) as full:
+        await handlers.add_photo(lea, post_id, b"img 5")
+    assert full.value.code == "too_many_photos"
+    first = view["photos"][0]
+    assert await handlers.photo(first, thumb=True) == b"thumb:img 0"
+    view = await handlers.remove_photo(lea, post_id, first)
+    assert first not in view["photos"] and len(view["photos"]) == 3
+    with pytest.raises(NotFound):
+        await handlers.remove_photo(lea, post_id, first)

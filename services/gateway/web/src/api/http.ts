@@ -79,7 +79,9 @@ export async function request<T>(
   retried = false,
 ): Promise<T> {
   const headers = new Headers(init.headers);
-  if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
+  // A form (a photo) sets its own multipart type and boundary.
+  const form = typeof FormData !== "undefined" && init.body instanceof FormData;
+  if (init.body && !form && !headers.has("content-type")) headers.set("content-type", "application/json");
   const token = init.auth === false ? null : await tokens.token();
   if (token) headers.set("authorization", `Bearer ${token}`);
   let response: Response;

@@ -28,6 +28,7 @@ export interface Post {
   distance_m?: number;
   exact_location?: { lat: number; lon: number };
   helped_by?: string[];
+  photos?: string[];
 }
 
 export interface Page<T> {
@@ -149,6 +150,21 @@ export class Api {
   resolvePost(id: string, outcome: string, helpedBy: string[]): Promise<Post> {
     const body = json({ outcome, helped_by: helpedBy });
     return request(this.posts(`/posts/${id}/resolve`), { method: "POST", body });
+  }
+
+  addPhoto(id: string, file: File): Promise<Post> {
+    const form = new FormData();
+    form.append("file", file);
+    return request(this.posts(`/posts/${id}/photos`), { method: "POST", body: form });
+  }
+
+  removePhoto(id: string, photoId: string): Promise<Post> {
+    return request(this.posts(`/posts/${id}/photos/${photoId}`), { method: "DELETE" });
+  }
+
+  /** Where a photo (or its thumbnail) is served: the posts API. */
+  photoUrl(photoId: string, thumb = false): string {
+    return this.posts(`/photos/${photoId}${thumb ? "/thumb" : ""}`);
   }
 
   withdrawPost(id: string): Promise<Post> {

@@ -8,7 +8,7 @@ import { Link } from "./Link";
 const BODY_SHOWN = 240; // characters of the body in a list: the rest is one tap away
 
 export function PostCard({ post, full = false }: { post: Post; full?: boolean }) {
-  const { t, tn, ago, far } = useApp();
+  const { t, tn, ago, far, api } = useApp();
   return (
     <article class={`card ${post.urgency === "urgent" ? "urgent" : ""}`} aria-labelledby={full ? "post-title" : `title-${post.id}`}>
       <p class="meta">
@@ -21,6 +21,9 @@ export function PostCard({ post, full = false }: { post: Post; full?: boolean })
         <h2 id={`title-${post.id}`}>
           <Link href={`/posts/${post.id}`}>{post.title}</Link>
         </h2>
+      )}
+      {!full && post.photos && post.photos.length > 0 && (
+        <img class="card-thumb" src={api.photoUrl(post.photos[0], true)} alt="" loading="lazy" />
       )}
       {full
         ? post.body && <p class="full-body">{post.body}</p>

@@ -277,4 +277,13 @@ export const en = {
   settings_bio: "A few words about me",
   settings_bio_hint: "Shown on your profile to everyone. No phone number or address: they would be public.",
   settings_see_profile: "See my profile as others do",
+  photos: "Photos",
+  photo_of: "Photo: {title}",
+  photo_add: "Add a photo",
+  photo_remove: "Remove this photo",
+  photo_hint: "JPEG, PNG or WebP, up to 10 MiB; 4 at most. Where and when it was taken is removed.",
+  error_image_too_big: "This image is over 10 MiB.",
+  error_not_an_image: "This file is not a JPEG, PNG or WebP image that can be read.",
+  error_image_bomb: "This image is far too large once opened.",
+  error_too_many_photos: "A post has 4 photos at most.",
 };

@@ -278,4 +278,13 @@ export const fr: Record<keyof typeof en, string> = {
   settings_bio: "Quelques mots sur moi",
   settings_bio_hint: "Visible de tous sur votre profil. Ni numéro de téléphone ni adresse : ils seraient publics.",
   settings_see_profile: "Voir mon profil comme les autres le voient",
+  photos: "Photos",
+  photo_of: "Photo : {title}",
+  photo_add: "Ajouter une photo",
+  photo_remove: "Retirer cette photo",
+  photo_hint: "JPEG, PNG ou WebP, 10 Mio au plus ; 4 au maximum. Le lieu et la date de prise de vue sont effacés.",
+  error_image_too_big: "Cette image dépasse 10 Mio.",
+  error_not_an_image: "Ce fichier n'est pas une image JPEG, PNG ou WebP lisible.",
+  error_image_bomb: "Cette image est beaucoup trop grande une fois ouverte.",
+  error_too_many_photos: "Une annonce a 4 photos au plus.",
 };

@@ -13,6 +13,7 @@ import { Matches } from "./post/Matches";
 import { ReplyForm } from "./post/ReplyForm";
 import { Report } from "./post/Report";
 import { Resolve } from "./post/Resolve";
+import { Photos } from "./post/Photos";
 import { Withdraw } from "./post/Withdraw";
 
 /** One post as its own view (on a phone too): the post, its thread live, and what the
@@ -61,6 +62,7 @@ export function PostView({ id }: { id: string }) {
       ) : (
         <PostCard post={post} full />
       )}
+      <Photos post={post} mine={Boolean(mine)} onChange={setPost} />
       {mine && open && post.urgency === "urgent" && (
         <p class="room-link"><Link href={`/alerts/${post.id}`} class="button primary urgent">{t("open_room")}</Link></p>
       )}

@@ -93,6 +93,7 @@ class Handlers:
 
     # accounts -----------------------------------------------------------------
     async def register(self, email: str, password: str, profile: Profile) -> Account:
+        await self._require_strong(password, "password", [email, profile.display_name])
         account = Account(
             id=str(ULID()),
             email=email,
@@ -162,11 +163,18 @@ class Handlers:
         if not await self.passwords.verify(account.password_hash, current):
             raise Invalid("the current password is wrong", field="current_password",
                           code="wrong_password")  # fmt: skip
+        about = [account.email, account.profile.display_name]
+        await self._require_strong(new, "new_password", about)
         account.password_hash = await self.passwords.hash(new)
         async with self.store.transaction() as uow:
             await uow.save_password(account.id, account.password_hash)
             await uow.revoke_sessions(account.id, self.clock())
             return await self._grant(uow, account, family_id=str(ULID()))
+
+    async def _require_strong(self, password: str, field: str, about: list[str]) -> None:
+        if await self.passwords.too_guessable(password, about):
+            raise Invalid("this password is too easy to guess: a few unrelated words make "
+                          "a strong one", field=field, code="weak_password")  # fmt: skip
 
     async def forget_sessions(self) -> int:
         """Drop refresh tokens expired for a while (a late reuse is then just unknown)."""

@@ -45,6 +45,10 @@ class Passwords(Protocol):
     async def verify(self, password_hash: str | None, password: str) -> bool:
         """False for a wrong password, and (in the same time) for no account at all."""
 
+    async def too_guessable(self, password: str, about_the_member: list[str]) -> bool:
+        """True for a password an attacker would try early (common, or made of the
+        member's own e-mail or name)."""
+
 
 class TokenIssuer(Protocol):
     def issue(self, member_id: str, role: Role, ttl_s: int, name: str) -> str:

@@ -15,6 +15,9 @@ class PostsSettings(Settings):
     postgres_schema: str | None = None
     redis_prefix: str = "entraide"
     keys_dir: Path | None = None  # default: <data_dir>/keys
+    # The proxies (addresses or networks) in front of the API whose X-Forwarded-For is
+    # believed: the client address that log-in attempts are counted by. Empty: the peer.
+    trusted_proxies: tuple[str, ...] = ()
     # Where posts' photos are kept (a volume shared by every posts worker and replica).
     photos_dir: Path | None = None  # default: <data_dir>/photos
 

@@ -10,6 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 # (a post's body) keeps tabs and line breaks; a single line (a time zone) does not.
 PRINTABLE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 PRINTABLE_LINE = r"^[^\x00-\x1f\x7f]*$"
+# What a name or a title shows to others must be what it says: no bidi controls (which
+# reverse what follows: "moc.elgoog" shown as "google.com"), no zero-width or other
+# invisible characters (two names that look the same but differ). Text a member writes
+# at length (a post's body) keeps them: some scripts need the joiners.
+VISIBLE_LINE = (
+    r"^[^\x00-\x1f\x7f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    r"\u2066-\u206f\ufeff]*$"
+)
 
 
 class Strict(BaseModel):

@@ -7,6 +7,7 @@ for everything else.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import time
@@ -54,6 +55,28 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     ConnectionError,
     TimeoutError,
 )
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[str, ...]) -> str:
+    """The client's address: the peer's, unless the peer is a trusted proxy; then the
+    nearest address in X-Forwarded-For that is not one of the trusted proxies (anything
+    further left was written by the client, and may be forged)."""
+    networks = [ipaddress.ip_network(t, strict=False) for t in trusted]
+
+    def is_trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in networks)
+
+    if not peer or not forwarded_for or not is_trusted(peer):
+        return peer or "unknown"
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not is_trusted(hop):
+            return hop
+    return peer
 
 
 def error_body(

@@ -44,6 +44,11 @@ class FakePasswords:
     async def verify(self, password_hash: str | None, password: str) -> bool:
         return password_hash == f"hashed:{password}"
 
+    async def too_guessable(self, password: str, about_the_member: list[str]) -> bool:
+        return password in ("password123", "azertyuiop") or any(
+            a and a.split("@")[0] in password for a in about_the_member
+        )
+
 
 class FakeTokens:
     def issue(self, member_id: str, role: Role, ttl_s: int, name: str) -> str:

@@ -53,3 +53,18 @@ async def test_bodies_over_the_cap_get_413_whether_declared_or_streamed():
             yield b" " * 1024
 
     assert (await call(app, "/echo", content=stream())).status_code == 413
+
+
+def test_the_client_address_is_believed_from_trusted_proxies_only():
+    from shared.runtime.web import client_address
+
+    proxies = ("10.0.0.0/8", "192.168.1.5")
+    # No trusted proxy: the peer, whatever the header claims.
+    assert client_address("203.0.113.9", "1.2.3.4", ()) == "203.0.113.9"
+    assert client_address("203.0.113.9", "1.2.3.4", proxies) == "203.0.113.9"
+    # Through trusted proxies: the nearest address they did not write.
+    assert client_address("10.1.2.3", "198.51.100.7", proxies) == "198.51.100.7"
+    forged = "6.6.6.6, 198.51.100.7, 192.168.1.5"  # the client wrote 6.6.6.6 itself
+    assert client_address("10.1.2.3", forged, proxies) == "198.51.100.7"
+    assert client_address("10.1.2.3", None, proxies) == "10.1.2.3"
+    assert client_address(None, "1.2.3.4", proxies) == "unknown"

@@ -1,5 +1,5 @@
 """Credentials: password hashing with argon2id (argon2-cffi's defaults follow RFC 9106),
-and new refresh tokens."""
+how guessable a new password is (zxcvbn), and new refresh tokens."""
 
 from __future__ import annotations
 
@@ -8,8 +8,21 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 REFRESH_TOKEN_BYTES = 32  # 256 bits: unguessable, so stored as a plain SHA-256
+# zxcvbn's scale: 0-2 fall to an offline attack on a leaked hash within days; 3 is
+# "safely unguessable" for a throttled online attack and slow (argon2) offline ones.
+MIN_SCORE = 3
+ZXCVBN_MAX_CHARS = 100  # zxcvbn's cost grows with length; past this, length is enough
+# zxcvbn's dictionaries are English: the French passwords people choose most, and the
+# site's own name, counted as the common words they are.
+FRENCH_COMMON = (
+    "motdepasse", "azerty", "azertyuiop", "entraide", "bonjour", "soleil", "doudou",
+    "chouchou", "loulou", "marseille", "paris", "france", "amour", "jetaime", "coucou",
+    "chocolat", "princesse", "nicolas", "camille", "julien", "marine", "thomas", "maman",
+    "papa", "bisous", "vacances", "liberte", "football", "olympique",
+)
 
 _hasher = PasswordHasher()
 # Verifying against this when the account does not exist keeps the timing the same,
@@ -31,6 +44,18 @@ class Argon2Passwords:
                 return False
 
         return await asyncio.to_thread(verify)
+
+    async def too_guessable(self, password: str, about_the_member: list[str]) -> bool:
+        # zxcvbn takes milliseconds on a long password: off the event loop too.
+        return await asyncio.to_thread(too_guessable, password, about_the_member)
+
+
+def too_guessable(password: str, about_the_member: list[str]) -> bool:
+    """True when zxcvbn scores it under MIN_SCORE, counting the member's own e-mail and
+    name (and French favourites) as words an attacker tries first."""
+    hints = [*FRENCH_COMMON, *(h for h in about_the_member if h)]
+    hints += [h.split("@")[0] for h in about_the_member if "@" in h]
+    return zxcvbn(password[:ZXCVBN_MAX_CHARS], user_inputs=hints)["score"] < MIN_SCORE
 
 
 def new_refresh_token() -> str:

@@ -27,6 +27,7 @@ from services.posts.handlers import Granted
 from services.posts.settings import PostsSettings
 from shared.contract.values import Point
 from shared.runtime.schemas import ErrorBody
+from shared.runtime.web import client_address
 
 router = APIRouter(tags=["accounts"])
 
@@ -111,7 +112,11 @@ async def log_in(
     body: LoginRequest, request: Request, response: Response, handlers: HandlersDep
 ) -> TokenResponse:
     """A new session: the access token here, the refresh token in an HttpOnly cookie."""
-    address = request.client.host if request.client else "unknown"
+    address = client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        _settings(request).trusted_proxies,
+    )
     granted = await handlers.log_in(body.email, body.password, address)
     return _session(granted, request, response)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from services.posts.domain.posts import PostDraft, PostStatus
 from shared.contract.identity import Role
@@ -20,8 +22,8 @@ from shared.contract.values import (
     ReplyIntent,
     Urgency,
 )
-from shared.runtime.schemas import PRINTABLE_LINE, Strict
 from shared.runtime.schemas import PRINTABLE_TEXT as PRINTABLE
+from shared.runtime.schemas import VISIBLE_LINE, Strict
 
 _EMAIL_PART = r"[^@\s\x00-\x1f\x7f]"
 Email = Annotated[
@@ -35,8 +37,21 @@ Email = Annotated[
 Password = Annotated[str, Field(min_length=10, max_length=128)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}$", examples=["fr"])]
 # A name and a title are one line: no line break, no tab.
-DisplayName = Annotated[str, Field(min_length=1, max_length=60, pattern=PRINTABLE_LINE)]
-Title = Annotated[str, Field(min_length=3, max_length=140, pattern=PRINTABLE_LINE)]
+def _one_spelling(name: str) -> str:
+    """A name in one Unicode form (NFC), without the spaces around it: two names that look
+    alike are then alike, and none is only spaces."""
+    name = unicodedata.normalize("NFC", name).strip()
+    if not name:
+        raise PydanticCustomError("missing", "a name is needed")
+    return name
+
+
+DisplayName = Annotated[
+    str,
+    Field(min_length=1, max_length=60, pattern=VISIBLE_LINE),
+    AfterValidator(_one_spelling),
+]
+Title = Annotated[str, Field(min_length=3, max_length=140, pattern=VISIBLE_LINE)]
 Body = Annotated[str, Field(max_length=5000, pattern=PRINTABLE)]
 ShortText = Annotated[str, Field(min_length=1, max_length=2000, pattern=PRINTABLE)]
 Bio = Annotated[str, Field(max_length=500, pattern=PRINTABLE)]

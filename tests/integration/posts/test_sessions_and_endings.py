@@ -206,3 +206,25 @@ async def test_refusals_carry_codes_the_client_translates(posts):
     assert urgent.status_code == 422
     assert urgent.json()["detail"]["code"] == "urgent_request_only"
     assert urgent.json()["detail"]["field"] == "urgency"
+
+
+async def test_names_are_one_spelling_with_nothing_hidden_and_passwords_not_guessable(posts):
+    def account(**fields) -> dict:
+        return {"email": f"{fields.pop('local', 'x')}@example.org",
+                "password": "correct horse battery", "display_name": "Léa", **fields}  # fmt: skip
+
+    for name in ("Lé\u200ba", "abc\u202egnp.exe", "\ufeffAmine", "   "):
+        refused = await posts.client.post("/auth/register", json=account(display_name=name))
+        assert refused.status_code == 422, name
+        assert refused.json()["detail"][0]["loc"][-1] == "display_name", name
+    decomposed = "Le\u0301a"  # "Léa" with a combining accent: stored as one spelling
+    made = await posts.client.post(
+        "/auth/register", json=account(local="lea", display_name=f" {decomposed} ")
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["display_name"] == "L\u00e9a"
+    for password in ("password123", "motdepasse2024", "azertyuiop"):
+        weak = await posts.client.post("/auth/register",
+                                       json=account(local="sam", password=password))  # fmt: skip
+        assert weak.status_code == 422, password
+        assert weak.json()["detail"]["code"] == "weak_password", password

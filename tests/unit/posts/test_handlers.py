@@ -421,3 +421,15 @@ async def test_photos_are_the_authors_at_most_four_and_travel_as_references(hand
     assert first not in view["photos"] and len(view["photos"]) == 3
     with pytest.raises(NotFound):
         await handlers.remove_photo(lea, post_id, first)
+
+
+async def test_a_guessable_password_is_refused_at_registration_and_change(handlers):
+    with pytest.raises(Invalid) as weak:
+        await handlers.register("lea@example.org", "password123", Profile("Léa"))
+    assert weak.value.code == "weak_password" and weak.value.field == "password"
+    with pytest.raises(Invalid):  # made of her own e-mail
+        await handlers.register("lea@example.org", "lea-lea-lea-2026", Profile("Léa"))
+    lea = await member(handlers, "lea")
+    with pytest.raises(Invalid) as weak:
+        await handlers.change_password(lea, "a long password", "azertyuiop")
+    assert weak.value.field == "new_password" and weak.value.code == "weak_password"

@@ -286,4 +286,5 @@ export const en = {
   error_not_an_image: "This file is not a JPEG, PNG or WebP image that can be read.",
   error_image_bomb: "This image is far too large once opened.",
   error_too_many_photos: "A post has 4 photos at most.",
+  error_weak_password: "This password is too easy to guess (a common one, or made of your name or e-mail). A few unrelated words make a strong one.",
 };

@@ -287,4 +287,5 @@ export const fr: Record<keyof typeof en, string> = {
   error_not_an_image: "Ce fichier n'est pas une image JPEG, PNG ou WebP lisible.",
   error_image_bomb: "Cette image est beaucoup trop grande une fois ouverte.",
   error_too_many_photos: "Une annonce a 4 photos au plus.",
+  error_weak_password: "Ce mot de passe est trop facile à deviner (courant, ou fait de votre nom ou de votre e-mail). Quelques mots sans rapport entre eux en font un solide.",
 };

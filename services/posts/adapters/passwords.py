@@ -22,7 +22,7 @@ FRENCH_COMMON = (
     "chouchou", "loulou", "marseille", "paris", "france", "amour", "jetaime", "coucou",
     "chocolat", "princesse", "nicolas", "camille", "julien", "marine", "thomas", "maman",
     "papa", "bisous", "vacances", "liberte", "football", "olympique",
-)
+)  # fmt: skip
 
 _hasher = PasswordHasher()
 # Verifying against this when the account does not exist keeps the timing the same,

@@ -36,6 +36,8 @@ Email = Annotated[
 ]
 Password = Annotated[str, Field(min_length=10, max_length=128)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}$", examples=["fr"])]
+
+
 # A name and a title are one line: no line break, no tab.
 def _one_spelling(name: str) -> str:
     """A name in one Unicode form (NFC), without the spaces around it: two names that look

@@ -125,7 +125,9 @@ async def bootstrap(settings: NotificationsSettings) -> NotificationsWiring:
     inbox = PostgresInbox(pool)
     store = PostgresWebhookStore(pool)
     http = httpx.AsyncClient(timeout=settings.webhook_timeout_s, follow_redirects=False)
-    sender = HttpWebhookSender(http, settings.allow_private_webhooks)
+    sender = HttpWebhookSender(
+        http, settings.allow_private_webhooks, deadline_s=settings.webhook_timeout_s
+    )
     queued = asyncio.Event()
     events = EventHandlers(
         inbox=inbox,

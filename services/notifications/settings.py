@@ -26,7 +26,8 @@ class NotificationsSettings(Settings):
     # Longer than a try can take, so a live sender's lease never lapses mid-send.
     webhook_lease_s: float = 60.0
     webhook_max_in_flight: int = 64
-    webhook_per_endpoint: int = 4
+    # One delivery in flight per endpoint: a receiver gets them one at a time, in order.
+    webhook_per_endpoint: int = 1
     # After a rotation the old secret still signs for this long.
     webhook_secret_grace_s: int = 24 * 3600
 

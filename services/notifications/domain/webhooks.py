@@ -109,6 +109,24 @@ def refused_address(addresses: Sequence[str]) -> str | None:
         return "the host name does not resolve"
     for text in addresses:
         address = ipaddress.ip_address(text.split("%", 1)[0])
-        if not address.is_global:
+        if not address.is_global or _tunnelled(address):
             return f"the host resolves to a non-public address ({address})"
     return None
+
+
+# IPv6 ranges that carry an IPv4 address to a gateway: a public-looking address that
+# reaches whatever IPv4 address it embeds (127.0.0.1, 10.0.0.1...). Refused whole.
+_TUNNELS = tuple(ipaddress.ip_network(n) for n in (
+    "64:ff9b::/96",  # NAT64, well-known prefix
+    "64:ff9b:1::/48",  # NAT64, local use
+    "2002::/16",  # 6to4
+    "2001::/32",  # Teredo
+))  # fmt: skip
+
+
+def _tunnelled(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if address.version == 4:
+        return False
+    if address.ipv4_mapped is not None:  # ::ffff:a.b.c.d is the IPv4 address itself
+        return True
+    return any(address in network for network in _TUNNELS)

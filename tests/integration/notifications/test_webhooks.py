@@ -122,6 +122,25 @@ async def test_replay_from_a_cursor_and_rotation_sign_with_both_secrets(notifica
         Webhook(endpoint["secret"]).verify(body, headers)
 
 
+async def test_a_delivery_goes_to_the_checked_address_and_keeps_no_answer_body(
+    notifications, receiver
+):
+    partner = member_id("partner")
+    # By name: resolved, checked, and the try connects to that address with the name in
+    # the Host header (pinned), not to whatever a second lookup would say.
+    by_name = receiver.url.replace("127.0.0.1", "localhost")
+    endpoint = await register(notifications, partner, by_name)
+    receiver.script = ["500"]
+    post = public_post(member_id("p"))
+    await notifications.put(m.PostCreated(post_id=post.post_id, post=post))
+    await wait_for(lambda: len(receiver.received) >= 2)  # the 500, then the retry
+    assert receiver.received[0][0]["host"] == by_name.split("/")[2]
+    auth = notifications.auth(partner, Role.PARTNER)
+    got = await notifications.client.get(f"/v1/webhooks/{endpoint['id']}/deliveries",
+                                         headers=auth)  # fmt: skip
+    assert "hunter2" not in got.text and "internal" not in got.text
+
+
 async def test_a_410_disables_the_endpoint(notifications, receiver):
     partner = member_id("partner")
     endpoint = await register(notifications, partner, receiver.url)

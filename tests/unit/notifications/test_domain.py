@@ -210,6 +210,11 @@ def test_retries_back_off_with_jitter_then_give_up():
         (["::1"], True),
         (["fe80::1%eth0"], True),
         ([], True),
+        (["::ffff:127.0.0.1"], True),  # IPv4-mapped
+        (["::ffff:93.184.216.34"], True),  # mapped, even to a public address: never needed
+        (["64:ff9b::a00:1"], True),  # NAT64 to 10.0.0.1
+        (["2002:7f00:1::1"], True),  # 6to4 of 127.0.0.1
+        (["2001:0:4136:e378:8000:63bf:3fff:fdd2"], True),  # Teredo
     ],
 )
 def test_only_public_addresses_receive_webhooks(addresses, refused):
@@ -256,3 +261,14 @@ def test_a_notification_id_is_the_cause_time_and_a_digest_of_cause_and_member():
         digest = hashlib.sha256(f"{cause.event_id}/{member}".encode()).digest()
         expected = ULID.from_bytes(millis.to_bytes(6, "big") + digest[:10])
         assert cause.notification_id(member) == str(expected)
+
+
+def test_a_delivery_goes_to_the_address_that_was_checked():
+    from services.notifications.adapters.webhook_sender import pinned
+
+    assert pinned("https://hooks.example.org/in?x=1", "93.184.216.34") == (
+        "https://93.184.216.34/in?x=1", "hooks.example.org", "hooks.example.org"
+    )  # fmt: skip
+    assert pinned("http://hooks.example.org:8080/in", "2606:2800:220:1::1") == (
+        "http://[2606:2800:220:1::1]:8080/in", "hooks.example.org:8080", "hooks.example.org"
+    )  # fmt: skip

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from services.gateway.adapters.source import assign_from_start, assign_from_window, room_event
 from services.gateway.bootstrap import GatewayWiring
@@ -16,30 +19,37 @@ READ_RETRY_S = 1.0
 log = logging.getLogger(__name__)
 
 
+async def batches(consumer: AIOKafkaConsumer, what: str) -> AsyncIterator[list[ConsumerRecord]]:
+    """The consumer's records, one fetch at a time (empty when nothing came within the
+    fetch timeout), for ever: a failure (the broker gone, a leader moving) is logged and
+    the reading goes on from where it was."""
+    while True:
+        try:
+            batch = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("reading %s failed, retrying: %s: %s", what, type(exc).__name__, exc)
+            await asyncio.sleep(READ_RETRY_S)
+            continue
+        yield [record for records in batch.values() for record in records]
+
+
 async def read_forever(wiring: GatewayWiring) -> None:
     """Read until cancelled; a failure (the broker gone, a leader moving) is logged and
     the reading goes on from where it was: a reader that ended would leave every socket
     silent while the gateway looks alive."""
-    consumer, reader, hub, streams = wiring.consumer, wiring.reader, wiring.hub, wiring.streams
+    reader, hub, streams = wiring.reader, wiring.hub, wiring.streams
     wiring.reading = True
     try:
-        while True:
-            try:
-                batch = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("reading Kafka failed, retrying: %s: %s", type(exc).__name__, exc)
-                await asyncio.sleep(READ_RETRY_S)
-                continue
-            for records in batch.values():
-                for record in records:
-                    entry = reader.entry(record)
-                    if entry is None:
-                        slot = streams.slot_of[(record.topic, record.partition)]
-                        streams.skip(slot, record.offset)
-                    else:
-                        hub.dispatch(entry)
+        async for fetched in batches(wiring.consumer, "Kafka"):
+            for record in fetched:
+                entry = reader.entry(record)
+                if entry is None:
+                    slot = streams.slot_of[(record.topic, record.partition)]
+                    streams.skip(slot, record.offset)
+                else:
+                    hub.dispatch(entry)
     finally:
         wiring.reading = False
 
@@ -49,28 +59,18 @@ async def read_rooms_forever(wiring: GatewayWiring) -> None:
     that outlived its alert's expiry (its end never came) is closed here too. A record
     that fails is logged and skipped: this loop must not end, or released helpers and
     ended alerts would keep their room on this gateway."""
-    consumer, rooms, positions = wiring.room_consumer, wiring.hub.rooms, wiring.room_positions
+    rooms, positions = wiring.hub.rooms, wiring.room_positions
     wiring.reading_rooms = True
     try:
-        while True:
-            try:
-                batch = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("reading the rooms failed, retrying: %s: %s",
-                            type(exc).__name__, exc)  # fmt: skip
-                await asyncio.sleep(READ_RETRY_S)
-                continue
-            for records in batch.values():
-                for record in records:
-                    event = room_event(record)
-                    if event is not None:
-                        try:
-                            rooms.apply(event)
-                        except Exception:
-                            log.exception("could not apply %s@%d", record.topic, record.offset)
-                    positions[(record.topic, record.partition)] = record.offset
+        async for fetched in batches(wiring.room_consumer, "the rooms"):
+            for record in fetched:
+                event = room_event(record)
+                if event is not None:
+                    try:
+                        rooms.apply(event)
+                    except Exception:
+                        log.exception("could not apply %s@%d", record.topic, record.offset)
+                positions[(record.topic, record.partition)] = record.offset
             rooms.sweep()
     finally:
         wiring.reading_rooms = False

@@ -49,7 +49,6 @@ class Client:
         self.hub = hub
         self.subs: dict[str, Subscription] = {}
         self.location: tuple[float, float] | None = None
-        self.last_location_at = float("-inf")
         self.bucket = P.TokenBucket(hub.frames_per_s, hub.frame_burst, time.monotonic())
         self.refused = 0
         self._queue: deque[bytes] = deque()

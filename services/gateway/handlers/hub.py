@@ -33,6 +33,7 @@ from services.gateway.domain.subscriptions import (
 )
 from services.gateway.handlers.client import Client
 from services.gateway.handlers.rooms import RoomHub
+from services.gateway.handlers.throttle import LatestWins
 from services.gateway.ports import Broadcast, PublishLocation, PublishRoomEvent
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class Hub:
         self._notification_slots = streams.slots_of([topics["notifications"]])
         self._tasks: set[asyncio.Task] = set()
         # A location sent sooner than the interval waits for it (the latest wins).
-        self._waiting_location: dict[Client, tuple[float, float]] = {}
+        self._locations = LatestWins()
         self.rooms = RoomHub(
             publish_room_event, location_min_interval_s, self._spawn,
             lambda member: [c for c in self.clients if c.member == member],
@@ -97,7 +98,7 @@ class Hub:
             self.index.remove(sub, client.member)
         client.subs.clear()
         self.rooms.disconnect(client)
-        self._waiting_location.pop(client, None)
+        self._locations.forget(lambda key: key is client)
         self.clients.discard(client)
         CONNECTIONS.set(len(self.clients))
         SUBSCRIPTIONS.set(self.index.count)
@@ -335,23 +336,14 @@ class Hub:
         # At most one every interval is forwarded; one sent sooner waits for the end of
         # the interval (the latest wins), so the notifications service never alerts
         # from an old point when a newer one was sent.
-        wait_s = client.last_location_at + self.location_min_interval_s - time.monotonic()
-        if wait_s <= 0:
-            self._forward_location(client, (lat, lon))
-            return
-        first_waiting = client not in self._waiting_location
-        self._waiting_location[client] = (lat, lon)
-        if first_waiting:
-            asyncio.get_running_loop().call_later(wait_s, self._forward_waiting_location, client)
-
-    def _forward_waiting_location(self, client: Client) -> None:
-        point = self._waiting_location.pop(client, None)
-        if point is not None and not client.closed:
-            self._forward_location(client, point)
+        self._locations.submit(
+            client, (lat, lon), lambda point: self._forward_location(client, point),
+            self.location_min_interval_s,
+        )  # fmt: skip
 
     def _forward_location(self, client: Client, point: tuple[float, float]) -> None:
-        client.last_location_at = time.monotonic()
-        self._spawn(self.publish_location(client.member, *point))  # type: ignore[misc]
+        if not client.closed:
+            self._spawn(self.publish_location(client.member, *point))  # type: ignore[misc]
 
 
 def _no_broadcast(connections: list, frame: bytes) -> list[int]:

@@ -9,9 +9,7 @@ ended leaves the room at once (``room_closed``), and a later subscribe is refuse
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -21,6 +19,7 @@ from prometheus_client import Counter
 from services.gateway.domain import protocol as P
 from services.gateway.domain import rooms as R
 from services.gateway.handlers.client import Client
+from services.gateway.handlers.throttle import LatestWins
 from services.gateway.ports import PublishRoomEvent
 from shared.contract import events as E
 from shared.contract.values import Point, SearchUpdate
@@ -50,8 +49,7 @@ class RoomHub:
         self.subscribers: dict[str, set[Client]] = {}  # post id -> sockets in its room
         # A helper's position: at most one every interval per helper and room; one sent
         # sooner waits (the latest wins) and goes when the interval is over, never lost.
-        self._last_position_at: dict[tuple[str, str], float] = {}
-        self._waiting_position: dict[tuple[str, str], E.SearchUpdated] = {}
+        self._positions = LatestWins()
 
     # -- events read back from the topics -------------------------------------------------
     def apply(self, event: E.Event) -> None:
@@ -71,7 +69,7 @@ class RoomHub:
                 client.push_json({"type": "answered", "post_id": change.post_id,
                                   "answer": answer.value})  # fmt: skip
         if change.ended is not None:
-            self._forget_positions(change.post_id)
+            self._positions.forget(lambda key: key[0] == change.post_id)
             for client in self.subscribers.pop(change.post_id, set()):
                 self._close_room(client, change.post_id, change.ended)
             return
@@ -175,32 +173,13 @@ class RoomHub:
 
     # -- helpers --------------------------------------------------------------------------
     def _position(self, client: Client, updated: E.SearchUpdated) -> None:
+        def send(position: E.SearchUpdated) -> None:
+            if client.closed or not self.rooms.may_enter(position.post_id, position.member_id):
+                return  # gone, released, or the alert ended meanwhile
+            self._send(client, position, P.ROOM_CHANNEL_PREFIX + position.post_id)
+
         key = (updated.post_id, updated.member_id)
-        now = time.monotonic()
-        wait_s = self._last_position_at.get(key, -1e9) + self.position_min_interval_s - now
-        if wait_s <= 0:
-            self._last_position_at[key] = now
-            self._send(client, updated, P.ROOM_CHANNEL_PREFIX + updated.post_id)
-            return
-        first_waiting = key not in self._waiting_position
-        self._waiting_position[key] = updated  # the latest wins
-        if first_waiting:
-            asyncio.get_running_loop().call_later(wait_s, self._send_waiting, client, key)
-
-    def _send_waiting(self, client: Client, key: tuple[str, str]) -> None:
-        updated = self._waiting_position.pop(key, None)
-        if updated is None or client.closed:
-            return
-        if not self.rooms.may_enter(updated.post_id, updated.member_id):
-            return  # released, or the alert ended meanwhile
-        self._last_position_at[key] = time.monotonic()
-        self._send(client, updated, P.ROOM_CHANNEL_PREFIX + updated.post_id)
-
-    def _forget_positions(self, post_id: str) -> None:
-        for key in [k for k in self._last_position_at if k[0] == post_id]:
-            del self._last_position_at[key]
-        for key in [k for k in self._waiting_position if k[0] == post_id]:
-            del self._waiting_position[key]
+        self._positions.submit(key, updated, send, self.position_min_interval_s)
 
     def _send(self, client: Client, event: E.Event, channel: str) -> None:
         if self.publish is None:

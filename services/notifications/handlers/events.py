@@ -19,6 +19,7 @@ from services.notifications.domain.notices import Stored
 from services.notifications.domain.preferences import Decision, decide, digest_due, digest_title
 from services.notifications.ports import AlertRooms, Clock, Directory, Inbox, Pusher, WebhookStore
 from shared.contract import events as E
+from shared.contract.catalogue import POSTS
 from shared.contract.envelope import DecodedEvent, fixed_event_id, new_event_id
 
 log = logging.getLogger(__name__)
@@ -26,14 +27,9 @@ log = logging.getLogger(__name__)
 DIGEST_BATCH = 500
 # Notifications stored per statement, the statements side by side on the pool.
 CHUNK = 200
-PARTNER_EVENTS = (
-    E.PostCreated,
-    E.PostUpdated,
-    E.PostResolved,
-    E.PostExpired,
-    E.PostRemoved,
-    E.PostWithdrawn,
-)
+# Partners get every public event of a post's life: those of posts.v1, as the catalogue
+# lists them (a new one reaches them without a second list to keep in step).
+PARTNER_EVENTS = POSTS.events
 
 
 def _cause(decoded: DecodedEvent) -> N.Cause:

@@ -1,22 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import { offset, sectorShape } from "../src/geo";
-import { Live, type SocketLike } from "../src/live/socket";
-
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  sent: Record<string, unknown>[] = [];
-  onopen: ((ev: unknown) => void) | null = null;
-  onmessage: ((ev: { data: unknown }) => void) | null = null;
-  onclose: ((ev: { code: number }) => void) | null = null;
-  send(data: string) { this.sent.push(JSON.parse(data)); }
-  close() { this.readyState = 3; this.onclose?.({ code: 1000 }); }
-  open() { this.readyState = 1; this.onopen?.({}); }
-  frame(frame: Record<string, unknown>) { this.onmessage?.({ data: JSON.stringify(frame) }); }
-  drop() { this.readyState = 3; this.onclose?.({ code: 1006 }); }
-}
-
-const settle = () => Promise.resolve().then(() => Promise.resolve()).then(() => Promise.resolve());
+import { Live } from "../src/live/socket";
+import { FakeSocket, settle } from "./fake-socket";
 
 describe("the search room on the socket", () => {
   it("hands room frames over, and never asks again for a room closed or refused", async () => {

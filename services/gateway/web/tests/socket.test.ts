@@ -1,20 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { CLOSE_TOKEN_EXPIRED, Live, PROTOCOL, Seen, type SocketLike, backoffMs } from "../src/live/socket";
-
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  sent: Record<string, unknown>[] = [];
-  onopen: ((ev: unknown) => void) | null = null;
-  onmessage: ((ev: { data: unknown }) => void) | null = null;
-  onclose: ((ev: { code: number }) => void) | null = null;
-  constructor(readonly url: string, readonly protocols: string[]) {}
-  send(data: string) { this.sent.push(JSON.parse(data)); }
-  close() { this.readyState = 3; this.onclose?.({ code: 1000 }); }
-  open() { this.readyState = 1; this.onopen?.({}); }
-  frame(frame: Record<string, unknown>) { this.onmessage?.({ data: JSON.stringify(frame) }); }
-  drop(code = 1006) { this.readyState = 3; this.onclose?.({ code }); }
-}
+import { CLOSE_TOKEN_EXPIRED, Live, PROTOCOL, Seen, backoffMs } from "../src/live/socket";
+import { FakeSocket, settle } from "./fake-socket";
 
 function setUp(token: () => string | null = () => "abc") {
   const asyncToken = async () => token();
@@ -33,9 +20,6 @@ function setUp(token: () => string | null = () => "abc") {
   });
   return { live, sockets, events, snapshots, statuses };
 }
-
-/** Let the token's promise resolve (the socket opens once it has it). */
-const settle = () => Promise.resolve().then(() => Promise.resolve()).then(() => Promise.resolve());
 
 const event = (channel: string, id: string, cursor: string) => ({
   type: "event", channel, cursor, event: { type: "org.entraide.post.created.v1", id, time: "", data: {} },

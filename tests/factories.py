@@ -126,4 +126,17 @@ def sample_events(post_id: str = "p1") -> list[m.Event]:
             changed_at=NOW,
         ),
         m.MemberLocated(member_id="u-lea", point=FESTIVAL, located_at=NOW),
-    ]
+        m.ConversationStarted(
+            conversation_id="c1", post_id="p1", post_title="Spare bed tonight",
+            members=("u-amine", "u-lea"), names=("Amine", "Léa"), started_at=NOW,
+        ),
+        m.MessageSent(
+            message_id="m1", conversation_id="c1", post_id="p1", members=("u-amine", "u-lea"),
+            sender_id="u-lea", sender_name="Léa", body="Rendez-vous à la gare à 18h ?",
+            meeting=True, sent_at=NOW,
+        ),
+        m.ConversationRead(
+            conversation_id="c1", members=("u-amine", "u-lea"), member_id="u-amine",
+            up_to_message_id="m1", read_at=NOW,
+        ),
+    ]  # fmt: skip

@@ -20,6 +20,7 @@ from services.gateway.settings import GatewaySettings
 from shared.contract.catalogue import (
     ALERT_ROOMS,
     ALERTS,
+    CONVERSATIONS,
     MEMBER_LOCATIONS,
     NOTIFICATIONS,
     POSTS,
@@ -93,7 +94,8 @@ class GatewayWiring:
 async def bootstrap(settings: GatewaySettings) -> GatewayWiring:
     names = TopicNames(settings.topic_namespace)
     topics = {"posts": names(POSTS), "replies": names(REPLIES),
-              "notifications": names(NOTIFICATIONS)}  # fmt: skip
+              "notifications": names(NOTIFICATIONS),
+              "conversations": names(CONVERSATIONS)}  # fmt: skip
     keys = KeyRing(settings.verifying_keys_dir)
     keys.ensure()
     streams = Streams(

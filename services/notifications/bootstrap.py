@@ -34,6 +34,7 @@ from services.notifications.settings import NotificationsSettings
 from shared.contract.catalogue import (
     ALERT_ROOMS,
     ALERTS,
+    CONVERSATIONS,
     MATCHES,
     MEMBER_LOCATIONS,
     MEMBERS,
@@ -52,7 +53,7 @@ from shared.runtime.lifecycle import check_postgres, redis_retry
 from shared.runtime.topics import TopicNames
 
 MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "migrations"
-CONSUMED_TOPICS = (POSTS, REPLIES, MATCHES, ALERTS, MEMBERS, MEMBER_LOCATIONS)
+CONSUMED_TOPICS = (POSTS, REPLIES, MATCHES, ALERTS, MEMBERS, MEMBER_LOCATIONS, CONVERSATIONS)
 SERVICE = "notifications"
 # An urgent alert's ~1,000 notifications (~600 KB) leave in one produce request: at
 # aiokafka's default 16 KiB a partition's share took 3 or 4 batches, and the producer

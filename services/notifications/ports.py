@@ -64,6 +64,12 @@ class Inbox(Protocol):
     async def mark_read(self, member_id: str, ids: Sequence[str] | None, now: datetime) -> int:
         """These items (None: every item) read; how many changed."""
 
+    async def unread_conversation(self, member_id: str, conversation_id: str) -> bool:
+        """Has the member an unread notification of a message in this conversation?"""
+
+    async def read_conversation(self, member_id: str, conversation_id: str, now: datetime) -> int:
+        """The member read the conversation: its message notifications are read too."""
+
     async def pushed_since(self, day_starts: dict[str, datetime]) -> dict[str, int]:
         """Ordinary notifications pushed to each member since their local day began."""
 

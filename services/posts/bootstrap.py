@@ -11,6 +11,7 @@ import asyncpg
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
 
+from services.posts.adapters.conversation_rows import PostgresConversationQueries
 from services.posts.adapters.gazetteer import FileGazetteer
 from services.posts.adapters.images import PillowProcessor
 from services.posts.adapters.migrate import MIGRATIONS_DIR
@@ -20,7 +21,7 @@ from services.posts.adapters.photo_files import FilesystemPhotoStore
 from services.posts.adapters.queries import PostgresQueries
 from services.posts.adapters.ratelimit import RedisLimiter
 from services.posts.adapters.store import PostgresStore
-from services.posts.handlers import Handlers, Limits, SessionPolicy
+from services.posts.handlers import ConversationHandlers, Handlers, Limits, SessionPolicy
 from services.posts.settings import PostsSettings
 from shared.runtime import migrations
 from shared.runtime.auth import KeyRing, TokenVerifier
@@ -68,6 +69,7 @@ class PostsWiring:
     redis: aioredis.Redis
     producer: AIOKafkaProducer
     handlers: Handlers
+    conversations: ConversationHandlers
     verifier: TokenVerifier
     relay: OutboxRelay
 
@@ -108,10 +110,11 @@ async def bootstrap(settings: PostsSettings) -> PostsWiring:
     )  # fmt: skip
     producer = build_producer(settings.kafka_bootstrap)
     await producer.start()
+    store, limiter = PostgresStore(pool), RedisLimiter(redis, settings.redis_prefix)
     handlers = Handlers(
-        store=PostgresStore(pool),
+        store=store,
         queries=PostgresQueries(pool),
-        limiter=RedisLimiter(redis, settings.redis_prefix),
+        limiter=limiter,
         passwords=Argon2Passwords(),
         tokens=keys.signer(),
         clock=utcnow,
@@ -125,12 +128,21 @@ async def bootstrap(settings: PostsSettings) -> PostsWiring:
         images=PillowProcessor(),
         photos=FilesystemPhotoStore(settings.photos_path),
     )
+    conversations = ConversationHandlers(
+        store=store,
+        queries=PostgresConversationQueries(pool),
+        limiter=limiter,
+        clock=utcnow,
+        messages_per_hour=settings.messages_per_hour,
+        reports_per_hour=settings.reports_per_hour,
+    )
     return PostsWiring(
         settings=settings,
         pool=pool,
         redis=redis,
         producer=producer,
         handlers=handlers,
+        conversations=conversations,
         verifier=keys.verifier(),
         relay=build_relay(pool, producer, settings),
     )

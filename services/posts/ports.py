@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.posts.domain.accounts import Account, Profile
+from services.posts.domain.conversations import Conversation, PostFacts
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.photos import Processed
 from services.posts.domain.posts import Post
 from services.posts.domain.sessions import RefreshToken
-from shared.contract.events import Event, ReplyCreated
+from shared.contract.events import Event, MessageSent, ReplyCreated
 from shared.contract.identity import Claims, Role
 
 View = dict[str, Any]
@@ -126,6 +127,41 @@ class UnitOfWork(Protocol):
 
     async def add_events(self, events: Sequence[Event]) -> None: ...
 
+    # conversations ------------------------------------------------------------------
+    async def post_facts(self, post_id: str) -> PostFacts | None: ...
+
+    async def conversation_of(self, post_id: str, member_id: str) -> Conversation | None:
+        """The member's conversation with the post's author, if they started one."""
+
+    async def add_conversation(self, conversation: Conversation) -> bool:
+        """Write it and its events; False (nothing written) when the pair has one."""
+
+    async def conversation_for_update(self, conversation_id: str) -> Conversation | None:
+        """The conversation, locked until the transaction ends (messages in order)."""
+
+    async def save_conversation(
+        self, conversation: Conversation, message: MessageSent | None = None
+    ) -> None:
+        """Its new state, the message sent (if any), and the events it recorded."""
+
+    async def last_message_id(self, conversation_id: str) -> str | None: ...
+
+    async def has_message(self, conversation_id: str, message_id: str) -> bool: ...
+
+    async def blocked_between(self, one: str, other: str) -> bool:
+        """Has either blocked the other?"""
+
+    async def block(self, blocker_id: str, blocked_id: str) -> bool:
+        """False when the member does not exist."""
+
+    async def unblock(self, blocker_id: str, blocked_id: str) -> None: ...
+
+    async def add_conversation_report(
+        self, conversation_id: str, message_id: str | None, reporter_id: str,
+        reported_id: str, reason: str,
+    ) -> bool:  # fmt: skip
+        """False when this member already reported this (message of the) conversation."""
+
 
 class ImageProcessor(Protocol):
     def process(self, data: bytes) -> Processed:
@@ -169,3 +205,23 @@ class PostQueries(Protocol):
 
     def new_post(self, post: Post, author_name: str, viewer: Claims | None) -> View:
         """The view of a post just written, without reading it back."""
+
+
+class ConversationQueries(Protocol):
+    """The read side of conversations: only ever for one of their two members."""
+
+    async def conversations(self, member_id: str, cursor: str | None, limit: int) -> View:
+        """The member's conversations, the latest message first, with unread counts."""
+
+    async def conversation(self, conversation_id: str, member_id: str) -> View:
+        """Raises NotFound for a member who is not in it."""
+
+    async def messages(
+        self, conversation_id: str, member_id: str, before: str | None, limit: int
+    ) -> View:
+        """A page of messages, oldest first, and the cursor to the older ones."""
+
+    async def message(self, message_id: str) -> View: ...
+
+    async def blocked(self, member_id: str) -> list[View]:
+        """The members this member blocked."""

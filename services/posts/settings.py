@@ -25,6 +25,7 @@ class PostsSettings(Settings):
     posts_per_hour: int = 30
     replies_per_hour: int = 120
     reports_per_hour: int = 30
+    messages_per_hour: int = 300
     urgent_per_day: int = 3
     logins_per_window: int = 10
     login_window_s: int = 300

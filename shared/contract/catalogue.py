@@ -124,6 +124,20 @@ NOTIFICATIONS = Topic(
     events=(E.NotificationCreated,),
     restricted=True,
 )
+CONVERSATIONS = Topic(
+    name="conversations.v1",
+    key="conversation_id",
+    description="Private conversations between a post's author and another member: "
+    "started, each message, read receipts. Every event names its two members.",
+    partitions=12,
+    # PostgreSQL keeps the conversations; Kafka only carries them to the sockets and the
+    # inbox, and the gateways' resume window: a week is plenty.
+    retention_ms=7 * DAY_MS,
+    producers=("posts",),
+    consumers=("notifications", "gateway"),
+    events=(E.ConversationStarted, E.MessageSent, E.ConversationRead),
+    restricted=True,
+)
 
 MEMBERS = Topic(
     name="members.v1",
@@ -176,6 +190,7 @@ EVENT_TOPICS: tuple[Topic, ...] = (
     ALERTS,
     ALERT_ROOMS,
     NOTIFICATIONS,
+    CONVERSATIONS,
     MEMBERS,
     MEMBER_LOCATIONS,
 )

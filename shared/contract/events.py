@@ -301,6 +301,61 @@ class SearchUpdated(Event):
     updated_at: datetime
 
 
+# Private conversations (conversations.v1, restricted): a post's author and one member
+# who contacted them. Each event names both members, so the gateway routes it to their
+# personal channel without state, and nobody else ever gets it.
+MessageText = Annotated[str, Field(min_length=1, max_length=2000)]
+Pair = Annotated[tuple[Id, Id], Field(description="The post's author, then the other")]
+
+
+class ConversationStarted(Event):
+    """A member contacted a post's author about it (one conversation per pair and post)."""
+
+    event_type = "org.entraide.conversation.started.v1"
+    source = "/entraide/posts"
+    subject_field = "conversation_id"
+
+    conversation_id: Id
+    post_id: Id
+    post_title: Title
+    members: Pair
+    names: Annotated[tuple[DisplayName, DisplayName], Field(description="As ``members``")]
+    started_at: datetime
+
+
+class MessageSent(Event):
+    """One message of a conversation, plain text, to the other member."""
+
+    event_type = "org.entraide.conversation.message-sent.v1"
+    source = "/entraide/posts"
+    subject_field = "conversation_id"
+
+    message_id: Id
+    conversation_id: Id
+    post_id: Id
+    members: Pair
+    sender_id: Id
+    sender_name: DisplayName
+    body: MessageText
+    # The first message that arranges a meeting: both clients show a safety note.
+    meeting: bool = False
+    sent_at: datetime
+
+
+class ConversationRead(Event):
+    """A member read the conversation up to a message (the other sees "seen")."""
+
+    event_type = "org.entraide.conversation.read.v1"
+    source = "/entraide/posts"
+    subject_field = "conversation_id"
+
+    conversation_id: Id
+    members: Pair
+    member_id: Id
+    up_to_message_id: Id
+    read_at: datetime
+
+
 class MemberProfileChanged(Event):
     """What other services need of a member's profile to decide who to alert.
 
@@ -348,7 +403,10 @@ class NotificationCreated(Event):
     member_id: Id
     reason: Annotated[
         str,
-        Field(pattern=r"^(reply|match|urgent_alert|urgent_alert_resolved|report_outcome|digest)$"),
+        Field(
+            pattern=r"^(reply|match|urgent_alert|urgent_alert_resolved|report_outcome|digest"
+            r"|message)$"
+        ),
     ]
     post_id: Id | None = None
     cause_event_id: Id

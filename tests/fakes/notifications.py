@@ -89,6 +89,19 @@ class FakeInbox:
                 marked += 1
         return marked
 
+    def _about(self, member_id: str, conversation_id: str) -> list[Stored]:
+        return [r for r in self.rows.values() if r.member_id == member_id and r.read_at is None
+                and r.title_params.get("conversation") == conversation_id]  # fmt: skip
+
+    async def unread_conversation(self, member_id: str, conversation_id: str) -> bool:
+        return bool(self._about(member_id, conversation_id))
+
+    async def read_conversation(self, member_id: str, conversation_id: str, now: datetime) -> int:
+        unread = self._about(member_id, conversation_id)
+        for row in unread:
+            row.read_at = now
+        return len(unread)
+
     async def pushed_since(self, day_starts: dict[str, datetime]) -> dict[str, int]:
         counts: dict[str, int] = {}
         for r in self.rows.values():

@@ -8,13 +8,14 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from services.posts.domain.accounts import Account, Profile
+from services.posts.domain.conversations import Conversation, PostFacts
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.photos import Processed
 from services.posts.domain.posts import LIVE_STATUSES, Post
 from services.posts.domain.sessions import RefreshToken
 from services.posts.ports import Limit, Place, View
 from shared.contract.errors import Invalid, NotFound, RateLimited
-from shared.contract.events import Event, ReplyCreated
+from shared.contract.events import Event, MessageSent, ReplyCreated
 from shared.contract.identity import Claims, Role
 
 
@@ -88,6 +89,10 @@ class Memory:
         self.reports: dict[tuple[str, str], str] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.outbox: list[Event] = []
+        self.conversations: dict[str, Conversation] = {}
+        self.messages: dict[str, MessageSent] = {}
+        self.blocks: set[tuple[str, str]] = set()
+        self.conversation_reports: dict[tuple[str, str, str | None], str] = {}
 
 
 class FakeUnitOfWork:
@@ -166,6 +171,68 @@ class FakeUnitOfWork:
     async def add_events(self, events: Sequence[Event]) -> None:
         self.m.outbox.extend(events)
 
+    # conversations ------------------------------------------------------------------
+    async def post_facts(self, post_id: str) -> PostFacts | None:
+        post = self.m.posts.get(post_id)
+        if post is None:
+            return None
+        return PostFacts(post.id, post.author_id, post.title, post.status.value)
+
+    async def conversation_of(self, post_id: str, member_id: str) -> Conversation | None:
+        found = [c for c in self.m.conversations.values()
+                 if c.post_id == post_id and c.member_id == member_id]  # fmt: skip
+        return _kept(found[0]) if found else None
+
+    async def add_conversation(self, conversation: Conversation) -> bool:
+        if await self.conversation_of(conversation.post_id, conversation.member_id):
+            return False
+        self.m.conversations[conversation.id] = _kept(conversation)
+        await self.add_events(conversation.events)
+        return True
+
+    async def conversation_for_update(self, conversation_id: str) -> Conversation | None:
+        found = self.m.conversations.get(conversation_id)
+        return _kept(found) if found else None
+
+    async def save_conversation(
+        self, conversation: Conversation, message: MessageSent | None = None
+    ) -> None:
+        if message is not None:
+            self.m.messages[message.message_id] = message
+        self.m.conversations[conversation.id] = _kept(conversation)
+        await self.add_events(conversation.events)
+
+    async def last_message_id(self, conversation_id: str) -> str | None:
+        ids = [m.message_id for m in self.m.messages.values()
+               if m.conversation_id == conversation_id]  # fmt: skip
+        return max(ids, default=None)
+
+    async def has_message(self, conversation_id: str, message_id: str) -> bool:
+        message = self.m.messages.get(message_id)
+        return message is not None and message.conversation_id == conversation_id
+
+    async def blocked_between(self, one: str, other: str) -> bool:
+        return (one, other) in self.m.blocks or (other, one) in self.m.blocks
+
+    async def block(self, blocker_id: str, blocked_id: str) -> bool:
+        if blocked_id not in self.m.accounts:
+            return False
+        self.m.blocks.add((blocker_id, blocked_id))
+        return True
+
+    async def unblock(self, blocker_id: str, blocked_id: str) -> None:
+        self.m.blocks.discard((blocker_id, blocked_id))
+
+    async def add_conversation_report(
+        self, conversation_id: str, message_id: str | None, reporter_id: str,
+        reported_id: str, reason: str,
+    ) -> bool:  # fmt: skip
+        key = (conversation_id, reporter_id, message_id)
+        if key in self.m.conversation_reports:
+            return False
+        self.m.conversation_reports[key] = reason
+        return True
+
 
 class FakeStore:
     def __init__(self) -> None:
@@ -225,6 +292,62 @@ class FakeQueries:
 
     async def profile(self, member_id: str) -> View | None:
         return await _profile_of(self.store, member_id)
+
+
+class FakeConversationQueries:
+    """The read side of conversations over the fake store's memory."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+
+    def _mine(self, conversation_id: str, member_id: str) -> Conversation:
+        found = self.store.memory.conversations.get(conversation_id)
+        if found is None or member_id not in found.members:
+            raise NotFound("no such conversation", field="conversation_id")
+        return found
+
+    async def conversations(self, member_id: str, cursor: str | None, limit: int) -> View:
+        mine = [c for c in self.store.memory.conversations.values() if member_id in c.members]
+        mine.sort(key=lambda c: (c.last_message_at, c.id), reverse=True)
+        items = [await self.conversation(c.id, member_id) for c in mine[:limit]]
+        return {"items": items, "unread": sum(i["unread"] for i in items)}
+
+    async def conversation(self, conversation_id: str, member_id: str) -> View:
+        c = self._mine(conversation_id, member_id)
+        read = c.read_up_to(member_id) or ""
+        messages = [m for m in self.store.memory.messages.values() if m.conversation_id == c.id]
+        unread = [m for m in messages if m.sender_id != member_id and m.message_id > read]
+        blocks = self.store.memory.blocks
+        other = c.other(member_id)
+        return {"id": c.id, "post": {"id": c.post_id, "title": c.post_title},
+                "other": {"id": other}, "unread": len(unread),
+                "seen_up_to": c.read_up_to(other), "meeting_noted": c.meeting_noted,
+                "can_write": (member_id, other) not in blocks and (other, member_id) not in blocks,
+                "blocked_by_me": (member_id, other) in blocks}  # fmt: skip
+
+    async def messages(
+        self, conversation_id: str, member_id: str, before: str | None, limit: int
+    ) -> View:
+        self._mine(conversation_id, member_id)
+        found = [m for m in self.store.memory.messages.values()
+                 if m.conversation_id == conversation_id]  # fmt: skip
+        found.sort(key=lambda m: m.message_id)
+        return {"items": [await self.message(m.message_id) for m in found[-limit:]]}
+
+    async def message(self, message_id: str) -> View:
+        m = self.store.memory.messages[message_id]
+        return {"id": m.message_id, "sender": {"id": m.sender_id}, "body": m.body}
+
+    async def blocked(self, member_id: str) -> list[View]:
+        return [{"id": blocked} for blocker, blocked in self.store.memory.blocks
+                if blocker == member_id]  # fmt: skip
+
+
+def _kept(conversation: Conversation) -> Conversation:
+    """As a database keeps it: the state, not the events recorded on the way."""
+    kept = copy.deepcopy(conversation)
+    kept.events = []
+    return kept
 
 
 async def _profile_of(store: FakeStore, member_id: str) -> View | None:

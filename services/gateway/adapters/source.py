@@ -11,10 +11,18 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import Counter
 
-from services.gateway.domain.streams import NOTIFICATION, POST, REPLY, Entry, Streams
+from services.gateway.domain.streams import CONVERSATION, NOTIFICATION, POST, REPLY, Entry, Streams
 from services.gateway.domain.subscriptions import RoutingFacts
 from shared.contract.envelope import UndecodableEventError, decode_event
-from shared.contract.events import NotificationCreated, PostCreated, PostUpdated, ReplyCreated
+from shared.contract.events import (
+    ConversationRead,
+    ConversationStarted,
+    MessageSent,
+    NotificationCreated,
+    PostCreated,
+    PostUpdated,
+    ReplyCreated,
+)
 from shared.contract.values import Urgency
 from shared.runtime.tracing import trace_id, traceparent_from_headers
 
@@ -60,6 +68,9 @@ class RecordReader:
         if isinstance(event, NotificationCreated):
             return Entry(kind=NOTIFICATION, post_id=event.post_id, member_id=event.member_id,
                          facts=None, **common)  # fmt: skip
+        if isinstance(event, ConversationStarted | MessageSent | ConversationRead):
+            return Entry(kind=CONVERSATION, post_id=getattr(event, "post_id", None),
+                         member_id=None, facts=None, members=event.members, **common)  # fmt: skip
         if isinstance(event, ReplyCreated):
             return Entry(kind=REPLY, post_id=event.post_id, member_id=None, facts=None, **common)
         post_id = getattr(event, "post_id", None)

@@ -20,8 +20,8 @@ ASSETS_PREFIX = "/assets/"
 # may keep one for a year without asking.
 IMMUTABLE = "public, max-age=31536000, immutable"
 APP_ROUTES = re.compile(
-    r"^/(?:|new|login|register|settings|me/posts|me/notifications"
-    r"|(?:posts|alerts|members)/[0-9A-Za-z_-]{1,64})/?$"
+    r"^/(?:|new|login|register|settings|me/posts|me/notifications|me/conversations"
+    r"|(?:posts|alerts|members|conversations)/[0-9A-Za-z_-]{1,64})/?$"
 )
 TYPES = {
     ".js": "text/javascript; charset=utf-8",

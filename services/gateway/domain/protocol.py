@@ -42,7 +42,10 @@ ALERT_ENDED = "alert_ended"  # an answer to an alert that has ended
 UNAVAILABLE = "unavailable"  # could not be passed on (Kafka): try again
 
 ROOM_CHANNEL_PREFIX = "room:"
-CHANNEL_PATTERN = r"^(feed|alerts|notifications|post:[0-9A-Za-z_-]{1,64}|room:[0-9A-Za-z_-]{1,64})$"
+CHANNEL_PATTERN = (
+    r"^(feed|alerts|notifications|conversations"
+    r"|post:[0-9A-Za-z_-]{1,64}|room:[0-9A-Za-z_-]{1,64})$"
+)
 DEFAULT_ALERT_RADIUS_M = 5_000
 
 

@@ -1,6 +1,7 @@
 """The streams a gateway serves: each partition's position and its resume buffer.
 
-Every gateway reads every partition of the public topics (and of notifications.v1)
+Every gateway reads every partition of the public topics (and of notifications.v1 and
+conversations.v1)
 itself, from ``resume_events_per_partition`` before the end, so all gateways hold the
 same window and a cursor from one resumes on any other.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from services.gateway.domain.subscriptions import RoutingFacts
 
 POST, REPLY, NOTIFICATION = "post", "reply", "notification"
+CONVERSATION = "conversation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +25,7 @@ class Entry:
     slot: int
     offset: int
     timestamp_ms: int
-    kind: str  # POST, REPLY or NOTIFICATION
+    kind: str  # POST, REPLY, NOTIFICATION or CONVERSATION
     event_id: str
     post_id: str | None
     member_id: str | None
@@ -31,6 +33,8 @@ class Entry:
     payload: bytes  # {"type", "id", "time", "data"}, JSON
     duplicate: bool = False  # a notification id seen before: never delivered
     trace_id: str | None = None  # from the record's traceparent, for the delivery log
+    # A conversation's two members: its events go to them, and to nobody else.
+    members: tuple[str, ...] = ()
 
 
 class Streams:

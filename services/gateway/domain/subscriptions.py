@@ -28,6 +28,9 @@ from shared.contract.values import Category, Kind
 FEED_CHANNEL = "feed"
 ALERTS_CHANNEL = "alerts"  # urgent posts near the member's last location
 NOTIFICATIONS_CHANNEL = "notifications"
+# The member's private conversations: every event of each, as it happens.
+CONVERSATIONS_CHANNEL = "conversations"
+PERSONAL_CHANNELS = (NOTIFICATIONS_CHANNEL, CONVERSATIONS_CHANNEL)
 THREAD_CHANNEL_PREFIX = "post:"
 # ~1.1 km to ~280 km north-south; the largest holds a MAX_AREA_RADIUS_M area's latitudes.
 CELL_SIZES_DEG = (0.01, 0.04, 0.16, 0.64, 2.56)
@@ -123,7 +126,8 @@ class SubscriptionIndex:
         self._by_category: dict[Category, set[Subscription]] = defaultdict(set)
         self._by_cell: dict[GridCell, set[Subscription]] = defaultdict(set)
         self._threads: dict[str, set[Subscription]] = defaultdict(set)
-        self._members: dict[str, set[Subscription]] = defaultdict(set)
+        # The personal channels, by (channel, member).
+        self._personal: dict[tuple[str, str], set[Subscription]] = defaultdict(set)
         self.count = 0
 
     # feed and alerts ------------------------------------------------------------------
@@ -140,9 +144,9 @@ class SubscriptionIndex:
     def add(self, sub: Subscription, member: str | None = None) -> None:
         sub.indexed = True
         self.count += 1
-        if sub.channel == NOTIFICATIONS_CHANNEL:
+        if sub.channel in PERSONAL_CHANNELS:
             assert member is not None
-            self._members[member].add(sub)
+            self._personal[(sub.channel, member)].add(sub)
         elif sub.channel.startswith(THREAD_CHANNEL_PREFIX):
             self._threads[sub.channel.removeprefix(THREAD_CHANNEL_PREFIX)].add(sub)
         else:
@@ -154,8 +158,8 @@ class SubscriptionIndex:
             return
         sub.indexed = False
         self.count -= 1
-        if sub.channel == NOTIFICATIONS_CHANNEL:
-            _discard(self._members, member, sub)
+        if sub.channel in PERSONAL_CHANNELS:
+            _discard(self._personal, (sub.channel, member), sub)
         elif sub.channel.startswith(THREAD_CHANNEL_PREFIX):
             _discard(self._threads, sub.channel.removeprefix(THREAD_CHANNEL_PREFIX), sub)
         else:
@@ -182,8 +186,11 @@ class SubscriptionIndex:
     def for_thread(self, post_id: str) -> list[Subscription]:
         return list(self._threads.get(post_id, ()))
 
-    def for_member(self, member: str) -> list[Subscription]:
-        return list(self._members.get(member, ()))
+    def for_member(self, member: str, channel: str = NOTIFICATIONS_CHANNEL) -> list[Subscription]:
+        return list(self._personal.get((channel, member), ()))
+
+    def for_members(self, members: Iterable[str], channel: str) -> list[Subscription]:
+        return [sub for member in members for sub in self._personal.get((channel, member), ())]
 
 
 def _discard(index: dict, key, sub: Subscription) -> None:

@@ -21,10 +21,19 @@ from pydantic import ValidationError
 
 from services.gateway.domain import cursor as cursors
 from services.gateway.domain import protocol as P
-from services.gateway.domain.streams import NOTIFICATION, POST, REPLY, Entry, Streams
+from services.gateway.domain.streams import (
+    CONVERSATION,
+    NOTIFICATION,
+    POST,
+    REPLY,
+    Entry,
+    Streams,
+)
 from services.gateway.domain.subscriptions import (
     ALERTS_CHANNEL,
+    CONVERSATIONS_CHANNEL,
     NOTIFICATIONS_CHANNEL,
+    PERSONAL_CHANNELS,
     THREAD_CHANNEL_PREFIX,
     Area,
     FeedFilter,
@@ -62,7 +71,8 @@ class Hub:
         broadcast: Broadcast | None = None,
         publish_room_event: PublishRoomEvent | None = None,
     ) -> None:
-        """``topics``: "posts", "replies" and "notifications" to their topic names."""
+        """``topics``: "posts", "replies", "notifications" and "conversations" to their
+        topic names."""
         self.streams = streams
         self.index = SubscriptionIndex()
         self.secret = cursor_secret
@@ -79,6 +89,7 @@ class Hub:
         self._post_slots = streams.slots_of([topics["posts"]])
         self._reply_slots = streams.slots_of([topics["replies"]])
         self._notification_slots = streams.slots_of([topics["notifications"]])
+        self._conversation_slots = streams.slots_of([topics["conversations"]])
         self._tasks: set[asyncio.Task] = set()
         # A location sent sooner than the interval waits for it (the latest wins).
         self._locations = LatestWins()
@@ -164,6 +175,8 @@ class Hub:
             return self.index.for_post(entry.post_id, entry.facts)
         if entry.kind == REPLY:
             return self.index.for_thread(entry.post_id)
+        if entry.kind == CONVERSATION:
+            return self.index.for_members(entry.members, CONVERSATIONS_CHANNEL)
         return self.index.for_member(entry.member_id)
 
     def _frame(self, channel: str, member_key: str, vector: str, entry: Entry) -> bytes:
@@ -236,6 +249,8 @@ class Hub:
     def _slots_for(self, channel: str) -> list[int]:
         if channel == NOTIFICATIONS_CHANNEL:
             return self._notification_slots
+        if channel == CONVERSATIONS_CHANNEL:
+            return self._conversation_slots
         if channel.startswith(THREAD_CHANNEL_PREFIX):
             return self._post_slots + self._reply_slots
         return self._post_slots
@@ -245,8 +260,8 @@ class Hub:
         if channel.startswith(P.ROOM_CHANNEL_PREFIX):
             self.rooms.subscribe(client, channel)
             return
-        if channel == NOTIFICATIONS_CHANNEL and client.member is None:
-            client.error(P.LOGIN_REQUIRED, "connect with a token to get notifications", "channel")
+        if channel in PERSONAL_CHANNELS and client.member is None:
+            client.error(P.LOGIN_REQUIRED, f"connect with a token to get {channel}", "channel")
             return
         offsets = None
         if frame.cursor is not None:
@@ -306,6 +321,8 @@ class Hub:
     def _matches(self, sub: Subscription, client: Client, entry: Entry) -> bool:
         if sub.channel == NOTIFICATIONS_CHANNEL:
             return entry.kind == NOTIFICATION and entry.member_id == client.member
+        if sub.channel == CONVERSATIONS_CHANNEL:
+            return entry.kind == CONVERSATION and client.member in entry.members
         if sub.channel.startswith(THREAD_CHANNEL_PREFIX):
             return entry.post_id == sub.channel.removeprefix(THREAD_CHANNEL_PREFIX)
         return entry.kind == POST and sub.filter.accepts(entry.facts)

@@ -16,6 +16,8 @@ from shared.contract.values import Category, Kind
 
 # A post lists its best matches, never an unbounded number.
 MATCHES_KEPT_PER_POST = 50
+# A message's notification, not read yet (the partial index of migration 0004).
+UNREAD_MESSAGE = "reason = 'message' AND read_at IS NULL"
 
 COLUMNS = (
     "id, member_id, cause_event_id, reason, post_id, title, urgent, distance_m, expires_at,"
@@ -230,6 +232,23 @@ class PostgresInbox:
                 "UPDATE notifications SET read_at = $3 WHERE member_id = $1"
                 " AND read_at IS NULL AND ($2::text[] IS NULL OR id = ANY($2::text[]))",
                 member_id, list(ids) if ids is not None else None, now,
+            )  # fmt: skip
+        return int(status.split()[-1])
+
+    async def unread_conversation(self, member_id: str, conversation_id: str) -> bool:
+        async with self.pool.acquire() as conn:
+            return await conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM notifications WHERE member_id = $1"
+                f" AND {UNREAD_MESSAGE} AND title_params->>'conversation' = $2)",
+                member_id, conversation_id,
+            )  # fmt: skip
+
+    async def read_conversation(self, member_id: str, conversation_id: str, now: datetime) -> int:
+        async with self.pool.acquire() as conn:
+            status = await conn.execute(
+                f"UPDATE notifications SET read_at = $3 WHERE member_id = $1 AND {UNREAD_MESSAGE}"
+                " AND title_params->>'conversation' = $2",
+                member_id, conversation_id, now,
             )  # fmt: skip
         return int(status.split()[-1])
 

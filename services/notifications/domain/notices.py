@@ -17,6 +17,7 @@ from ulid import ULID
 
 from shared.contract.events import (
     MatchFound,
+    MessageSent,
     NotificationCreated,
     PostRemoved,
     PublicPost,
@@ -44,6 +45,7 @@ class Reason(StrEnum):
     URGENT_ALERT_RESOLVED = "urgent_alert_resolved"
     REPORT_OUTCOME = "report_outcome"
     DIGEST = "digest"
+    MESSAGE = "message"
 
 
 class NoticeCode(StrEnum):
@@ -61,6 +63,7 @@ class NoticeCode(StrEnum):
     URGENT_ALERT = "urgent_alert"
     URGENT_ALERT_ENDED = "urgent_alert_ended"
     DIGEST = "digest"
+    MESSAGE = "message"
 
 
 @dataclass(frozen=True)
@@ -266,6 +269,19 @@ def for_match(
                match.request_id, category=category, code=NoticeCode.MATCH_REQUEST,
                params=_params(request)),
     ]  # fmt: skip
+
+
+def for_message(sent: MessageSent, post_title: str | None) -> Notice:
+    """The other member of the conversation: who wrote, about which post; never the text
+    (a notification may travel by e-mail or push, and be read over a shoulder).
+    ``conversation`` in the parameters is what the client opens."""
+    recipient = next(member for member in sent.members if member != sent.sender_id)
+    about = post_title or "your conversation"
+    params = {"name": sent.sender_name, "conversation": sent.conversation_id}
+    if post_title:
+        params["title"] = post_title
+    return Notice(recipient, Reason.MESSAGE, _title(f"{sent.sender_name} wrote about {about}"),
+                  sent.post_id, code=NoticeCode.MESSAGE, params=params)  # fmt: skip
 
 
 def for_removal(removed: PostRemoved, post: KnownPost | None) -> list[Notice]:

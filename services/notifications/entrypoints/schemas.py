@@ -23,7 +23,10 @@ class NotificationOut(BaseModel):
     title_code: str | None = Field(
         description="The title as a code, for a client to say it in the member's language"
     )
-    title_params: dict[str, str] = Field(description="The code's parameters (`title`, `n`)")
+    title_params: dict[str, str] = Field(
+        description="The code's parameters (`title`, `n`, `name`; for a message, the "
+        "`conversation` to open)"
+    )
     post_id: str | None
     urgent: bool
     distance_m: int | None

@@ -74,6 +74,8 @@ class EventHandlers:
             E.UrgentAlertResolved: self.on_alert_resolved,
             E.MemberProfileChanged: self.on_profile_changed,
             E.MemberLocated: self.on_member_located,
+            E.MessageSent: self.on_message_sent,
+            E.ConversationRead: self.on_conversation_read,
         }
 
     async def handle(self, decoded: DecodedEvent) -> None:
@@ -119,6 +121,24 @@ class EventHandlers:
         )
         notices = N.for_match(match, posts.get(match.request_id), posts.get(match.offer_id))
         await self.notify(_cause(decoded), notices)
+
+    # conversations --------------------------------------------------------------------
+    async def on_message_sent(self, decoded: DecodedEvent) -> None:
+        """The other member hears of a message when not looking: one notification per
+        conversation until they read it (the next messages are in the conversation, and
+        a reader who keeps it open reads them at once). Quiet hours and caps apply."""
+        sent = decoded.event
+        assert isinstance(sent, E.MessageSent)
+        post = await self.inbox.post(sent.post_id)
+        notice = N.for_message(sent, post.title if post else None)
+        if await self.inbox.unread_conversation(notice.member_id, sent.conversation_id):
+            return
+        await self.notify(_cause(decoded), [notice])
+
+    async def on_conversation_read(self, decoded: DecodedEvent) -> None:
+        read = decoded.event
+        assert isinstance(read, E.ConversationRead)
+        await self.inbox.read_conversation(read.member_id, read.conversation_id, self.clock())
 
     # urgent alerts --------------------------------------------------------------------
     async def on_alert_raised(self, decoded: DecodedEvent) -> None:

@@ -125,6 +125,11 @@ class PostgresQueries:
             where.append(f"p.search @@ websearch_to_tsquery('simple', {param(q.text)})")
         if q.cursor:
             where.append(f"p.id < {param(decode_cursor(q.cursor))}")
+        if viewer is not None:  # the posts of members she blocked leave her feed
+            where.append(
+                "NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id ="
+                f" {param(viewer.member_id)} AND b.blocked_id = p.author_id)"
+            )
         distance = "NULL::float8"
         if q.near:
             lat, lon = q.near

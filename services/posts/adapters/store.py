@@ -10,6 +10,7 @@ from datetime import datetime
 
 import asyncpg
 
+from services.posts.adapters.conversation_rows import ConversationWrites
 from services.posts.adapters.post_rows import (
     POST_COLUMNS,
     UPDATED_COLUMNS,
@@ -64,7 +65,7 @@ def account_from_row(row: asyncpg.Record) -> Account:
     )
 
 
-class PostgresUnitOfWork:
+class PostgresUnitOfWork(ConversationWrites):
     """One transaction. Every write that changes state also writes its events."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:

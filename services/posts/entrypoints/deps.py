@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.posts.handlers import Handlers
+from services.posts.handlers import ConversationHandlers, Handlers
 from shared.runtime.web_auth import MaybeMember, Member
 
-__all__ = ["HandlersDep", "MaybeMember", "Member"]
+__all__ = ["ConversationsDep", "HandlersDep", "MaybeMember", "Member"]
 
 
 async def _handlers(request: Request) -> Handlers:
@@ -17,3 +17,10 @@ async def _handlers(request: Request) -> Handlers:
 
 
 HandlersDep = Annotated[Handlers, Depends(_handlers)]
+
+
+async def _conversations(request: Request) -> ConversationHandlers:
+    return request.app.state.wiring.conversations
+
+
+ConversationsDep = Annotated[ConversationHandlers, Depends(_conversations)]

@@ -259,3 +259,64 @@ class ReplyPublic(BaseModel):
 class ThreadPage(BaseModel):
     items: list[ReplyPublic]
     next_cursor: str | None
+
+
+# conversations -------------------------------------------------------------------------
+class MessageCreate(Strict):
+    body: ShortText
+
+
+class ReadRequest(Strict):
+    up_to: Annotated[str | None, Field(max_length=64, pattern=r"^[0-9A-Z]{26}$")] = None
+
+
+class ConversationReport(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=PRINTABLE)]
+    message_id: Annotated[str | None, Field(max_length=64, pattern=r"^[0-9A-Z]{26}$")] = None
+
+
+class PostRef(BaseModel):
+    id: str
+    title: str
+
+
+class LastMessage(BaseModel):
+    id: str
+    sender_id: str
+    body: str
+    sent_at: datetime
+
+
+class ConversationPublic(BaseModel):
+    """One conversation as one of its two members sees it."""
+
+    id: str
+    post: PostRef
+    other: AuthorPublic
+    started_at: datetime
+    last_message_at: datetime
+    last_message: LastMessage | None
+    unread: int
+    seen_up_to: str | None = Field(description="The last message the other member read")
+    meeting_noted: bool = Field(description="A message arranged a meeting: show the note")
+    can_write: bool = Field(description="False once either of them blocked the other")
+    blocked_by_me: bool
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationPublic]
+    next_cursor: str | None
+    unread: int = Field(description="Unread messages in all of the member's conversations")
+
+
+class MessagePublic(BaseModel):
+    id: str
+    conversation_id: str
+    sender: AuthorPublic
+    body: str
+    sent_at: datetime
+
+
+class MessagePage(BaseModel):
+    items: list[MessagePublic] = Field(description="Oldest first")
+    next_cursor: str | None = Field(description="Older messages")

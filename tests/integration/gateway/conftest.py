@@ -19,6 +19,7 @@ from services.gateway.settings import GatewaySettings
 from shared.contract.catalogue import (
     ALERT_ROOMS,
     ALERTS,
+    CONVERSATIONS,
     MEMBER_LOCATIONS,
     NOTIFICATIONS,
     POSTS,
@@ -32,9 +33,14 @@ from shared.runtime.kafka import EventPublisher, build_producer
 from shared.runtime.kafka.admin import ensure_topics
 from tests.integration.kafka_tools import wait_until
 from tests.integration.net import free_port, with_token
+from tests.integration.notifications.conftest import (  # noqa: F401 (fixtures, reused)
+    make_notifications,
+)
 from tests.integration.posts.conftest import make_posts  # noqa: F401 (a fixture, reused)
 
-GATEWAY_TOPICS = (POSTS, REPLIES, NOTIFICATIONS, MEMBER_LOCATIONS, ALERTS, ALERT_ROOMS)
+GATEWAY_TOPICS = (
+    POSTS, REPLIES, NOTIFICATIONS, CONVERSATIONS, MEMBER_LOCATIONS, ALERTS, ALERT_ROOMS,
+)  # fmt: skip
 
 
 @dataclass

@@ -9,15 +9,24 @@ import json
 import pytest
 
 from services.gateway.domain import protocol as P
-from services.gateway.domain.streams import NOTIFICATION, POST, REPLY, Entry, Streams
+from services.gateway.domain.streams import (
+    CONVERSATION,
+    NOTIFICATION,
+    POST,
+    REPLY,
+    Entry,
+    Streams,
+)
 from services.gateway.domain.subscriptions import RoutingFacts
 from services.gateway.handlers import Client, Hub
 from shared.contract.values import Category, Kind
 from tests.fakes.gateway import FakeLocations, FakeSocket
 
-TOPICS = {"posts": "posts.v1", "replies": "replies.v1", "notifications": "notifications.v1"}
-PARTITIONS = [("posts.v1", 0), ("posts.v1", 1), ("replies.v1", 0), ("notifications.v1", 0)]
-POSTS_SLOT, REPLIES_SLOT, NOTIFICATIONS_SLOT = 0, 2, 3
+TOPICS = {"posts": "posts.v1", "replies": "replies.v1", "notifications": "notifications.v1",
+          "conversations": "conversations.v1"}  # fmt: skip
+PARTITIONS = [("posts.v1", 0), ("posts.v1", 1), ("replies.v1", 0), ("notifications.v1", 0),
+              ("conversations.v1", 0)]  # fmt: skip
+POSTS_SLOT, REPLIES_SLOT, NOTIFICATIONS_SLOT, CONVERSATIONS_SLOT = 0, 2, 3, 4
 PARIS = (48.8566, 2.3522)
 
 
@@ -65,6 +74,11 @@ class Events:
     def notification(self, member_id: str, notification_id: str) -> None:
         self.hub.dispatch(self._entry(NOTIFICATIONS_SLOT, NOTIFICATION, notification_id,
                                       post_id=None, member_id=member_id, facts=None))  # fmt: skip
+
+    def message(self, members: tuple[str, str], message_id: str) -> None:
+        self.hub.dispatch(self._entry(CONVERSATIONS_SLOT, CONVERSATION, f"e-{message_id}",
+                                      post_id="p1", member_id=None, facts=None,
+                                      members=members))  # fmt: skip
 
 
 @pytest.fixture
@@ -135,6 +149,39 @@ async def test_a_thread_gets_its_replies_and_notifications_go_to_their_member_on
     await say(hub, lea, {"type": "ping"})
     assert ids(lea_socket, "post:p1") == ["e-r1"]
     assert ids(lea_socket, "notifications") == ["n1"]
+
+
+async def test_a_conversation_reaches_its_two_members_only_and_resumes(hub):
+    events = Events(hub)
+    tom, tom_socket = await connect(hub, "u-tom")
+    lea, lea_socket = await connect(hub, "u-lea")
+    eve, eve_socket = await connect(hub, "u-eve")
+    anonymous, anonymous_socket = await connect(hub)
+    for client in (tom, lea, eve, anonymous):
+        await say(hub, client, {"type": "subscribe", "channel": "conversations"})
+    assert anonymous_socket.of_type("error")[0]["code"] == P.LOGIN_REQUIRED
+    events.message(("u-tom", "u-lea"), "m1")
+    events.message(("u-tom", "u-sam"), "m2")
+    for client in (tom, lea, eve):
+        await say(hub, client, {"type": "ping"})
+    assert ids(tom_socket, "conversations") == ["e-m1", "e-m2"]
+    assert ids(lea_socket, "conversations") == ["e-m1"]
+    assert ids(eve_socket, "conversations") == []
+
+    # Lea drops; two messages later she resumes with her cursor: both, once.
+    cursor = lea_socket.events()[-1]["cursor"]
+    hub.disconnect(lea)
+    events.message(("u-tom", "u-lea"), "m3")
+    events.message(("u-tom", "u-sam"), "m4")
+    events.message(("u-tom", "u-lea"), "m5")
+    again, resumed = await connect(hub, "u-lea")
+    await say(hub, again, {"type": "subscribe", "channel": "conversations", "cursor": cursor})
+    events.message(("u-tom", "u-lea"), "m6")
+    await say(hub, again, {"type": "ping"})
+    assert ids(resumed, "conversations") == ["e-m3", "e-m5", "e-m6"]
+    # Eve cannot replay Lea's with Lea's cursor: it is signed for Lea.
+    await say(hub, eve, {"type": "subscribe", "channel": "conversations", "cursor": cursor})
+    assert eve_socket.of_type("error")[-1]["code"] == P.BAD_CURSOR
 
 
 async def test_a_client_resumes_from_its_cursor_with_nothing_missed_or_doubled(hub):

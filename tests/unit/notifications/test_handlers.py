@@ -20,9 +20,11 @@ from services.notifications.handlers import (
 from shared.contract.envelope import decode_event, encode_event, new_event_id
 from shared.contract.errors import Forbidden, Invalid, NotFound
 from shared.contract.events import (
+    ConversationRead,
     MatchFound,
     MemberLocated,
     MemberProfileChanged,
+    MessageSent,
     PostCreated,
     PostWithdrawn,
     ReplyCreated,
@@ -91,6 +93,39 @@ async def test_a_reply_tells_the_author_and_the_followers_never_the_replier(even
     await handle(events, reply("u-sam"))
     assert sorted(told(events)) == [AUTHOR, "u-lea"]  # Léa follows the thread she replied to
     assert "u-sam" not in told(events)
+
+
+def message(sender: str, text: str = "Still free?") -> MessageSent:
+    return MessageSent(
+        message_id=new_event_id(), conversation_id="c1", post_id="p1", members=(AUTHOR, "u-lea"),
+        sender_id=sender, sender_name="Léa", body=text, sent_at=NOW,
+    )  # fmt: skip
+
+
+async def test_a_message_tells_the_other_member_once_until_they_read_it(events):
+    await handle(events, PostCreated(post_id="p1", post=public_post("p1")))
+    await handle(events, message("u-lea"))
+    await handle(events, message("u-lea", "Hello?"))
+    (pushed,) = events.publish.pushed
+    assert pushed.member_id == AUTHOR and pushed.reason is Reason.MESSAGE
+    assert pushed.title_params["conversation"] == "c1" and pushed.title_params["name"] == "Léa"
+    assert "Still free" not in pushed.title  # never the text
+    await handle(events, ConversationRead(conversation_id="c1", members=(AUTHOR, "u-lea"),
+                                          member_id=AUTHOR, up_to_message_id="m",
+                                          read_at=NOW))  # fmt: skip
+    assert all(row.read_at is not None for row in events.inbox.rows.values())
+    await handle(events, message("u-lea", "Thanks!"))
+    assert len(events.publish.pushed) == 2
+
+
+async def test_a_message_in_quiet_hours_is_held_for_the_digest(events):
+    await events.inbox.save_preferences(
+        AUTHOR, Preferences(quiet_start=time(0, 0), quiet_end=time(23, 59), timezone="UTC")
+    )
+    await handle(events, message("u-lea"))
+    assert events.publish.pushed == []
+    (row,) = events.inbox.rows.values()
+    assert row.held and row.reason is Reason.MESSAGE
 
 
 async def test_a_re_delivered_cause_makes_the_same_notification_ids(events):

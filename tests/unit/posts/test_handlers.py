@@ -43,6 +43,10 @@ LIMITS = Limits(
 
 @pytest.fixture
 def handlers() -> Handlers:
+    return make_handlers()
+
+
+def make_handlers() -> Handlers:
     store = FakeStore()
     return Handlers(
         store=store,

@@ -21,10 +21,18 @@ export interface App {
   far(metres: number): string;
   route: Route;
   go(path: string, replace?: boolean): void;
+  /** The session kept in the cookie was looked for (found or not): until then, a
+   * screen for members only waits instead of sending a member to the log-in page. */
+  sessionReady: boolean;
   status: Status;
   online: boolean;
   unread: number;
   setUnread(count: number | ((count: number) => number)): void;
+  /** Unread messages over all of the member's conversations. */
+  unreadMessages: number;
+  setUnreadMessages(count: number): void;
+  /** The members she blocked: their posts never show, live or not. */
+  blocked: Set<string>;
   /** The notifications pushed live since the page opened, newest first: the inbox may
    * not have stored the newest yet when its screen asks (it stores after the push). */
   recentNotices(): LiveEvent[];
@@ -52,6 +60,8 @@ export function useAppState(config: Config, initialLang: Lang): App {
   const [status, setStatus] = useState<Status>("connecting");
   const [online, setOnline] = useState(navigator.onLine);
   const [unread, setUnread] = useState(0);
+  const [unreadMessages, setUnreadMessages] = useState(0);
+  const [sessionReady, setSessionReady] = useState(false);
   const [, setAccount] = useState<unknown>(null);
 
   const parts = useMemo(() => {
@@ -71,7 +81,7 @@ export function useAppState(config: Config, initialLang: Lang): App {
       frame: (frame) => frameHandlers.forEach((h) => h(frame)),
     });
     session.onChange(() => { recent.length = 0; });
-    return { session, live, handlers, frameHandlers, recent, api: new Api(config) };
+    return { session, live, handlers, frameHandlers, recent, api: new Api(config), blocked: new Set<string>() };
   }, [config]);
 
   useEffect(() => {
@@ -93,7 +103,10 @@ export function useAppState(config: Config, initialLang: Lang): App {
     addEventListener("online", onOnline);
     addEventListener("offline", onOnline);
     document.addEventListener("visibilitychange", onVisible);
-    void session.restore().finally(() => live.start());
+    void session.restore().finally(() => {
+      setSessionReady(true);
+      live.start();
+    });
     return () => {
       offSession();
       live.stop();
@@ -126,10 +139,14 @@ export function useAppState(config: Config, initialLang: Lang): App {
       setRoute(parseRoute(location.pathname, location.search));
       scrollTo(0, 0);
     },
+    sessionReady,
     status,
     online,
     unread,
     setUnread,
+    unreadMessages,
+    setUnreadMessages,
+    blocked: parts.blocked,
     recentNotices: () => [...parts.recent],
     listen(channel, event, snapshot) {
       const set = parts.handlers.get(channel) ?? new Set();

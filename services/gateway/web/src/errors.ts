@@ -47,7 +47,7 @@ export function generalProblem(error: unknown): Problem {
   if (error.status === 429 && error.code !== "rate_limited" && hasKey(`error_${error.code}`)) return { key: "error_check_fields" };
   if (error.status === 429) return { key: "error_rate_limited", params: { s: error.retryAfterS ?? 60 } };
   if (error.status === 401) return { key: "error_session_over" };
-  if (error.status === 403) return { key: "error_forbidden" };
+  if (error.status === 403) return { key: hasKey(`error_${error.code}`) ? (`error_${error.code}` as Key) : "error_forbidden" };
   if (error.status === 404) return { key: "error_not_found" };
   if (error.status === 409) return { key: hasKey(`error_${error.code}`) ? (`error_${error.code}` as Key) : "error_conflict" };
   if (error.status === 422) return { key: "error_check_fields" };

@@ -6,6 +6,8 @@ export type Route =
   | { name: "post"; id: string }
   | { name: "alert"; id: string }
   | { name: "member"; id: string }
+  | { name: "conversation"; id: string }
+  | { name: "conversations" }
   | { name: "new" }
   | { name: "my_posts" }
   | { name: "notifications" }
@@ -17,6 +19,7 @@ export type Route =
 const POST = /^\/posts\/([0-9A-Za-z_-]{1,64})\/?$/;
 const ALERT = /^\/alerts\/([0-9A-Za-z_-]{1,64})\/?$/;
 const MEMBER = /^\/members\/([0-9A-Za-z_-]{1,64})\/?$/;
+const CONVERSATION = /^\/conversations\/([0-9A-Za-z_-]{1,64})\/?$/;
 
 export function parseRoute(path: string, search: string): Route {
   const query = new URLSearchParams(search);
@@ -27,6 +30,8 @@ export function parseRoute(path: string, search: string): Route {
   if (alert) return { name: "alert", id: alert[1] };
   const member = MEMBER.exec(path);
   if (member) return { name: "member", id: member[1] };
+  const conversation = CONVERSATION.exec(path);
+  if (conversation) return { name: "conversation", id: conversation[1] };
   switch (path.replace(/\/$/, "") || "/") {
     case "/":
       return { name: "feed", query };
@@ -36,6 +41,8 @@ export function parseRoute(path: string, search: string): Route {
       return { name: "my_posts" };
     case "/me/notifications":
       return { name: "notifications" };
+    case "/me/conversations":
+      return { name: "conversations" };
     case "/settings":
       return { name: "settings" };
     case "/login":

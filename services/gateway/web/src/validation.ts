@@ -8,6 +8,7 @@ export const LIMITS = {
   titleMax: 140,
   bodyMax: 5000,
   replyMax: 2000,
+  messageMax: 2000,
   reportMax: 500,
   displayNameMax: 60,
   searchMax: 200,

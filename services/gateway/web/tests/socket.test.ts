@@ -26,6 +26,26 @@ const event = (channel: string, id: string, cursor: string) => ({
 });
 
 describe("the live connection", () => {
+  it("starts a channel again from now, and refetches it, when its cursor is refused", async () => {
+    vi.useFakeTimers();
+    const { live, sockets, snapshots } = setUp();
+    live.subscribe("conversations");
+    live.start();
+    await settle();
+    sockets[0].open();
+    sockets[0].frame(event("conversations", "e1", "old-cursor"));
+    sockets[0].drop();
+    vi.advanceTimersByTime(backoffMs(0));
+    await settle();
+    sockets[1].open();
+    expect(sockets[1].sent).toEqual([{ type: "subscribe", channel: "conversations", cursor: "old-cursor" }]);
+    sockets[1].frame({ type: "error", code: "bad_cursor", field: "cursor", message: "wrong length" });
+    expect(sockets[1].sent[1]).toEqual({ type: "subscribe", channel: "conversations" });
+    expect(snapshots).toEqual(["conversations"]);
+    live.stop();
+    vi.useRealTimers();
+  });
+
   it("sends the token as a subprotocol, never in the URL", async () => {
     const { live, sockets } = setUp();
     live.start();

@@ -196,6 +196,48 @@ export class Api {
     return request(this.posts("/me"), { method: "PATCH", body: json(body) });
   }
 
+  // conversations ----------------------------------------------------------------
+  /** The member's conversation with the post's author: started, or the one she has. */
+  contact(postId: string): Promise<Conversation> {
+    return request(this.posts(`/posts/${postId}/conversations`), { method: "POST" });
+  }
+
+  conversations(cursor: string | null): Promise<Page<Conversation> & { unread: number }> {
+    return request(this.posts(`/me/conversations${cursor ? `?cursor=${cursor}` : ""}`));
+  }
+
+  conversation(id: string): Promise<Conversation> {
+    return request(this.posts(`/conversations/${encodeURIComponent(id)}`));
+  }
+
+  messages(id: string, cursor: string | null): Promise<Page<Message>> {
+    return request(this.posts(`/conversations/${encodeURIComponent(id)}/messages${cursor ? `?cursor=${cursor}` : ""}`));
+  }
+
+  send(id: string, body: string): Promise<Message> {
+    return request(this.posts(`/conversations/${id}/messages`), { method: "POST", body: json({ body }) });
+  }
+
+  readConversation(id: string, upTo: string | null): Promise<void> {
+    return request(this.posts(`/conversations/${id}/read`), { method: "POST", body: json({ up_to: upTo }) });
+  }
+
+  reportConversation(id: string, reason: string, messageId: string | null): Promise<void> {
+    const body = json({ reason, message_id: messageId });
+    return request(this.posts(`/conversations/${id}/reports`), { method: "POST", body });
+  }
+
+  blocks(): Promise<Author[]> {
+    return request(this.posts("/me/blocks"));
+  }
+
+  block(memberId: string): Promise<void> {
+    return request(this.posts(`/me/blocks/${memberId}`), { method: "PUT" });
+  }
+
+  unblock(memberId: string): Promise<void> {
+    return request(this.posts(`/me/blocks/${memberId}`), { method: "DELETE" });
+  }
 
   matches(postId: string): Promise<Match[]> {
     return request(this.notes(`/v1/posts/${postId}/matches`));
@@ -251,4 +293,29 @@ export interface PublicProfile {
   requests_resolved: number;
   offers_resolved: number;
   helped: number;
+}
+
+/** A private conversation as one of its two members sees it. */
+export interface Conversation {
+  id: string;
+  post: { id: string; title: string };
+  other: Author;
+  started_at: string;
+  last_message_at: string;
+  last_message: { id: string; sender_id: string; body: string; sent_at: string } | null;
+  unread: number;
+  /** The last message the other member read: "seen" under mine up to it. */
+  seen_up_to: string | null;
+  /** A message arranged a meeting: the safety note shows. */
+  meeting_noted: boolean;
+  can_write: boolean;
+  blocked_by_me: boolean;
+}
+
+export interface Message {
+  id: string;
+  conversation_id: string;
+  sender: Author;
+  body: string;
+  sent_at: string;
 }

@@ -3,6 +3,8 @@ import { useEffect, useRef } from "preact/hooks";
 import type { Config } from "../api/http";
 import { AppContext, useAppState } from "../app";
 import type { Lang } from "../i18n";
+import { Conversation } from "../screens/Conversation";
+import { Conversations } from "../screens/Conversations";
 import { Feed } from "../screens/Feed";
 import { LogIn, Register } from "../screens/Account";
 import { MyPosts } from "../screens/MyPosts";
@@ -30,6 +32,8 @@ export function Root({ config, lang }: { config: Config; lang: Lang }) {
     case "post": screen = <PostView id={route.id} />; break;
     case "alert": screen = <Room key={route.id} id={route.id} />; break;
     case "member": screen = <MemberProfile key={route.id} id={route.id} />; break;
+    case "conversation": screen = <Conversation key={route.id} id={route.id} />; break;
+    case "conversations": screen = <Conversations />; break;
     case "new": screen = <NewPost />; break;
     case "my_posts": screen = <MyPosts />; break;
     case "notifications": screen = <Notifications />; break;

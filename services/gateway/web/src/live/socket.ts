@@ -188,6 +188,17 @@ export class Live {
       if (this.seen.first(event.id)) this.handlers.event(name, event);
       return;
     }
+    // A cursor the gateway cannot read (one from before a topic was added to what the
+    // gateways serve, say): every channel resumed with one starts again from now, and
+    // what it shows is fetched again over HTTP, so nothing is missed for good.
+    if (frame.type === "error" && frame.code === "bad_cursor") {
+      for (const [channelName, resumed] of this.channels) {
+        if (!resumed.cursor) continue;
+        resumed.cursor = null;
+        this.sendIfOpen(resumed.frame);
+        this.handlers.snapshot(channelName);
+      }
+    }
     // A room closed for good (released, the alert ended): never asked for again.
     const refused = frame.type === "error" && frame.code === "forbidden" && frame.field === "channel";
     if (frame.type === "room_closed" || refused) this.channels.delete(name);

@@ -30,6 +30,8 @@ export function Feed({ query }: { query: URLSearchParams }) {
   const key = queryOf(filters).toString();
 
   useEffect(() => {
+    // After the session is known: a member's feed leaves out the members she blocked.
+    if (!app.sessionReady) return;
     setPosts(null);
     setProblem(null);
     let cancelled = false;
@@ -41,14 +43,14 @@ export function Feed({ query }: { query: URLSearchParams }) {
     app.live.subscribe("feed", { filters: liveFilters(filters) });
     const off = app.listen(
       "feed",
-      (event: LiveEvent) => setPosts((shown) => shown && applyEvent(shown, event, filters)),
+      (event: LiveEvent) => setPosts((shown) => shown && applyEvent(shown, event, filters).filter((p) => !app.blocked.has(p.author.id))),
       () => setReload((n) => n + 1),
     );
     return () => {
       cancelled = true;
       off();
     };
-  }, [key, reload]);
+  }, [key, reload, app.sessionReady, app.session.account?.id]);
 
   const more = () => {
     if (!cursor || loadingMore) return;

@@ -16,10 +16,11 @@ export function MyPosts() {
   const [problem, setProblem] = useState<ProblemOf | null>(null);
   const [reload, setReload] = useState(0);
   useEffect(() => {
+    if (!app.sessionReady) return;
     if (!app.session.loggedIn) return app.go("/login?next=/me/posts", true);
     app.api.myPosts(null).then((page) => { setPosts(page.items); setCursor(page.next_cursor); },
       (error) => setProblem(generalProblem(error)));
-  }, [reload, app.session.account?.id]);
+  }, [reload, app.session.account?.id, app.sessionReady]);
   return (
     <section aria-labelledby="mine-title">
       <h1 id="mine-title" tabIndex={-1}>{t("my_posts_title")}</h1>

@@ -19,6 +19,7 @@ export function Notifications() {
   const [problem, setProblem] = useState<ProblemOf | null>(null);
   const [reload, setReload] = useState(0);
   useEffect(() => {
+    if (!app.sessionReady) return;
     if (!app.session.loggedIn) return app.go("/login?next=/me/notifications", true);
     app.api.inbox(null).then((page) => {
       // Pushed but not stored yet (the inbox stores right after the push): shown too.
@@ -32,7 +33,7 @@ export function Notifications() {
       const item = noticeOf(event);
       setItems((shown) => shown && !shown.some((n) => n.id === item.id) ? [item, ...shown] : shown);
     });
-  }, [reload, app.session.account?.id]);
+  }, [reload, app.session.account?.id, app.sessionReady]);
 
   const markRead = async (ids: string[] | null) => {
     try {
@@ -58,7 +59,7 @@ export function Notifications() {
             <li key={n.id} class={n.read ? "read" : "unread"}>
               <p>
                 {!n.read && <><span class="dot" aria-hidden="true" /><span class="visually-hidden">{t("unread_item")}</span></>}
-                {n.post_id ? <Link href={`/posts/${n.post_id}`} onClick={() => !n.read && void markRead([n.id])}>{titleOf(t, app.tn, n)}</Link> : titleOf(t, app.tn, n)}
+                {n.post_id ? <Link href={hrefOf(n)} onClick={() => !n.read && void markRead([n.id])}>{titleOf(t, app.tn, n)}</Link> : titleOf(t, app.tn, n)}
               </p>
               <p class="meta"><time dateTime={n.created_at}>{app.ago(n.created_at)}</time>
                 {!n.read && <button type="button" class="link" onClick={() => void markRead([n.id])}>{t("mark_read")}</button>}</p>
@@ -69,6 +70,12 @@ export function Notifications() {
       {cursor && <button type="button" onClick={() => void app.api.inbox(cursor).then((page) => { setItems([...(items ?? []), ...page.items]); setCursor(page.next_cursor); }, (error) => setProblem(generalProblem(error)))}>{t("more")}</button>}
     </section>
   );
+}
+
+/** Where a notification leads: a message to its conversation, the rest to the post. */
+export function hrefOf(n: Notification): string {
+  if (n.reason === "message" && n.title_params.conversation) return `/conversations/${n.title_params.conversation}`;
+  return `/posts/${n.post_id}`;
 }
 
 /** A notification as the inbox lists it, from its live event. */

@@ -15,6 +15,7 @@ import { Report } from "./post/Report";
 import { Resolve } from "./post/Resolve";
 import { Photos } from "./post/Photos";
 import { Withdraw } from "./post/Withdraw";
+import { Contact } from "./post/Contact";
 
 /** One post as its own view (on a phone too): the post, its thread live, and what the
  * reader may do: reply, report; its author: edit, resolve, withdraw, see the matches. */
@@ -63,6 +64,7 @@ export function PostView({ id }: { id: string }) {
         <PostCard post={post} full />
       )}
       <Photos post={post} mine={Boolean(mine)} onChange={setPost} />
+      {!mine && <Contact post={post} />}
       {mine && open && post.urgency === "urgent" && (
         <p class="room-link"><Link href={`/alerts/${post.id}`} class="button primary urgent">{t("open_room")}</Link></p>
       )}

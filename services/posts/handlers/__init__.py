@@ -1,0 +1,7 @@
+"""The posts service's commands and reads: posts and accounts (``posts``), private
+conversations (``conversations``)."""
+
+from services.posts.handlers.conversations import ConversationHandlers
+from services.posts.handlers.posts import Granted, Handlers, Limits, SessionPolicy
+
+__all__ = ["ConversationHandlers", "Granted", "Handlers", "Limits", "SessionPolicy"]

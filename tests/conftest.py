@@ -13,8 +13,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
+from aiosmtpd.controller import Controller
+
+from tests.integration.net import free_port
 
 ENDPOINT_VARIABLES = ("ENTRAIDE_KAFKA_BOOTSTRAP", "ENTRAIDE_POSTGRES_DSN", "ENTRAIDE_REDIS_URL")
 
@@ -85,3 +90,39 @@ def endpoints() -> Iterator[Endpoints]:
 def unique() -> str:
     """A fresh name part, so tests never share topics, groups, schemas or keys."""
     return uuid.uuid4().hex[:12]
+
+
+class Mailbox:
+    """A real SMTP server (aiosmtpd) of the test's own: what the services send arrives
+    here, over a real SMTP connection, and the test reads it."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.port = free_port()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    async def wait_for(self, address: str, count: int = 1, timeout_s: float = 15.0) -> EmailMessage:
+        """The ``count``-th message to ``address``, once it has arrived."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while len(self.to(address)) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no mail #{count} to {address} within {timeout_s}s")
+            await asyncio.sleep(0.05)
+        return self.to(address)[count - 1]
+
+
+@pytest.fixture
+def smtp() -> Iterator[Mailbox]:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+    controller.start()
+    try:
+        yield mailbox
+    finally:
+        controller.stop()

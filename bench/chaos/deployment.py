@@ -51,6 +51,8 @@ class Deployment:
             "ENTRAIDE_KAFKA_BROKERS": str(brokers),
             # The load is many posts from few members: no limit in the way.
             "ENTRAIDE_POSTS_PER_HOUR": "100000000",
+            "ENTRAIDE_REGISTRATIONS_PER_ADDRESS": "100000000",
+            "ENTRAIDE_REGISTRATIONS_PER_MINUTE": "100000000",
             # Two API workers sharing the port, as in production behind a balancer: the
             # posts fault kills one, and the other serves meanwhile.
             "ENTRAIDE_HTTP_WORKERS": "2",

@@ -88,6 +88,9 @@ class BenchRun:
         env = {
             "ENTRAIDE_TOPIC_NAMESPACE": self.namespace,
             "ENTRAIDE_REDIS_PREFIX": self.redis_prefix,
+            # A benchmark's members all register from this machine.
+            "ENTRAIDE_REGISTRATIONS_PER_ADDRESS": "100000000",
+            "ENTRAIDE_REGISTRATIONS_PER_MINUTE": "100000000",
         }
         return env | {f"ENTRAIDE_{name.upper()}": value for name, value in settings.items()}
 

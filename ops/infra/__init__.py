@@ -10,6 +10,7 @@ from pathlib import Path
 from ops.infra.errors import InfraError
 from ops.infra.install import install as install_prerequisites
 from ops.infra.kafka import KafkaBroker
+from ops.infra.mail import MailServer
 from ops.infra.postgres import PostgresServer
 from ops.infra.redis import RedisServer
 from shared.runtime.kafka.topics import create_catalogue_topics
@@ -64,6 +65,7 @@ class LocalInfra:
         self.kafka = self.brokers[0]
         self.postgres = PostgresServer(data / "postgres", settings.postgres_port)
         self.redis = RedisServer(data / "redis", settings.redis_port)
+        self.mail = MailServer(data / "mail", settings.smtp_port)
 
     @property
     def kafka_bootstrap(self) -> str:
@@ -75,11 +77,12 @@ class LocalInfra:
             "ENTRAIDE_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             "ENTRAIDE_POSTGRES_DSN": self.postgres.dsn,
             "ENTRAIDE_REDIS_URL": self.redis.url,
+            "ENTRAIDE_SMTP_PORT": str(self.mail.port),
         }
 
     def servers(self) -> list:
         """Every server, each with ``name``, ``pid()`` and ``start()``."""
-        return [*self.brokers, self.postgres, self.redis]
+        return [*self.brokers, self.postgres, self.redis, self.mail]
 
     async def up(self) -> None:
         """Install what is missing, start what is stopped, wait until each answers."""
@@ -92,6 +95,7 @@ class LocalInfra:
             *(broker.wait_ready() for broker in self.brokers),
             self.postgres.start(),
             self.redis.start(),
+            self.mail.start(),
         )
         await create_catalogue_topics(self.settings.model_copy(
             update={"kafka_bootstrap": self.kafka_bootstrap, "topic_namespace": ""}
@@ -116,12 +120,14 @@ class LocalInfra:
             broker.stop()
         self.postgres.stop()
         self.redis.stop()
+        self.mail.stop()
 
     async def status(self) -> list[ServerStatus]:
-        *kafka_ok, pg_ok, redis_ok = await asyncio.gather(
+        *kafka_ok, pg_ok, redis_ok, mail_ok = await asyncio.gather(
             *(broker.healthy() for broker in self.brokers),
             self.postgres.healthy(),
             self.redis.healthy(),
+            self.mail.healthy(),
         )
         return [
             *(
@@ -143,5 +149,12 @@ class LocalInfra:
                 redis_ok,
                 self.redis.pid(),
                 f"127.0.0.1:{self.redis.port}",
+            ),
+            ServerStatus(
+                "mail",
+                self.mail.pid() is not None,
+                mail_ok,
+                self.mail.pid(),
+                f"127.0.0.1:{self.mail.port} (messages in {self.mail.maildir})",
             ),
         ]

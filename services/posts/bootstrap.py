@@ -20,8 +20,15 @@ from services.posts.adapters.passwords import Argon2Passwords, new_refresh_token
 from services.posts.adapters.photo_files import FilesystemPhotoStore
 from services.posts.adapters.queries import PostgresQueries
 from services.posts.adapters.ratelimit import RedisLimiter
+from services.posts.adapters.smtp import SmtpMailer
 from services.posts.adapters.store import PostgresStore
-from services.posts.handlers import ConversationHandlers, Handlers, Limits, SessionPolicy
+from services.posts.handlers import (
+    ConversationHandlers,
+    Handlers,
+    Limits,
+    MailHandlers,
+    SessionPolicy,
+)
 from services.posts.settings import PostsSettings
 from shared.runtime import migrations
 from shared.runtime.auth import KeyRing, TokenVerifier
@@ -70,6 +77,7 @@ class PostsWiring:
     producer: AIOKafkaProducer
     handlers: Handlers
     conversations: ConversationHandlers
+    mail: MailHandlers
     verifier: TokenVerifier
     relay: OutboxRelay
 
@@ -136,6 +144,16 @@ async def bootstrap(settings: PostsSettings) -> PostsWiring:
         messages_per_hour=settings.messages_per_hour,
         reports_per_hour=settings.reports_per_hour,
     )
+    mail = MailHandlers(
+        store=store,
+        mailer=SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from),
+        passwords=handlers.passwords,
+        limiter=limiter,
+        clock=utcnow,
+        secrets=new_refresh_token,
+        web_url=settings.web_url,
+        resets_per_hour=settings.resets_per_hour,
+    )
     return PostsWiring(
         settings=settings,
         pool=pool,
@@ -143,6 +161,7 @@ async def bootstrap(settings: PostsSettings) -> PostsWiring:
         producer=producer,
         handlers=handlers,
         conversations=conversations,
+        mail=mail,
         verifier=keys.verifier(),
         relay=build_relay(pool, producer, settings),
     )

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.conversations import Conversation, PostFacts
 from services.posts.domain.feed import FeedQuery
+from services.posts.domain.mail import MailToken
 from services.posts.domain.photos import Processed
 from services.posts.domain.posts import Post
 from services.posts.domain.sessions import RefreshToken
@@ -56,6 +57,12 @@ class TokenIssuer(Protocol):
         """A signed access token for ``ttl_s`` seconds, naming the member."""
 
 
+class Mailer(Protocol):
+    async def send(self, to: str, subject: str, text: str) -> None:
+        """Hand a plain-text message to the SMTP server; raise ConnectionError when it
+        cannot be reached or refuses it."""
+
+
 class Secrets(Protocol):
     def __call__(self) -> str:
         """A new unguessable token (a refresh token): 256 random bits, URL-safe."""
@@ -93,6 +100,14 @@ class UnitOfWork(Protocol):
     async def save_profile(self, account_id: str, profile: Profile) -> None: ...
 
     async def save_password(self, account_id: str, password_hash: str) -> None: ...
+
+    async def mark_email_verified(self, account_id: str, at: datetime) -> None: ...
+
+    async def add_mail_token(self, token: MailToken) -> None: ...
+
+    async def mail_token_for_update(self, token_hash: str) -> MailToken | None: ...
+
+    async def save_mail_token(self, token: MailToken) -> None: ...
 
     async def add_refresh_token(self, token: RefreshToken) -> None: ...
 

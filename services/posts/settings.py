@@ -18,6 +18,11 @@ class PostsSettings(Settings):
     # The proxies (addresses or networks) in front of the API whose X-Forwarded-For is
     # believed: the client address that log-in attempts are counted by. Empty: the peer.
     trusted_proxies: tuple[str, ...] = ()
+    # Mail (e-mail verification, password reset): who it is from, and where its links
+    # lead (the web client, as members reach it).
+    mail_from: str = "Entraide <no-reply@entraide.localhost>"
+    web_url: str = "http://127.0.0.1:18004"
+    resets_per_hour: int = 5
     # Where posts' photos are kept (a volume shared by every posts worker and replica).
     photos_dir: Path | None = None  # default: <data_dir>/photos
 
@@ -28,6 +33,10 @@ class PostsSettings(Settings):
     messages_per_hour: int = 300
     urgent_per_day: int = 3
     logins_per_window: int = 10
+    # New accounts: each costs an argon2 hash (64 MiB, ~50 ms of a core), and a free
+    # account is a free report. Per address an hour, and for everyone a minute.
+    registrations_per_address: int = 20
+    registrations_per_minute: int = 120
     login_window_s: int = 300
 
     # Sessions (docs/adr/0016): a short access token, renewed by the client with a

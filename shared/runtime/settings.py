@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     kafka_controller_port: int = 19093
     postgres_port: int = 15432
     redis_port: int = 16379
+    # The SMTP server mail leaves through (the local one: aiosmtpd, keeping each message
+    # in .data/mail/maildir; in production, any relay).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 11025
     data_dir: Path = Field(default=PROJECT_ROOT / ".data")
     # Kafka's JVM heap; the broker is one of several servers on a 2-core machine.
     kafka_heap_mb: int = 768

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable
 
 import asyncpg
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -77,6 +79,32 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[s
         if not is_trusted(hop):
             return hop
     return peer
+
+
+def _printable(value):
+    """A value as JSON can carry it: a NaN or an infinity becomes its text, a string with
+    a lone surrogate gets it escaped, containers are walked, anything else is its str."""
+    if isinstance(value, bool | int | None):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {str(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(v) for v in value]
+    return _printable(str(value))
+
+
+def validation_body(errors) -> dict:
+    """FastAPI's 422 list (loc, msg, type, ctx), made safe to encode: the input itself is
+    left out (a lone surrogate or a NaN in it made the 422 a 500, and echoing a
+    member's input back is never needed: ``loc`` names the field)."""
+    return {"detail": [
+        {key: _printable(error[key]) for key in ("loc", "msg", "type", "ctx") if key in error}
+        for error in errors
+    ]}  # fmt: skip
 
 
 def error_body(
@@ -217,6 +245,19 @@ def install_common(
 
     for error in UNAVAILABLE_ERRORS:
         app.add_exception_handler(error, unavailable)
+
+    @app.exception_handler(asyncpg.ForeignKeyViolationError)
+    async def gone(_: Request, exc: Exception) -> JSONResponse:
+        # A write that refers to a row deleted meanwhile (an account, a post): nothing
+        # was written, and the request cannot succeed as it is.
+        log.info("write refused, it refers to a deleted row: %s", exc)
+        return JSONResponse(
+            error_body("gone", "it refers to something that no longer exists"), status_code=409
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(validation_body(exc.errors()), status_code=422)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:

@@ -104,7 +104,7 @@ class System:
 
 
 @pytest.fixture
-async def system(endpoints, unique, tmp_path) -> Iterator[System]:
+async def system(endpoints, unique, tmp_path, smtp) -> Iterator[System]:
     suffix = f".{unique}"
     schema = f"e2e_{unique}"
     # The catalogue's partition counts: matching's tables are sized by them.
@@ -130,6 +130,9 @@ async def system(endpoints, unique, tmp_path) -> Iterator[System]:
         "ENTRAIDE_POSTS_URL": f"http://127.0.0.1:{posts_port}",
         "ENTRAIDE_NOTIFICATIONS_URL": f"http://127.0.0.1:{notifications_port}",
         "ENTRAIDE_ALLOW_PRIVATE_WEBHOOKS": "true",
+        # Mail goes to the test's own SMTP server (the `smtp` fixture), links to its origin.
+        "ENTRAIDE_SMTP_PORT": str(smtp.port),
+        "ENTRAIDE_WEB_URL": origin,
         "ENTRAIDE_WEBHOOK_RETRY_SCHEDULE_S": "[0.5, 1, 2, 4]",
     }
     running = System(env, tmp_path)

@@ -10,6 +10,7 @@ from datetime import datetime
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.conversations import Conversation, PostFacts
 from services.posts.domain.feed import FeedQuery
+from services.posts.domain.mail import MailToken
 from services.posts.domain.photos import Processed
 from services.posts.domain.posts import LIVE_STATUSES, Post
 from services.posts.domain.sessions import RefreshToken
@@ -89,6 +90,7 @@ class Memory:
         self.reports: dict[tuple[str, str], str] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.outbox: list[Event] = []
+        self.mail_tokens: dict[str, MailToken] = {}
         self.conversations: dict[str, Conversation] = {}
         self.messages: dict[str, MessageSent] = {}
         self.blocks: set[tuple[str, str]] = set()
@@ -117,6 +119,19 @@ class FakeUnitOfWork:
 
     async def save_password(self, account_id: str, password_hash: str) -> None:
         self.m.accounts[account_id].password_hash = password_hash
+
+    async def mark_email_verified(self, account_id: str, at: datetime) -> None:
+        account = self.m.accounts[account_id]
+        account.email_verified_at = account.email_verified_at or at
+
+    async def add_mail_token(self, token: MailToken) -> None:
+        self.m.mail_tokens[token.token_hash] = copy.deepcopy(token)
+
+    async def mail_token_for_update(self, token_hash: str) -> MailToken | None:
+        return copy.deepcopy(self.m.mail_tokens.get(token_hash))
+
+    async def save_mail_token(self, token: MailToken) -> None:
+        self.m.mail_tokens[token.token_hash] = copy.deepcopy(token)
 
     async def add_refresh_token(self, token: RefreshToken) -> None:
         self.m.refresh_tokens[token.token_hash] = copy.deepcopy(token)
@@ -404,3 +419,16 @@ class FakePhotoStore:
 
     async def get(self, photo_id: str, thumb: bool = False) -> bytes | None:
         return self.files.get((photo_id, thumb))
+
+
+class FakeMailer:
+    """Keeps each message; ``down`` makes it refuse, as an unreachable server would."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+        self.down = False
+
+    async def send(self, to: str, subject: str, text: str) -> None:
+        if self.down:
+            raise ConnectionError("the mail server is down")
+        self.sent.append((to, subject, text))

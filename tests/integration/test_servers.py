@@ -86,7 +86,7 @@ def _entraide(args: list[str], env: dict[str, str]) -> subprocess.CompletedProce
 def test_infra_up_status_down_from_nothing(unique):
     """The command line on servers of its own: ports and data folder nobody else uses."""
     data_dir = PROJECT_ROOT / ".data" / f"cli-test-{unique}"
-    kafka, controller, postgres, redis = free_ports(4)
+    kafka, controller, postgres, redis, smtp = free_ports(5)
     env = dict(
         os.environ,
         ENTRAIDE_DATA_DIR=str(data_dir),
@@ -94,6 +94,7 @@ def test_infra_up_status_down_from_nothing(unique):
         ENTRAIDE_KAFKA_CONTROLLER_PORT=str(controller),
         ENTRAIDE_POSTGRES_PORT=str(postgres),
         ENTRAIDE_REDIS_PORT=str(redis),
+        ENTRAIDE_SMTP_PORT=str(smtp),
         ENTRAIDE_KAFKA_HEAP_MB="256",
     )
     for name in ("ENTRAIDE_KAFKA_BOOTSTRAP", "ENTRAIDE_POSTGRES_DSN", "ENTRAIDE_REDIS_URL"):
@@ -101,7 +102,7 @@ def test_infra_up_status_down_from_nothing(unique):
     try:
         before = _entraide(["infra", "status"], env)
         assert before.returncode == 1
-        assert before.stdout.count("stopped") == 3, before.stdout
+        assert before.stdout.count("stopped") == 4, before.stdout
 
         up = _entraide(["infra", "up"], env)
         assert up.returncode == 0, up.stdout + up.stderr
@@ -110,7 +111,8 @@ def test_infra_up_status_down_from_nothing(unique):
         status = _entraide(["infra", "status"], env)
         assert status.returncode == 0, status.stdout + status.stderr
         rows = {line.split()[0]: line.split()[1:3] for line in status.stdout.splitlines()[1:]}
-        assert rows == {name: ["running", "ready"] for name in ("kafka", "postgres", "redis")}
+        servers = ("kafka", "postgres", "redis", "mail")
+        assert rows == {name: ["running", "ready"] for name in servers}
 
         again = _entraide(["infra", "up"], env)  # idempotent: already running is fine
         assert again.returncode == 0, again.stderr
@@ -119,4 +121,4 @@ def test_infra_up_status_down_from_nothing(unique):
         after = _entraide(["infra", "status"], env)
         shutil.rmtree(data_dir, ignore_errors=True)
     assert down.returncode == 0, down.stderr
-    assert after.stdout.count("stopped") == 3, after.stdout
+    assert after.stdout.count("stopped") == 4, after.stdout

@@ -34,7 +34,11 @@ async def resolve(host: str) -> list[str]:
 async def checked_addresses(url: str, allow_private: bool) -> tuple[str | None, list[str]]:
     """Why ``url`` may not receive webhooks (or None), and the addresses it resolved to
     that were checked: the one the delivery then connects to."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (parsed on access: an out-of-range port raises here)
+    except ValueError:  # an unclosed IPv6 bracket, a port that is not one
+        return "the address is not a valid URL", []
     if parts.scheme not in ("https", "http") or not parts.hostname:
         return "the address must be an http or https URL with a host", []
     if parts.username or parts.password:

@@ -19,6 +19,7 @@ from services.posts.adapters.post_rows import (
     post_values,
 )
 from services.posts.domain.accounts import Account, Profile
+from services.posts.domain.mail import MailToken, Purpose
 from services.posts.domain.posts import Post
 from services.posts.domain.sessions import RefreshToken
 from shared.contract.catalogue import topic_for
@@ -62,6 +63,7 @@ def account_from_row(row: asyncpg.Record) -> Account:
             urgent_alerts_consent=row["urgent_alerts_consent"],
             bio=row["bio"],
         ),
+        email_verified_at=row["email_verified_at"],
     )
 
 
@@ -111,6 +113,38 @@ class PostgresUnitOfWork(ConversationWrites):
         await self.conn.execute(
             "UPDATE accounts SET password_hash = $2, updated_at = now() WHERE id = $1",
             account_id, password_hash,
+        )  # fmt: skip
+
+    async def mark_email_verified(self, account_id: str, at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE accounts SET email_verified_at = coalesce(email_verified_at, $2)"
+            " WHERE id = $1",
+            account_id, at,
+        )  # fmt: skip
+
+    # mail links -----------------------------------------------------------------
+    async def add_mail_token(self, token: MailToken) -> None:
+        await self.conn.execute(
+            "INSERT INTO mail_tokens (token_hash, account_id, purpose, expires_at)"
+            " VALUES ($1, $2, $3, $4)",
+            token.token_hash, token.account_id, token.purpose.value, token.expires_at,
+        )  # fmt: skip
+
+    async def mail_token_for_update(self, token_hash: str) -> MailToken | None:
+        row = await self.conn.fetchrow(
+            "SELECT token_hash, account_id, purpose, expires_at, used_at FROM mail_tokens"
+            " WHERE token_hash = $1 FOR UPDATE",
+            token_hash,
+        )
+        if row is None:
+            return None
+        return MailToken(row["token_hash"], row["account_id"], Purpose(row["purpose"]),
+                         row["expires_at"], row["used_at"])  # fmt: skip
+
+    async def save_mail_token(self, token: MailToken) -> None:
+        await self.conn.execute(
+            "UPDATE mail_tokens SET used_at = $2 WHERE token_hash = $1",
+            token.token_hash, token.used_at,
         )  # fmt: skip
 
     # sessions -----------------------------------------------------------------

@@ -31,6 +31,8 @@ class Account:
     role: Role
     profile: Profile
     created_at: datetime
+    # When the member opened the link mailed to her address (None: not yet).
+    email_verified_at: datetime | None = None
 
     def profile_changed(self, at: datetime) -> MemberProfileChanged:
         """What the notifications service needs to decide whom an urgent alert reaches."""

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
-from services.posts.handlers import ConversationHandlers, Handlers
+from services.posts.handlers import ConversationHandlers, Handlers, MailHandlers
 from shared.runtime.web_auth import MaybeMember, Member
 
-__all__ = ["ConversationsDep", "HandlersDep", "MaybeMember", "Member"]
+__all__ = ["ConversationsDep", "HandlersDep", "MailDep", "MaybeMember", "Member", "PathId"]
+
+# Every id in a path (a post, a conversation, a member): letters, digits, - and _, as
+# the ids are. Anything else (a NUL byte, a lone surrogate) is a 422 naming the field,
+# never a query PostgreSQL refuses with a 500.
+PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
 
 
 async def _handlers(request: Request) -> Handlers:
@@ -24,3 +29,10 @@ async def _conversations(request: Request) -> ConversationHandlers:
 
 
 ConversationsDep = Annotated[ConversationHandlers, Depends(_conversations)]
+
+
+async def _mail(request: Request) -> MailHandlers:
+    return request.app.state.wiring.mail
+
+
+MailDep = Annotated[MailHandlers, Depends(_mail)]

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Path, Request, Response
+from fastapi import APIRouter, Cookie, Request, Response
 
 from services.posts.domain.accounts import Account, Profile
-from services.posts.entrypoints.deps import HandlersDep, Member
+from services.posts.entrypoints.deps import HandlersDep, MailDep, Member, PathId
 from services.posts.entrypoints.schemas import (
     AccountPrivate,
+    LinkToken,
     LoginRequest,
     PasswordChange,
+    PasswordReset,
     PointIn,
     ProfileUpdate,
     PublicProfile,
     RegisterRequest,
+    ResetRequest,
     TokenResponse,
 )
 from services.posts.handlers import Granted
@@ -51,6 +54,7 @@ def account_view(account: Account) -> AccountPrivate:
         alert_radius_m=p.alert_radius_m,
         urgent_alerts_consent=p.urgent_alerts_consent,
         bio=p.bio,
+        email_verified=account.email_verified_at is not None,
     )
 
 
@@ -86,9 +90,15 @@ def _session(granted: Granted, request: Request, response: Response) -> TokenRes
     "/auth/register",
     status_code=201,
     response_model=AccountPrivate,
-    responses={409: {"model": ErrorBody, "description": "The e-mail is taken"}},
+    responses={
+        409: {"model": ErrorBody, "description": "The e-mail is taken"},
+        429: {"model": ErrorBody, "description": "Too many new accounts (`registrations_limited`)"},
+    },
 )
-async def register(body: RegisterRequest, handlers: HandlersDep) -> AccountPrivate:
+async def register(
+    body: RegisterRequest, request: Request, handlers: HandlersDep, mail: MailDep
+) -> AccountPrivate:
+    """A new account; a link to confirm the address is mailed to it."""
     profile = Profile(
         display_name=body.display_name,
         languages=body.languages,
@@ -97,7 +107,9 @@ async def register(body: RegisterRequest, handlers: HandlersDep) -> AccountPriva
         alert_radius_m=body.alert_radius_m,
         urgent_alerts_consent=body.urgent_alerts_consent,
     )
-    return account_view(await handlers.register(body.email, body.password, profile))
+    account = await handlers.register(body.email, body.password, profile, _address(request))
+    await mail.welcome(account)
+    return account_view(account)
 
 
 @router.post(
@@ -112,12 +124,7 @@ async def log_in(
     body: LoginRequest, request: Request, response: Response, handlers: HandlersDep
 ) -> TokenResponse:
     """A new session: the access token here, the refresh token in an HttpOnly cookie."""
-    address = client_address(
-        request.client.host if request.client else None,
-        request.headers.get("x-forwarded-for"),
-        _settings(request).trusted_proxies,
-    )
-    granted = await handlers.log_in(body.email, body.password, address)
+    granted = await handlers.log_in(body.email, body.password, _address(request))
     return _session(granted, request, response)
 
 
@@ -139,6 +146,12 @@ async def log_out(request: Request, handlers: HandlersDep, token: RefreshCookie 
     return response
 
 
+@router.get("/me", response_model=AccountPrivate, responses=SESSION_OVER)
+async def me(member: Member, handlers: HandlersDep) -> AccountPrivate:
+    """The member's own account (her e-mail, whether it is confirmed, her settings)."""
+    return account_view(await handlers.account(member))
+
+
 @router.patch(
     "/me",
     response_model=AccountPrivate,
@@ -156,9 +169,7 @@ async def update_me(body: ProfileUpdate, member: Member, handlers: HandlersDep) 
     response_model=PublicProfile,
     responses={404: {"model": ErrorBody, "description": "No such member"}},
 )
-async def member_profile(
-    member_id: Annotated[str, Path(max_length=64)], handlers: HandlersDep
-) -> PublicProfile:
+async def member_profile(member_id: PathId, handlers: HandlersDep) -> PublicProfile:
     """A member's public profile: anyone may read it."""
     return PublicProfile(**await handlers.member_profile(member_id))
 
@@ -182,3 +193,46 @@ async def change_password(
     """Every session of the account ends; this device gets a new one."""
     granted = await handlers.change_password(member, body.current_password, body.new_password)
     return _session(granted, request, response)
+
+
+def _address(request: Request) -> str:
+    """Who is asking, for the limits: the peer, or what a trusted proxy says it is."""
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        _settings(request).trusted_proxies,
+    )
+
+
+# Mail: e-mail verification and password reset ------------------------------------------
+MAIL_DOWN = {503: {"model": ErrorBody, "description": "The mail server is unavailable; retry"}}
+LINK_EXPIRED = {422: {"model": ErrorBody, "description": "`link_expired`, or a field"}}
+
+
+@router.post("/me/email/verification", status_code=204, responses={**MAIL_DOWN, **SESSION_OVER})
+async def send_verification(member: Member, mail: MailDep) -> Response:
+    """Mail a new link to confirm the member's address (at most 5 an hour)."""
+    await mail.send_verification(member)
+    return Response(status_code=204)
+
+
+@router.post("/auth/verify-email", status_code=204, responses=LINK_EXPIRED)
+async def verify_email(body: LinkToken, mail: MailDep) -> Response:
+    """The link of the verification mail was opened."""
+    await mail.verify_email(body.token)
+    return Response(status_code=204)
+
+
+@router.post("/auth/password-reset/request", status_code=202, responses=MAIL_DOWN)
+async def request_reset(body: ResetRequest, request: Request, mail: MailDep) -> Response:
+    """Mail a link to choose a new password, if the address is a member's: the answer is
+    the same either way (202), so nobody learns who is a member."""
+    await mail.request_reset(body.email, _address(request))
+    return Response(status_code=202)
+
+
+@router.post("/auth/password-reset", status_code=204, responses=LINK_EXPIRED)
+async def reset_password(body: PasswordReset, mail: MailDep) -> Response:
+    """A new password from the mailed link: every session of the account ends."""
+    await mail.reset_password(body.token, body.new_password)
+    return Response(status_code=204)

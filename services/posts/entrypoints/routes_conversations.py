@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from services.posts.entrypoints.deps import ConversationsDep, Member
+from services.posts.entrypoints.deps import ConversationsDep, Member, PathId
 from services.posts.entrypoints.schemas import (
     AuthorPublic,
     ConversationPage,
@@ -21,7 +21,6 @@ from shared.runtime.schemas import ErrorBody
 
 router = APIRouter(tags=["conversations"])
 Conversations = ConversationsDep
-MemberId = Annotated[str, Path(max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
 Cursor = Annotated[str | None, Query(max_length=128)]
 
 NEEDS_TOKEN = {401: {"model": ErrorBody, "description": "No valid access token"}}
@@ -40,7 +39,7 @@ BAD_FIELD = {422: {"description": "A field is invalid; `detail` names it"}}
                404: {"model": ErrorBody, "description": "No such post"}},
 )  # fmt: skip
 async def contact(
-    post_id: str, member: Member, conversations: Conversations, response: Response
+    post_id: PathId, member: Member, conversations: Conversations, response: Response
 ) -> dict:
     """Contact the post's author privately: one conversation per post and member (the
     author may hold many). Neither e-mail nor phone is ever shown to the other."""
@@ -65,7 +64,9 @@ async def my_conversations(
     response_model=ConversationPublic,
     responses={**NEEDS_TOKEN, **NOT_FOUND},
 )
-async def conversation(conversation_id: str, member: Member, conversations: Conversations) -> dict:
+async def conversation(
+    conversation_id: PathId, member: Member, conversations: Conversations
+) -> dict:
     return await conversations.conversation(member, conversation_id)
 
 
@@ -75,7 +76,7 @@ async def conversation(conversation_id: str, member: Member, conversations: Conv
     responses={**NEEDS_TOKEN, **NOT_FOUND},
 )
 async def messages(
-    conversation_id: str,
+    conversation_id: PathId,
     member: Member,
     conversations: Conversations,
     cursor: Cursor = None,
@@ -92,7 +93,7 @@ async def messages(
     responses={**NEEDS_TOKEN, **NOT_FOUND, **BLOCKED, **LIMITED, **BAD_FIELD},
 )
 async def send(
-    conversation_id: str, body: MessageCreate, member: Member, conversations: Conversations
+    conversation_id: PathId, body: MessageCreate, member: Member, conversations: Conversations
 ) -> dict:
     """A message (plain text, up to 2,000 characters) to the other member, pushed to
     their `conversations` channel (`org.entraide.conversation.message-sent.v1`)."""
@@ -105,7 +106,7 @@ async def send(
     responses={**NEEDS_TOKEN, **NOT_FOUND, **BAD_FIELD},
 )
 async def read(
-    conversation_id: str, body: ReadRequest, member: Member, conversations: Conversations
+    conversation_id: PathId, body: ReadRequest, member: Member, conversations: Conversations
 ) -> Response:
     """Read up to a message (by default the latest): the other member sees it."""
     await conversations.read(member, conversation_id, body.up_to)
@@ -119,7 +120,7 @@ async def read(
                409: {"model": ErrorBody, "description": "Already reported"}},
 )  # fmt: skip
 async def report(
-    conversation_id: str, body: ConversationReport, member: Member, conversations: Conversations
+    conversation_id: PathId, body: ConversationReport, member: Member, conversations: Conversations
 ) -> Response:
     """Report the conversation, or one message of it, to the moderators."""
     await conversations.report(member, conversation_id, body.message_id, body.reason)
@@ -138,13 +139,13 @@ async def blocked(member: Member, conversations: Conversations) -> list[dict]:
     responses={**NEEDS_TOKEN, **BAD_FIELD,
                404: {"model": ErrorBody, "description": "No such member"}},
 )  # fmt: skip
-async def block(member_id: MemberId, member: Member, conversations: Conversations) -> Response:
+async def block(member_id: PathId, member: Member, conversations: Conversations) -> Response:
     """Block a member: no more messages either way, and their posts leave my feed."""
     await conversations.block(member, member_id)
     return Response(status_code=204)
 
 
 @router.delete("/me/blocks/{member_id}", status_code=204, responses=NEEDS_TOKEN)
-async def unblock(member_id: MemberId, member: Member, conversations: Conversations) -> Response:
+async def unblock(member_id: PathId, member: Member, conversations: Conversations) -> Response:
     await conversations.unblock(member, member_id)
     return Response(status_code=204)

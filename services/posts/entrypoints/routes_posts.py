@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.photos import MAX_UPLOAD_BYTES, STORED_TYPE
 from services.posts.domain.posts import PostStatus
-from services.posts.entrypoints.deps import HandlersDep, MaybeMember, Member
+from services.posts.entrypoints.deps import HandlersDep, MaybeMember, Member, PathId
 from services.posts.entrypoints.schemas import (
     PRINTABLE,
     FeedPage,
@@ -54,7 +54,7 @@ PHOTO_HEADERS = {"Cache-Control": "public, max-age=31536000, immutable",
                      "10 MiB (`image_too_big`), or too large decoded (`image_bomb`)"}},
 )  # fmt: skip
 async def add_photo(
-    post_id: str, file: Annotated[UploadFile, File()], member: Member, handlers: HandlersDep
+    post_id: PathId, file: Annotated[UploadFile, File()], member: Member, handlers: HandlersDep
 ) -> dict:
     """Add a photo (JPEG, PNG or WebP, up to 10 MiB; at most 4 a post). It is decoded and
     re-encoded: no metadata of the original (EXIF GPS included) is kept."""
@@ -69,7 +69,7 @@ async def add_photo(
     responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT},
 )
 async def remove_photo(
-    post_id: str, photo_id: PHOTO_ID, member: Member, handlers: HandlersDep
+    post_id: PathId, photo_id: PHOTO_ID, member: Member, handlers: HandlersDep
 ) -> dict:
     return await handlers.remove_photo(member, post_id, photo_id)
 
@@ -138,7 +138,7 @@ async def create_post(body: PostCreate, member: Member, handlers: HandlersDep) -
     response_model_exclude_unset=True,
     responses=NOT_FOUND,
 )
-async def get_post(post_id: str, handlers: HandlersDep, viewer: MaybeMember) -> dict:
+async def get_post(post_id: PathId, handlers: HandlersDep, viewer: MaybeMember) -> dict:
     return await handlers.post(post_id, viewer)
 
 
@@ -148,7 +148,9 @@ async def get_post(post_id: str, handlers: HandlersDep, viewer: MaybeMember) -> 
     response_model_exclude_unset=True,
     responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT, **BAD_FIELD},
 )
-async def edit_post(post_id: str, body: PostUpdate, member: Member, handlers: HandlersDep) -> dict:
+async def edit_post(
+    post_id: PathId, body: PostUpdate, member: Member, handlers: HandlersDep
+) -> dict:
     changes = body.model_dump(exclude_unset=True, exclude={"location"})
     if body.location is not None:
         changes["point"] = body.location.point()
@@ -162,7 +164,7 @@ async def edit_post(post_id: str, body: PostUpdate, member: Member, handlers: Ha
     responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT},
 )
 async def resolve_post(
-    post_id: str, body: ResolveRequest, member: Member, handlers: HandlersDep
+    post_id: PathId, body: ResolveRequest, member: Member, handlers: HandlersDep
 ) -> dict:
     return await handlers.resolve_post(member, post_id, body.outcome, body.helped_by)
 
@@ -173,7 +175,7 @@ async def resolve_post(
     response_model_exclude_unset=True,
     responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT},
 )
-async def withdraw_post(post_id: str, member: Member, handlers: HandlersDep) -> dict:
+async def withdraw_post(post_id: PathId, member: Member, handlers: HandlersDep) -> dict:
     """The author takes the post down: it leaves the feed, and its matches and any
     urgent alert end (`org.entraide.post.withdrawn.v1`). Not a moderator's removal."""
     return await handlers.withdraw_post(member, post_id)
@@ -225,7 +227,7 @@ async def nearest_place(
     responses={**NEEDS_TOKEN, **NOT_FOUND, **CONFLICT, **LIMITED},
 )
 async def report_post(
-    post_id: str, body: ReportRequest, member: Member, handlers: HandlersDep
+    post_id: PathId, body: ReportRequest, member: Member, handlers: HandlersDep
 ) -> Response:
     await handlers.report_post(member, post_id, body.reason)
     return Response(status_code=204)
@@ -236,7 +238,7 @@ async def report_post(
     status_code=204,
     responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT},
 )
-async def remove_post(post_id: str, member: Member, handlers: HandlersDep) -> Response:
+async def remove_post(post_id: PathId, member: Member, handlers: HandlersDep) -> Response:
     """Moderators only: removes the post from every view."""
     await handlers.remove_post(member, post_id)
     return Response(status_code=204)
@@ -244,7 +246,7 @@ async def remove_post(post_id: str, member: Member, handlers: HandlersDep) -> Re
 
 @router.get("/posts/{post_id}/replies", response_model=ThreadPage, responses=NOT_FOUND)
 async def thread(
-    post_id: str,
+    post_id: PathId,
     handlers: HandlersDep,
     viewer: MaybeMember,
     after: Annotated[str | None, Query(max_length=64)] = None,
@@ -259,6 +261,6 @@ async def thread(
     response_model=ReplyPublic,
     responses={**NEEDS_TOKEN, **NOT_FOUND, **CONFLICT, **LIMITED, **BAD_FIELD},
 )
-async def reply(post_id: str, body: ReplyCreate, member: Member, handlers: HandlersDep) -> dict:
+async def reply(post_id: PathId, body: ReplyCreate, member: Member, handlers: HandlersDep) -> dict:
     """A reply; `intent: can_help` is "I can help"."""
     return await handlers.reply(member, post_id, body.intent, body.body)

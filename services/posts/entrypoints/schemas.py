@@ -126,6 +126,7 @@ class AccountPrivate(BaseModel):
     alert_radius_m: int
     urgent_alerts_consent: bool
     bio: str = ""
+    email_verified: bool = False
 
 
 class PublicProfile(BaseModel):
@@ -183,6 +184,18 @@ class ResolveRequest(Strict):
     helped_by: Annotated[list[Id], Field(max_length=10)] = Field(
         default=[], description="With `helped`: who helped, among the members who replied"
     )
+
+
+class LinkToken(Strict):
+    token: Annotated[str, Field(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class ResetRequest(Strict):
+    email: Email
+
+
+class PasswordReset(LinkToken):
+    new_password: Password
 
 
 class PasswordChange(Strict):

@@ -2,6 +2,9 @@
 conversations (``conversations``)."""
 
 from services.posts.handlers.conversations import ConversationHandlers
+from services.posts.handlers.mail import MailHandlers
 from services.posts.handlers.posts import Granted, Handlers, Limits, SessionPolicy
 
-__all__ = ["ConversationHandlers", "Granted", "Handlers", "Limits", "SessionPolicy"]
+__all__ = [
+    "ConversationHandlers", "Granted", "Handlers", "Limits", "MailHandlers", "SessionPolicy",
+]  # fmt: skip

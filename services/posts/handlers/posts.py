@@ -35,6 +35,7 @@ from shared.contract.identity import Claims, Role
 from shared.contract.values import Outcome, ReplyIntent, Urgency
 
 EXPIRY_BATCH = 200
+MINUTE_S = 60
 HOUR_S = 3600
 DAY_S = 24 * HOUR_S
 PLACES_SHOWN = 8
@@ -52,6 +53,8 @@ class Limits:
     urgent_per_day: int
     logins_per_window: int
     login_window_s: int
+    registrations_per_address: int  # an hour
+    registrations_per_minute: int  # everyone's together
     # Distinct reports that hide a post until a moderator looks.
     report_hide_threshold: int
 
@@ -92,7 +95,15 @@ class Handlers:
     photos: PhotoStore
 
     # accounts -----------------------------------------------------------------
-    async def register(self, email: str, password: str, profile: Profile) -> Account:
+    async def register(
+        self, email: str, password: str, profile: Profile, address: str = "unknown"
+    ) -> Account:
+        """A new account; limited per address and overall before any hashing is done."""
+        limits = self.limits
+        await self._limit_registrations(Limit("registrations", limits.registrations_per_address,
+                                              HOUR_S), address)  # fmt: skip
+        await self._limit_registrations(Limit("registrations-all", limits.registrations_per_minute,
+                                              MINUTE_S), "everyone")  # fmt: skip
         await self._require_strong(password, "password", [email, profile.display_name])
         account = Account(
             id=str(ULID()),
@@ -171,6 +182,13 @@ class Handlers:
             await uow.revoke_sessions(account.id, self.clock())
             return await self._grant(uow, account, family_id=str(ULID()))
 
+    async def _limit_registrations(self, limit: Limit, who: str) -> None:
+        try:
+            await self.limiter.hit(limit, who)
+        except RateLimited as exc:
+            raise RateLimited("too many new accounts: try again later", exc.retry_after_s,
+                              code="registrations_limited") from exc  # fmt: skip
+
     async def _require_strong(self, password: str, field: str, about: list[str]) -> None:
         if await self.passwords.too_guessable(password, about):
             raise Invalid("this password is too easy to guess: a few unrelated words make "
@@ -198,6 +216,13 @@ class Handlers:
             refresh_expires_in_s=int(policy.refresh_token_ttl.total_seconds()),
             account=account,
         )
+
+    async def account(self, member: Claims) -> Account:
+        async with self.store.transaction() as uow:
+            account = await uow.account(member.member_id)
+        if account is None:
+            raise Unauthorized("no such account", field="authorization", code="session_over")
+        return account
 
     async def update_profile(self, member: Claims, changes: dict) -> Account:
         async with self.store.transaction() as uow:

@@ -180,7 +180,8 @@ async def test_bad_endpoints_are_refused_with_the_field(make_notifications):
     strict = await make_notifications(allow_private_webhooks=False)
     partner = strict.auth(member_id("partner"), Role.PARTNER)
     for url in ("http://127.0.0.1:9/x", "http://10.0.0.8/x", "http://localhost/x",
-                "ftp://example.org/x", "http://user:pw@example.org/x"):  # fmt: skip
+                "ftp://example.org/x", "http://user:pw@example.org/x", "http://[::1",
+                "http://example.org:99999/x"):  # fmt: skip
         response = await strict.client.post("/v1/webhooks", json={"url": url}, headers=partner)
         assert response.status_code == 422, url
         assert field_named(response.json()) == "url", response.text

@@ -86,7 +86,7 @@ def post_body(**changes) -> dict:
 
 @pytest.fixture
 async def make_posts(
-    endpoints, pg_schema, unique, tmp_path
+    endpoints, pg_schema, unique, tmp_path, smtp
 ) -> AsyncIterator[Callable[..., Awaitable[PostsHarness]]]:
     harnesses: list[PostsHarness] = []
     suffix = f".{unique}"
@@ -105,7 +105,14 @@ async def make_posts(
             topic_namespace=suffix,
             keys_dir=tmp_path / "keys",
             expiry_sweep_s=0.2,
-            **{"photos_dir": tmp_path / "photos", **overrides},
+            # Tests register their members from one address: limits of their own.
+            **{
+                "photos_dir": tmp_path / "photos",
+                "smtp_port": smtp.port,
+                "registrations_per_address": 10_000,
+                "registrations_per_minute": 10_000,
+                **overrides,
+            },
         )
         wiring = await bootstrap(settings)
         client = httpx.AsyncClient(

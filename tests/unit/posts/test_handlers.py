@@ -37,6 +37,8 @@ LIMITS = Limits(
     urgent_per_day=1,
     logins_per_window=3,
     login_window_s=300,
+    registrations_per_address=20,
+    registrations_per_minute=100,
     report_hide_threshold=2,
 )
 

@@ -44,7 +44,10 @@ export function generalProblem(error: unknown): Problem {
   if (error.unreachable) return { key: "state_unreachable" };
   if (error.status === 503) return { key: "error_unavailable" };
   // A limit of its own (urgent requests a day) is said next to its field.
-  if (error.status === 429 && error.code !== "rate_limited" && hasKey(`error_${error.code}`)) return { key: "error_check_fields" };
+  if (error.status === 429 && error.code !== "rate_limited" && hasKey(`error_${error.code}`)) {
+    if (error.fields.some((f) => f.field)) return { key: "error_check_fields" };
+    return { key: `error_${error.code}` as Key, params: { s: error.retryAfterS ?? 60 } };
+  }
   if (error.status === 429) return { key: "error_rate_limited", params: { s: error.retryAfterS ?? 60 } };
   if (error.status === 401) return { key: "error_session_over" };
   if (error.status === 403) return { key: hasKey(`error_${error.code}`) ? (`error_${error.code}` as Key) : "error_forbidden" };

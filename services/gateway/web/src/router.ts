@@ -12,6 +12,8 @@ export type Route =
   | { name: "my_posts" }
   | { name: "notifications" }
   | { name: "settings" }
+  | { name: "password_reset"; token: string | null }
+  | { name: "verify_email"; token: string | null }
   | { name: "login"; next: string }
   | { name: "register"; next: string }
   | { name: "not_found" };
@@ -45,6 +47,10 @@ export function parseRoute(path: string, search: string): Route {
       return { name: "conversations" };
     case "/settings":
       return { name: "settings" };
+    case "/password-reset":
+      return { name: "password_reset", token: query.get("token") };
+    case "/verify-email":
+      return { name: "verify_email", token: query.get("token") };
     case "/login":
       return { name: "login", next };
     case "/register":

@@ -192,6 +192,23 @@ export class Api {
     return request(this.posts(`/places/nearest?lat=${lat}&lon=${lon}`), { auth: false });
   }
 
+  requestReset(email: string): Promise<void> {
+    return request(this.posts("/auth/password-reset/request"), { method: "POST", body: json({ email }), auth: false });
+  }
+
+  resetPassword(token: string, password: string): Promise<void> {
+    const body = json({ token, new_password: password });
+    return request(this.posts("/auth/password-reset"), { method: "POST", body, auth: false });
+  }
+
+  verifyEmail(token: string): Promise<void> {
+    return request(this.posts("/auth/verify-email"), { method: "POST", body: json({ token }), auth: false });
+  }
+
+  sendVerification(): Promise<void> {
+    return request(this.posts("/me/email/verification"), { method: "POST" });
+  }
+
   updateMe(body: Record<string, unknown>): Promise<Account> {
     return request(this.posts("/me"), { method: "PATCH", body: json(body) });
   }

@@ -15,6 +15,7 @@ export interface Account {
   alert_radius_m: number;
   urgent_alerts_consent: boolean;
   bio?: string;
+  email_verified?: boolean;
 }
 
 interface Granted {

@@ -10,6 +10,7 @@ import { LogIn, Register } from "../screens/Account";
 import { MyPosts } from "../screens/MyPosts";
 import { NewPost } from "../screens/NewPost";
 import { Notifications } from "../screens/Notifications";
+import { PasswordReset, VerifyEmail } from "../screens/PasswordReset";
 import { PostView } from "../screens/PostView";
 import { MemberProfile } from "../screens/Profile";
 import { Room } from "../screens/Room";
@@ -38,6 +39,8 @@ export function Root({ config, lang }: { config: Config; lang: Lang }) {
     case "my_posts": screen = <MyPosts />; break;
     case "notifications": screen = <Notifications />; break;
     case "settings": screen = <Settings />; break;
+    case "password_reset": screen = <PasswordReset key={route.token} token={route.token} />; break;
+    case "verify_email": screen = <VerifyEmail token={route.token} />; break;
     case "login": screen = <LogIn next={route.next} />; break;
     case "register": screen = <Register next={route.next} />; break;
     default: screen = <Problem problem={{ key: "error_not_found" }} />;

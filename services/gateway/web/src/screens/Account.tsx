@@ -39,6 +39,7 @@ export function LogIn({ next }: { next: string }) {
         {general && <p class="form-problem" role="alert">{t(general.key, general.params)}</p>}
         <button type="submit" class="primary">{t("log_in")}</button>
       </form>
+      <p><Link href="/password-reset">{t("forgot_password")}</Link></p>
       <p>{t("no_account")} <Link href={`/register?next=${encodeURIComponent(next)}`}>{t("register")}</Link></p>
     </section>
   );

@@ -35,10 +35,11 @@ export function Settings() {
   const [home, setHome] = useState<Chosen>(account?.home ? { ...account.home, name: t("home_set") } : null);
 
   useEffect(() => {
+    if (!app.sessionReady) return;
     if (!account) return app.go("/login?next=/settings", true);
     setProblem(null);
     app.api.preferences().then(setPrefs, (error) => setProblem(generalProblem(error)));
-  }, [account?.id, reload]);
+  }, [account?.id, reload, app.sessionReady]);
   if (problem) return <Problem problem={problem} retry={() => setReload((n) => n + 1)} />;
   if (!account || !prefs) return <Loading />;
 
@@ -64,6 +65,7 @@ export function Settings() {
   return (
     <section class="settings" aria-labelledby="settings-title">
       <h1 id="settings-title" tabIndex={-1}>{t("settings_title")}</h1>
+      <EmailStatus />
       <form onSubmit={save} noValidate>
         <fieldset>
           <legend>{t("settings_profile")}</legend>
@@ -163,5 +165,29 @@ function PasswordChange() {
       <button type="submit">{t("change_password")}</button>
       {result && <p role="status">{t(result.key, result.params)}</p>}
     </form>
+  );
+}
+
+/** Whether her address is confirmed; if not, a way to have the link sent again. */
+function EmailStatus() {
+  const app = useApp();
+  const { t } = app;
+  const account = app.session.account;
+  const [outcome, setOutcome] = useState<ProblemOf | null>(null);
+  if (!account || account.email_verified) return null;
+  const resend = async () => {
+    try {
+      await app.api.sendVerification();
+      setOutcome({ key: "verify_sent", params: { email: account.email } });
+    } catch (error) {
+      setOutcome(generalProblem(error));
+    }
+  };
+  return (
+    <p class="note email-status">
+      {t("email_not_verified", { email: account.email })}{" "}
+      <button type="button" class="link" onClick={() => void resend()}>{t("verify_resend")}</button>
+      {outcome && <span role="status"> {t(outcome.key, outcome.params)}</span>}
+    </p>
   );
 }

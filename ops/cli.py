@@ -184,6 +184,23 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grant(args: argparse.Namespace) -> int:
+    from ops.roles import grant
+    from services.posts.settings import PostsSettings
+    from shared.contract.identity import Role
+
+    try:
+        member_id = asyncio.run(grant(PostsSettings(), args.email, Role(args.role), args.reason))
+    except LookupError as exc:
+        print(f"entraide: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"{args.email} ({member_id}) is now {args.role}: it shows at their next log-in "
+        "or session renewal (within 15 minutes)"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="entraide", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -214,6 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
     down.set_defaults(run=_down)
     status = commands.add_parser("status", help="each server and service, and its health")
     status.set_defaults(run=_status)
+
+    grant = commands.add_parser("grant", help="give a member a role (the first moderator)")
+    grant.add_argument("email")
+    grant.add_argument("role", choices=["member", "moderator", "partner"])
+    grant.add_argument("--reason", default="granted by the operator")
+    grant.set_defaults(run=_grant)
 
     schema = commands.add_parser("schema", help="write the AsyncAPI document and JSON Schemas")
     schema.add_argument("--check", action="store_true", help="fail if docs/ is stale")

@@ -22,6 +22,7 @@ from shared.contract.catalogue import (
     ALERTS,
     CONVERSATIONS,
     MEMBER_LOCATIONS,
+    MEMBER_STATUS,
     NOTIFICATIONS,
     POSTS,
     REPLIES,
@@ -125,7 +126,8 @@ async def bootstrap(settings: GatewaySettings) -> GatewayWiring:
         )
         for _ in range(2)
     )
-    room_topics = [names(ALERTS), names(ALERT_ROOMS)]
+    # Read whole at start, with the rooms: who is suspended (its sockets close).
+    room_topics = [names(ALERTS), names(ALERT_ROOMS), names(MEMBER_STATUS)]
     return GatewayWiring(
         settings=settings,
         streams=streams,

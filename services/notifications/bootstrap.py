@@ -50,6 +50,7 @@ from shared.runtime.kafka import EventPublisher, build_producer
 from shared.runtime.kafka.admin import wait_for_kafka
 from shared.runtime.kafka.consumer import build_consumer
 from shared.runtime.lifecycle import check_postgres, redis_retry
+from shared.runtime.revocations import RedisRevocations
 from shared.runtime.topics import TopicNames
 
 MIGRATIONS_DIR = Path(__file__).parent / "adapters" / "migrations"
@@ -81,6 +82,7 @@ class NotificationsWiring:
     # Rung when a delivery is queued, so that the delivery loop looks at once.
     deliveries_queued: asyncio.Event
     verifier: TokenVerifier
+    revocations: RedisRevocations
     # Whether the background work (the consumer above all) is running: set by the
     # entrypoint that starts it (entrypoints/background.py).
     consuming: Callable[[], bool] = lambda: False
@@ -171,6 +173,7 @@ async def bootstrap(settings: NotificationsSettings) -> NotificationsWiring:
         ),
         deliveries_queued=queued,
         verifier=keys.verifier(),
+        revocations=RedisRevocations(redis, settings.redis_prefix),
     )
 
 

@@ -27,6 +27,7 @@ from services.posts.handlers import (
     Handlers,
     Limits,
     MailHandlers,
+    ModerationHandlers,
     SessionPolicy,
 )
 from services.posts.settings import PostsSettings
@@ -36,6 +37,7 @@ from shared.runtime.clock import utcnow
 from shared.runtime.kafka import build_producer
 from shared.runtime.kafka.admin import wait_for_kafka
 from shared.runtime.lifecycle import check_postgres, redis_retry
+from shared.runtime.revocations import RedisRevocations
 from shared.runtime.topics import TopicNames
 
 REDIS_MAX_CONNECTIONS = 64
@@ -78,6 +80,8 @@ class PostsWiring:
     handlers: Handlers
     conversations: ConversationHandlers
     mail: MailHandlers
+    moderation: ModerationHandlers
+    revocations: RedisRevocations
     verifier: TokenVerifier
     relay: OutboxRelay
 
@@ -154,6 +158,8 @@ async def bootstrap(settings: PostsSettings) -> PostsWiring:
         web_url=settings.web_url,
         resets_per_hour=settings.resets_per_hour,
     )
+    revocations = RedisRevocations(redis, settings.redis_prefix)
+    moderation = ModerationHandlers(store=store, revocations=revocations, clock=utcnow)
     return PostsWiring(
         settings=settings,
         pool=pool,
@@ -162,6 +168,8 @@ async def bootstrap(settings: PostsSettings) -> PostsWiring:
         handlers=handlers,
         conversations=conversations,
         mail=mail,
+        moderation=moderation,
+        revocations=revocations,
         verifier=keys.verifier(),
         relay=build_relay(pool, producer, settings),
     )

@@ -14,6 +14,7 @@ from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.conversations import Conversation, PostFacts
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.mail import MailToken
+from services.posts.domain.moderation import Decision
 from services.posts.domain.photos import Processed
 from services.posts.domain.posts import Post
 from services.posts.domain.sessions import RefreshToken
@@ -63,6 +64,15 @@ class Mailer(Protocol):
         cannot be reached or refuses it."""
 
 
+class Revocations(Protocol):
+    """Members whose tokens no longer work (suspended): checked by every service on
+    every authenticated request, so a suspension needs no token to expire."""
+
+    async def revoke(self, member_id: str) -> None: ...
+
+    async def restore(self, member_id: str) -> None: ...
+
+
 class Secrets(Protocol):
     def __call__(self) -> str:
         """A new unguessable token (a refresh token): 256 random bits, URL-safe."""
@@ -102,6 +112,15 @@ class UnitOfWork(Protocol):
     async def save_password(self, account_id: str, password_hash: str) -> None: ...
 
     async def mark_email_verified(self, account_id: str, at: datetime) -> None: ...
+
+    async def save_standing(self, account: Account) -> None:
+        """The role and suspension a moderator decided."""
+
+    async def add_decision(self, decision: Decision) -> None:
+        """A line of the audit log, and the events of the decision."""
+
+    async def decisions(self, subject_id: str | None, limit: int) -> list[dict]:
+        """The audit log, newest first (of one subject, or of all)."""
 
     async def add_mail_token(self, token: MailToken) -> None: ...
 

@@ -151,6 +151,20 @@ MEMBERS = Topic(
     restricted=True,
     compacted=True,
 )
+MEMBER_STATUS = Topic(
+    name="member-status.v1",
+    key="member_id",
+    description="Suspensions and their end: the gateways close a suspended member's sockets.",
+    partitions=3,
+    retention_ms=-1,
+    producers=("posts",),
+    consumers=("gateway",),
+    events=(E.MemberSuspended, E.MemberReinstated),
+    restricted=True,
+    # The latest state of every member who was ever suspended, for a gateway to read
+    # whole at start.
+    compacted=True,
+)
 MEMBER_LOCATIONS = Topic(
     name="member-locations.v1",
     key="member_id",
@@ -192,6 +206,7 @@ EVENT_TOPICS: tuple[Topic, ...] = (
     NOTIFICATIONS,
     CONVERSATIONS,
     MEMBERS,
+    MEMBER_STATUS,
     MEMBER_LOCATIONS,
 )
 CONSUMING_SERVICES: tuple[str, ...] = ("matching", "notifications", "gateway")

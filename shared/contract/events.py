@@ -392,6 +392,29 @@ class MemberLocated(Event):
     located_at: datetime
 
 
+class MemberSuspended(Event):
+    """A moderator suspended the member: every token of theirs stops working at once,
+    and every socket of theirs closes (4003)."""
+
+    event_type = "org.entraide.member.suspended.v1"
+    source = "/entraide/posts"
+    subject_field = "member_id"
+
+    member_id: Id
+    suspended_at: datetime
+
+
+class MemberReinstated(Event):
+    """A moderator lifted the suspension (an appeal upheld, a mistake)."""
+
+    event_type = "org.entraide.member.reinstated.v1"
+    source = "/entraide/posts"
+    subject_field = "member_id"
+
+    member_id: Id
+    reinstated_at: datetime
+
+
 class NotificationCreated(Event):
     """One stored inbox item for one member, for the gateway to push."""
 

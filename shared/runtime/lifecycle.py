@@ -60,6 +60,8 @@ def use_wiring(app: FastAPI, wiring: Any) -> None:
     """The routes find what bootstrap built, and the bearer dependency the verifier."""
     app.state.wiring = wiring
     app.state.verifier = wiring.verifier
+    # Suspended members (shared.runtime.revocations), where the service checks them.
+    app.state.revocations = getattr(wiring, "revocations", None)
 
 
 class Stoppable(Protocol):

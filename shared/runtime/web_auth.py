@@ -28,9 +28,14 @@ async def _claims(
     if credentials is None:
         return None
     try:
-        return request.app.state.verifier.verify(credentials.credentials)
+        claims = request.app.state.verifier.verify(credentials.credentials)
     except InvalidTokenError as exc:
         raise Unauthorized(f"invalid token: {exc}", field="authorization") from exc
+    # A suspended member's token stops working everywhere at once (ADR 0020).
+    revocations = getattr(request.app.state, "revocations", None)
+    if revocations is not None and await revocations.revoked(claims.member_id):
+        raise Unauthorized("this account is suspended", field="authorization", code="suspended")
+    return claims
 
 
 async def _required(claims: Annotated[Claims | None, Depends(_claims)]) -> Claims:

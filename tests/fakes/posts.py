@@ -11,6 +11,7 @@ from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.conversations import Conversation, PostFacts
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.mail import MailToken
+from services.posts.domain.moderation import Decision
 from services.posts.domain.photos import Processed
 from services.posts.domain.posts import LIVE_STATUSES, Post
 from services.posts.domain.sessions import RefreshToken
@@ -91,6 +92,7 @@ class Memory:
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.outbox: list[Event] = []
         self.mail_tokens: dict[str, MailToken] = {}
+        self.decisions: list[Decision] = []
         self.conversations: dict[str, Conversation] = {}
         self.messages: dict[str, MessageSent] = {}
         self.blocks: set[tuple[str, str]] = set()
@@ -123,6 +125,19 @@ class FakeUnitOfWork:
     async def mark_email_verified(self, account_id: str, at: datetime) -> None:
         account = self.m.accounts[account_id]
         account.email_verified_at = account.email_verified_at or at
+
+    async def save_standing(self, account: Account) -> None:
+        kept = self.m.accounts[account.id]
+        kept.role, kept.suspended_at = account.role, account.suspended_at
+
+    async def add_decision(self, decision: Decision) -> None:
+        self.m.decisions.append(decision)
+        await self.add_events(list(decision.events))
+
+    async def decisions(self, subject_id: str | None, limit: int) -> list[dict]:
+        found = [vars(d) for d in reversed(self.m.decisions)
+                 if subject_id is None or d.subject_id == subject_id]  # fmt: skip
+        return found[:limit]
 
     async def add_mail_token(self, token: MailToken) -> None:
         self.m.mail_tokens[token.token_hash] = copy.deepcopy(token)
@@ -432,3 +447,14 @@ class FakeMailer:
         if self.down:
             raise ConnectionError("the mail server is down")
         self.sent.append((to, subject, text))
+
+
+class FakeRevocations:
+    def __init__(self) -> None:
+        self.revoked: set[str] = set()
+
+    async def revoke(self, member_id: str) -> None:
+        self.revoked.add(member_id)
+
+    async def restore(self, member_id: str) -> None:
+        self.revoked.discard(member_id)

@@ -26,6 +26,7 @@ from shared.contract.values import (
 CLOSE_GOING_AWAY = 1001  # the gateway is shutting down: reconnect (to any gateway)
 CLOSE_TOKEN_EXPIRED = 4001  # the member's access token expired: reconnect with a fresh one
 CLOSE_TOO_BIG = 1009  # a frame over the size limit (sent by the websockets library)
+CLOSE_SUSPENDED = 4003  # a moderator suspended the member: do not reconnect as them
 CLOSE_TOO_SLOW = 4008  # the client did not read its frames fast enough
 CLOSE_TOO_MANY_FRAMES = 4029  # far over the frame rate limit, after error frames
 

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from services.gateway.adapters.source import assign_from_start, assign_from_window, room_event
 from services.gateway.bootstrap import GatewayWiring
+from shared.contract.events import MemberReinstated, MemberSuspended
 from shared.runtime.lifecycle import cancel_tasks
 
 FETCH_TIMEOUT_MS = 100
@@ -55,7 +56,8 @@ async def read_forever(wiring: GatewayWiring) -> None:
 
 
 async def read_rooms_forever(wiring: GatewayWiring) -> None:
-    """The search rooms' topics, whole, into the hub's rooms (retrying as above). A room
+    """The search rooms' topics, whole, into the hub's rooms, and member-status.v1 into
+    who is suspended (retrying as above). A room
     that outlived its alert's expiry (its end never came) is closed here too. A record
     that fails is logged and skipped: this loop must not end, or released helpers and
     ended alerts would keep their room on this gateway."""
@@ -67,7 +69,10 @@ async def read_rooms_forever(wiring: GatewayWiring) -> None:
                 event = room_event(record)
                 if event is not None:
                     try:
-                        rooms.apply(event)
+                        if isinstance(event, MemberSuspended | MemberReinstated):
+                            wiring.hub.standing(event)
+                        else:
+                            rooms.apply(event)
                     except Exception:
                         log.exception("could not apply %s@%d", record.topic, record.offset)
                 positions[(record.topic, record.partition)] = record.offset

@@ -95,6 +95,9 @@ class GatewayServer:
                     return _json(
                         HTTPStatus.UNAUTHORIZED, {"code": "unauthorized", "message": message}
                     )
+                if claims.member_id in self.gateway.hub.suspended:
+                    message = "this account is suspended"
+                    return _json(HTTPStatus.FORBIDDEN, {"code": "suspended", "message": message})
                 connection.member = claims.member_id  # type: ignore[attr-defined]
                 connection.token_expires_at = claims.expires_at  # type: ignore[attr-defined]
                 connection.member_name = claims.display_name  # type: ignore[attr-defined]

@@ -44,6 +44,7 @@ from services.gateway.handlers.client import Client
 from services.gateway.handlers.rooms import RoomHub
 from services.gateway.handlers.throttle import LatestWins
 from services.gateway.ports import Broadcast, PublishLocation, PublishRoomEvent
+from shared.contract.events import MemberReinstated, MemberSuspended
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class Hub:
         # those without room (adapters.frames.write_text).
         self.broadcast = broadcast or _no_broadcast
         self.clients: set[Client] = set()
+        # Members a moderator suspended (member-status.v1): no socket of theirs stays open.
+        self.suspended: set[str] = set()
         self._seen_notifications: OrderedDict[str, None] = OrderedDict()
         self._post_slots = streams.slots_of([topics["posts"]])
         self._reply_slots = streams.slots_of([topics["replies"]])
@@ -113,6 +116,17 @@ class Hub:
         self.clients.discard(client)
         CONNECTIONS.set(len(self.clients))
         SUBSCRIPTIONS.set(self.index.count)
+
+    def standing(self, event: MemberSuspended | MemberReinstated) -> None:
+        """A suspension closes every socket of the member now (4003); its end lets them
+        connect again."""
+        if isinstance(event, MemberReinstated):
+            self.suspended.discard(event.member_id)
+            return
+        self.suspended.add(event.member_id)
+        for client in [c for c in self.clients if c.member == event.member_id]:
+            self.disconnect(client)
+            self._spawn(client.close(P.CLOSE_SUSPENDED, "this account is suspended"))
 
     def drop_slow(self, client: Client) -> None:
         DROPPED_SLOW.inc()

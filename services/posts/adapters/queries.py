@@ -207,7 +207,7 @@ class PostgresQueries:
 
     async def profile(self, member_id: str) -> dict[str, Any] | None:
         row = await self._fetchrow(
-            "SELECT a.id, a.display_name, a.languages, a.bio, a.created_at,"
+            "SELECT a.id, a.display_name, a.languages, a.bio, a.created_at, a.suspended_at,"
             " (SELECT count(*) FROM posts p WHERE p.author_id = a.id AND p.kind = 'request'"
             "   AND p.status = 'resolved') AS requests_resolved,"
             " (SELECT count(*) FROM posts p WHERE p.author_id = a.id AND p.kind = 'offer'"
@@ -224,6 +224,7 @@ class PostgresQueries:
             "languages": list(row["languages"]), "bio": row["bio"],
             "requests_resolved": row["requests_resolved"],
             "offers_resolved": row["offers_resolved"], "helped": row["helped"],
+            "suspended": row["suspended_at"] is not None,
         }  # fmt: skip
 
     async def _fetch(self, query: str, *args) -> list[asyncpg.Record]:

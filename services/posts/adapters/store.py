@@ -20,6 +20,7 @@ from services.posts.adapters.post_rows import (
 )
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.mail import MailToken, Purpose
+from services.posts.domain.moderation import Decision
 from services.posts.domain.posts import Post
 from services.posts.domain.sessions import RefreshToken
 from shared.contract.catalogue import topic_for
@@ -64,6 +65,7 @@ def account_from_row(row: asyncpg.Record) -> Account:
             bio=row["bio"],
         ),
         email_verified_at=row["email_verified_at"],
+        suspended_at=row["suspended_at"],
     )
 
 
@@ -121,6 +123,31 @@ class PostgresUnitOfWork(ConversationWrites):
             " WHERE id = $1",
             account_id, at,
         )  # fmt: skip
+
+    # moderation -----------------------------------------------------------------
+    async def save_standing(self, account: Account) -> None:
+        """The role and suspension a moderator decided."""
+        await self.conn.execute(
+            "UPDATE accounts SET role = $2, suspended_at = $3, updated_at = now() WHERE id = $1",
+            account.id, account.role.value, account.suspended_at,
+        )  # fmt: skip
+
+    async def add_decision(self, decision: Decision) -> None:
+        d = decision
+        await self.conn.execute(
+            "INSERT INTO moderation_log (moderator_id, action, subject_id, detail, reason, at)"
+            " VALUES ($1, $2, $3, $4, $5, $6)",
+            d.moderator_id, d.action.value, d.subject_id, d.detail, d.reason, d.at,
+        )  # fmt: skip
+        await self.add_events(list(d.events))
+
+    async def decisions(self, subject_id: str | None, limit: int) -> list[dict]:
+        rows = await self.conn.fetch(
+            "SELECT id, moderator_id, action, subject_id, detail, reason, at FROM moderation_log"
+            " WHERE $1::text IS NULL OR subject_id = $1 ORDER BY id DESC LIMIT $2",
+            subject_id, limit,
+        )  # fmt: skip
+        return [dict(row) for row in rows]
 
     # mail links -----------------------------------------------------------------
     async def add_mail_token(self, token: MailToken) -> None:

@@ -33,6 +33,8 @@ class Account:
     created_at: datetime
     # When the member opened the link mailed to her address (None: not yet).
     email_verified_at: datetime | None = None
+    # Set by a moderator: no session, no token, no socket while it is.
+    suspended_at: datetime | None = None
 
     def profile_changed(self, at: datetime) -> MemberProfileChanged:
         """What the notifications service needs to decide whom an urgent alert reaches."""

@@ -8,7 +8,12 @@ from fastapi import FastAPI
 
 from services.posts.bootstrap import PostsWiring, bootstrap
 from services.posts.domain.photos import MAX_UPLOAD_BYTES
-from services.posts.entrypoints import routes_accounts, routes_conversations, routes_posts
+from services.posts.entrypoints import (
+    routes_accounts,
+    routes_conversations,
+    routes_moderation,
+    routes_posts,
+)
 from services.posts.entrypoints.background import Background, NoBackground
 from services.posts.settings import PostsSettings
 from shared.runtime.http import service_app
@@ -32,6 +37,11 @@ def create_app(settings: PostsSettings, wiring: PostsWiring | None = None) -> Fa
         build=lambda: bootstrap(settings),
         start=start,
         checks=("database", "kafka", "redis", "relay"),
-        routers=(routes_accounts.router, routes_posts.router, routes_conversations.router),
+        routers=(
+            routes_accounts.router,
+            routes_posts.router,
+            routes_conversations.router,
+            routes_moderation.router,
+        ),
         uploads=(PHOTO_UPLOAD,),
     )

@@ -140,6 +140,7 @@ class PublicProfile(BaseModel):
     requests_resolved: int = Field(description="their requests that ended resolved")
     offers_resolved: int = Field(description="their offers that ended resolved")
     helped: int = Field(description="resolutions that named them as having helped")
+    suspended: bool = Field(False, description="suspended by a moderator")
 
 
 class TokenResponse(BaseModel):

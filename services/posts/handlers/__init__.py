@@ -3,8 +3,10 @@ conversations (``conversations``)."""
 
 from services.posts.handlers.conversations import ConversationHandlers
 from services.posts.handlers.mail import MailHandlers
+from services.posts.handlers.moderation import ModerationHandlers
 from services.posts.handlers.posts import Granted, Handlers, Limits, SessionPolicy
 
 __all__ = [
-    "ConversationHandlers", "Granted", "Handlers", "Limits", "MailHandlers", "SessionPolicy",
+    "ConversationHandlers", "Granted", "Handlers", "Limits", "MailHandlers", "ModerationHandlers",
+    "SessionPolicy",
 ]  # fmt: skip

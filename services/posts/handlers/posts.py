@@ -30,7 +30,14 @@ from services.posts.ports import (
     UnitOfWork,
     View,
 )
-from shared.contract.errors import Conflict, Invalid, NotFound, RateLimited, Unauthorized
+from shared.contract.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+)
 from shared.contract.identity import Claims, Role
 from shared.contract.values import Outcome, ReplyIntent, Urgency
 
@@ -130,6 +137,9 @@ class Handlers:
         if not await self.passwords.verify(account.password_hash if account else None, password):
             raise Unauthorized("wrong e-mail or password", field="password", code="wrong_login")
         assert account is not None
+        if account.suspended_at is not None:
+            raise Forbidden("this account is suspended by a moderator", field="email",
+                            code="suspended")  # fmt: skip
         async with self.store.transaction() as uow:
             return await self._grant(uow, account, family_id=str(ULID()))
 
@@ -143,7 +153,7 @@ class Handlers:
             if verdict in (Verdict.VALID, Verdict.RACED):
                 assert token is not None
                 account = await uow.account(token.account_id)
-                if account is not None:
+                if account is not None and account.suspended_at is None:
                     if verdict is Verdict.VALID:
                         token.used_at = now
                         await uow.save_refresh_token(token)

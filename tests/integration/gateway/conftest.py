@@ -21,6 +21,7 @@ from shared.contract.catalogue import (
     ALERTS,
     CONVERSATIONS,
     MEMBER_LOCATIONS,
+    MEMBER_STATUS,
     NOTIFICATIONS,
     POSTS,
     REPLIES,
@@ -40,6 +41,7 @@ from tests.integration.posts.conftest import make_posts  # noqa: F401 (a fixture
 
 GATEWAY_TOPICS = (
     POSTS, REPLIES, NOTIFICATIONS, CONVERSATIONS, MEMBER_LOCATIONS, ALERTS, ALERT_ROOMS,
+    MEMBER_STATUS,
 )  # fmt: skip
 
 

@@ -14,7 +14,14 @@ from services.posts.bootstrap import PostsWiring, bootstrap
 from services.posts.entrypoints.app import create_app
 from services.posts.entrypoints.background import Background
 from services.posts.settings import PostsSettings
-from shared.contract.catalogue import CONVERSATIONS, MEMBERS, POSTS, REPLIES, URGENT_REQUESTS
+from shared.contract.catalogue import (
+    CONVERSATIONS,
+    MEMBER_STATUS,
+    MEMBERS,
+    POSTS,
+    REPLIES,
+    URGENT_REQUESTS,
+)
 from shared.contract.envelope import DecodedEvent, decode_event
 from shared.runtime.kafka.admin import ensure_topics
 from tests.integration.kafka_tools import read_topic
@@ -91,7 +98,8 @@ async def make_posts(
     harnesses: list[PostsHarness] = []
     suffix = f".{unique}"
     topics = {
-        t.name: t.name + suffix for t in (POSTS, REPLIES, URGENT_REQUESTS, MEMBERS, CONVERSATIONS)
+        t.name: t.name + suffix
+        for t in (POSTS, REPLIES, URGENT_REQUESTS, MEMBERS, CONVERSATIONS, MEMBER_STATUS)
     }
     await ensure_topics(endpoints.kafka_bootstrap, [(name, 3) for name in topics.values()])
 

@@ -19,7 +19,9 @@ from services.gateway.domain.streams import (
 )
 from services.gateway.domain.subscriptions import RoutingFacts
 from services.gateway.handlers import Client, Hub
+from shared.contract.events import MemberReinstated, MemberSuspended
 from shared.contract.values import Category, Kind
+from tests.factories import NOW
 from tests.fakes.gateway import FakeLocations, FakeSocket
 
 TOPICS = {"posts": "posts.v1", "replies": "replies.v1", "notifications": "notifications.v1",
@@ -182,6 +184,19 @@ async def test_a_conversation_reaches_its_two_members_only_and_resumes(hub):
     # Eve cannot replay Lea's with Lea's cursor: it is signed for Lea.
     await say(hub, eve, {"type": "subscribe", "channel": "conversations", "cursor": cursor})
     assert eve_socket.of_type("error")[-1]["code"] == P.BAD_CURSOR
+
+
+async def test_a_suspension_closes_the_members_sockets_and_its_end_lets_them_back(hub):
+    sam, sam_socket = await connect(hub, "u-sam")
+    lea, _ = await connect(hub, "u-lea")
+    await say(hub, sam, {"type": "subscribe", "channel": "notifications"})
+    hub.standing(MemberSuspended(member_id="u-sam", suspended_at=NOW))
+    await asyncio.sleep(0)
+    assert sam.closed and sam_socket.closed_with[0] == P.CLOSE_SUSPENDED
+    assert not lea.closed and "u-sam" in hub.suspended
+    assert hub.index.for_member("u-sam") == []
+    hub.standing(MemberReinstated(member_id="u-sam", reinstated_at=NOW))
+    assert "u-sam" not in hub.suspended
 
 
 async def test_a_client_resumes_from_its_cursor_with_nothing_missed_or_doubled(hub):

@@ -80,6 +80,14 @@ export function useAppState(config: Config, initialLang: Lang): App {
       status: setStatus,
       frame: (frame) => frameHandlers.forEach((h) => h(frame)),
     });
+    // Suspended by a moderator: the session ends here too, and the member is told why.
+    frameHandlers.add((frame) => {
+      if (frame.type !== "suspended") return;
+      void session.logOut().catch(() => undefined).then(() => {
+        history.pushState(null, "", "/login?suspended=1");
+        dispatchEvent(new PopStateEvent("popstate"));
+      });
+    });
     session.onChange(() => { recent.length = 0; });
     return { session, live, handlers, frameHandlers, recent, api: new Api(config), blocked: new Set<string>() };
   }, [config]);

@@ -244,6 +244,19 @@ export class Api {
     return request(this.posts(`/conversations/${id}/reports`), { method: "POST", body });
   }
 
+  // moderation ---------------------------------------------------------------------
+  suspend(memberId: string, reason: string): Promise<void> {
+    return request(this.posts(`/members/${memberId}/suspension`), { method: "POST", body: json({ reason }) });
+  }
+
+  reinstate(memberId: string, reason: string): Promise<void> {
+    return request(this.posts(`/members/${memberId}/reinstatement`), { method: "POST", body: json({ reason }) });
+  }
+
+  grantRole(memberId: string, role: string, reason: string): Promise<void> {
+    return request(this.posts(`/members/${memberId}/role`), { method: "PUT", body: json({ role, reason }) });
+  }
+
   blocks(): Promise<Author[]> {
     return request(this.posts("/me/blocks"));
   }
@@ -310,6 +323,7 @@ export interface PublicProfile {
   requests_resolved: number;
   offers_resolved: number;
   helped: number;
+  suspended?: boolean;
 }
 
 /** A private conversation as one of its two members sees it. */

@@ -27,6 +27,7 @@ interface Channel {
 
 export const PROTOCOL = "entraide.v1";
 export const CLOSE_TOKEN_EXPIRED = 4001;
+export const CLOSE_SUSPENDED = 4003;
 export const RECONNECT_FIRST_MS = 500;
 export const RECONNECT_MAX_MS = 15_000;
 export const SEEN_KEPT = 5_000;
@@ -159,6 +160,9 @@ export class Live {
     socket.onclose = (event) => {
       if (this.socket === socket) this.socket = null;
       if (this.stopped) return;
+      // A moderator suspended the account: the app ends the session, and the socket
+      // comes back (after the backoff) as an anonymous visitor's.
+      if (event.code === CLOSE_SUSPENDED) this.handlers.frame?.({ type: "suspended" });
       if (event.code === CLOSE_TOKEN_EXPIRED || this.restarting) {
         this.restarting = false;
         // Expected (the gateway's socket lives as long as its token): straight back,

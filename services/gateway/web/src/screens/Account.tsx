@@ -26,9 +26,11 @@ export function LogIn({ next }: { next: string }) {
       setGeneral(problem.key === "error_session_over" ? { key: "error_wrong_login" } : problem);
     }
   };
+  const suspended = new URLSearchParams(location.search).has("suspended");
   return (
     <section class="account" aria-labelledby="login-title">
       <h1 id="login-title" tabIndex={-1}>{t("log_in")}</h1>
+      {suspended && <p class="state problem" role="alert">{t("account_suspended")}</p>}
       <form onSubmit={submit} noValidate>
         <Field name="email" label={t("field_email")} problem={problems.email}>
           <input {...describedBy("email", problems.email)} type="email" autoComplete="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />

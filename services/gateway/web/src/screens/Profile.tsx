@@ -1,11 +1,13 @@
 import { useEffect, useState } from "preact/hooks";
 
+
 import type { PublicProfile } from "../api/resources";
 import { useApp } from "../app";
+import { Field, describedBy } from "../components/Field";
 import { Loading, Problem } from "../components/States";
-import { generalProblem } from "../errors";
+import { fieldProblems, generalProblem } from "../errors";
 import { type Key, hasKey } from "../i18n";
-import type { Problem as ProblemOf } from "../validation";
+import { LIMITS, type Problem as ProblemOf, type Problems, checkText } from "../validation";
 
 /** A member's public profile, from any post, reply or search: who they are in their own
  * words, since when, and what came of their requests and offers. */
@@ -34,6 +36,50 @@ export function MemberProfile({ id }: { id: string }) {
         <li>{tn("profile_helped", profile.helped)}</li>
       </ul>
       {languages.length > 0 && <p>{t("profile_languages", { languages: languages.join(", ") })}</p>}
+      {profile.suspended && <p class="state">{t("profile_suspended")}</p>}
+      {app.session.account?.role === "moderator" && app.session.account.id !== profile.id && (
+        <Moderate profile={profile} onDone={() => setReload((n) => n + 1)} />
+      )}
+    </section>
+  );
+}
+
+/** A moderator's decisions about this member, each with a reason (the audit log). */
+function Moderate({ profile, onDone }: { profile: PublicProfile; onDone(): void }) {
+  const app = useApp();
+  const { t } = app;
+  const [reason, setReason] = useState("");
+  const [problems, setProblems] = useState<Problems>({});
+  const [outcome, setOutcome] = useState<ProblemOf | null>(null);
+  const decide = async (what: "suspend" | "reinstate" | "moderator") => {
+    const found = checkText(reason, LIMITS.reportMax, "reason");
+    setProblems(found);
+    if (Object.keys(found).length) return;
+    try {
+      if (what === "suspend") await app.api.suspend(profile.id, reason);
+      else if (what === "reinstate") await app.api.reinstate(profile.id, reason);
+      else await app.api.grantRole(profile.id, "moderator", reason);
+      setOutcome({ key: "moderate_done" });
+      setReason("");
+      onDone();
+    } catch (error) {
+      setProblems(fieldProblems(error));
+      setOutcome(generalProblem(error));
+    }
+  };
+  return (
+    <section class="moderate" aria-labelledby="moderate-title">
+      <h2 id="moderate-title">{t("moderate_title")}</h2>
+      <Field name="reason" label={t("moderate_reason")} problem={problems.reason}>
+        <textarea {...describedBy("reason", problems.reason)} rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      </Field>
+      <div class="actions">
+        {profile.suspended
+          ? <button type="button" onClick={() => void decide("reinstate")}>{t("moderate_reinstate")}</button>
+          : <button type="button" class="danger" onClick={() => void decide("suspend")}>{t("moderate_suspend")}</button>}
+        <button type="button" onClick={() => void decide("moderator")}>{t("moderate_make_moderator")}</button>
+      </div>
+      {outcome && <p role="status">{t(outcome.key, outcome.params)}</p>}
     </section>
   );
 }

@@ -1,0 +1,88 @@
+"""Moderators' decisions about members (roles, suspensions) and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from services.posts.entrypoints.deps import Member, PathId
+from services.posts.entrypoints.schemas import PRINTABLE
+from services.posts.handlers import ModerationHandlers
+from shared.contract.identity import Role
+from shared.runtime.schemas import ErrorBody, Strict
+
+router = APIRouter(tags=["moderation"])
+
+
+async def _moderation(request: Request) -> ModerationHandlers:
+    return request.app.state.wiring.moderation
+
+
+Moderation = Annotated[ModerationHandlers, Depends(_moderation)]
+Reason = Annotated[str, Field(min_length=3, max_length=500, pattern=PRINTABLE)]
+DECIDED = {
+    401: {"model": ErrorBody, "description": "No valid access token"},
+    403: {"model": ErrorBody, "description": "Moderators only"},
+    404: {"model": ErrorBody, "description": "No such member"},
+    409: {"model": ErrorBody, "description": "Nothing to change (`unchanged`)"},
+}
+
+
+class RoleChange(Strict):
+    role: Role
+    reason: Reason
+
+
+class WithReason(Strict):
+    reason: Reason
+
+
+class Decision(BaseModel):
+    id: int
+    moderator_id: str
+    action: str
+    subject_id: str
+    detail: str
+    reason: str
+    at: datetime
+
+
+@router.put("/members/{member_id}/role", status_code=204, responses=DECIDED)
+async def grant_role(
+    member_id: PathId, body: RoleChange, member: Member, moderation: Moderation
+) -> Response:
+    """Grant a role (member, moderator, partner); it shows at the member's next renewal."""
+    await moderation.grant_role(member, member_id, body.role, body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/members/{member_id}/suspension", status_code=204, responses=DECIDED)
+async def suspend(
+    member_id: PathId, body: WithReason, member: Member, moderation: Moderation
+) -> Response:
+    """Suspend a member: their sessions end, every token of theirs is refused (401
+    `suspended`) and their sockets close (4003) at once."""
+    await moderation.suspend(member, member_id, body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/members/{member_id}/reinstatement", status_code=204, responses=DECIDED)
+async def reinstate(
+    member_id: PathId, body: WithReason, member: Member, moderation: Moderation
+) -> Response:
+    """Lift a suspension (they log in again)."""
+    await moderation.reinstate(member, member_id, body.reason)
+    return Response(status_code=204)
+
+
+@router.get("/moderation/log", response_model=list[Decision], responses=DECIDED)
+async def audit_log(
+    member: Member,
+    moderation: Moderation,
+    subject_id: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9A-Za-z_-]+$")] = None,
+) -> list[dict]:
+    """Every decision, newest first: who decided what about whom, and why."""
+    return await moderation.log(member, subject_id)

@@ -1,0 +1,67 @@
+"""Moderators' decisions through fakes of the posts ports: only moderators decide, each
+decision is in the audit log with its reason, a suspension ends the sessions and revokes
+the tokens, and nobody acts on their own standing."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.posts.handlers import Handlers, ModerationHandlers
+from shared.contract import events as E
+from shared.contract.errors import Conflict, Forbidden, Invalid
+from shared.contract.identity import Role
+from tests.factories import NOW
+from tests.fakes.posts import FakeClock, FakeRevocations
+from tests.unit.posts.test_handlers import make_handlers, member
+
+
+@pytest.fixture
+def posts() -> Handlers:
+    return make_handlers()
+
+
+@pytest.fixture
+def moderation(posts: Handlers) -> ModerationHandlers:
+    return ModerationHandlers(store=posts.store, revocations=FakeRevocations(),
+                              clock=FakeClock(NOW))  # fmt: skip
+
+
+async def test_a_suspension_revokes_tokens_ends_sessions_and_is_logged(posts, moderation):
+    nadia = await member(posts, "nadia", Role.MODERATOR)
+    sam = await member(posts, "sam")
+    await posts.log_in("sam@example.org", "a long password", "10.0.0.1")
+    with pytest.raises(Forbidden):
+        await moderation.suspend(sam, nadia.member_id, "revenge")
+    await moderation.suspend(nadia, sam.member_id, "asks for money")
+    assert moderation.revocations.revoked == {sam.member_id}
+    assert all(t.revoked_at for t in posts.store.memory.refresh_tokens.values())
+    with pytest.raises(Forbidden) as login:
+        await posts.log_in("sam@example.org", "a long password", "10.0.0.1")
+    assert login.value.code == "suspended"
+    with pytest.raises(Conflict):
+        await moderation.suspend(nadia, sam.member_id, "again")
+    await moderation.reinstate(nadia, sam.member_id, "appeal upheld")
+    assert moderation.revocations.revoked == set()
+    await posts.log_in("sam@example.org", "a long password", "10.0.0.1")
+    log = await moderation.log(nadia, sam.member_id)
+    assert [(d["action"], d["reason"]) for d in log] == [
+        ("reinstate", "appeal upheld"),
+        ("suspend", "asks for money"),
+    ]
+    events = [
+        type(e) for e in posts.store.events if isinstance(e, E.MemberSuspended | E.MemberReinstated)
+    ]
+    assert events == [E.MemberSuspended, E.MemberReinstated]
+
+
+async def test_roles_are_granted_with_a_reason_and_never_to_oneself(posts, moderation):
+    nadia = await member(posts, "nadia", Role.MODERATOR)
+    sam = await member(posts, "sam")
+    await moderation.grant_role(nadia, sam.member_id, Role.PARTNER, "the food bank")
+    assert posts.store.memory.accounts[sam.member_id].role is Role.PARTNER
+    with pytest.raises(Conflict):
+        await moderation.grant_role(nadia, sam.member_id, Role.PARTNER, "twice")
+    with pytest.raises(Invalid):
+        await moderation.grant_role(nadia, nadia.member_id, Role.MEMBER, "tired")
+    with pytest.raises(Invalid):
+        await moderation.suspend(nadia, nadia.member_id, "myself")

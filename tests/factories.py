@@ -126,6 +126,7 @@ def sample_events(post_id: str = "p1") -> list[m.Event]:
             changed_at=NOW,
         ),
         m.MemberLocated(member_id="u-lea", point=FESTIVAL, located_at=NOW),
+        m.PostRestored(post_id="p1", post=public_post("p1"), restored_at=NOW),
         m.MemberSuspended(member_id="u-sam", suspended_at=NOW),
         m.MemberReinstated(member_id="u-sam", reinstated_at=NOW),
         m.ConversationStarted(

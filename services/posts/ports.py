@@ -14,7 +14,7 @@ from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.conversations import Conversation, PostFacts
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.mail import MailToken
-from services.posts.domain.moderation import Decision
+from services.posts.domain.moderation import Decision, Standing
 from services.posts.domain.photos import Processed
 from services.posts.domain.posts import Post
 from services.posts.domain.sessions import RefreshToken
@@ -122,6 +122,18 @@ class UnitOfWork(Protocol):
     async def decisions(self, subject_id: str | None, limit: int) -> list[dict]:
         """The audit log, newest first (of one subject, or of all)."""
 
+    async def pending_appeal(self, post_id: str) -> dict | None:
+        """The post's appeal no decision followed: its decision's id and moderator."""
+
+    async def add_appeal(
+        self, post_id: str, decision_id: int | None, author_id: str, text: str
+    ) -> bool:
+        """False when this decision was already appealed."""
+
+    async def moderation_queue(self, now: datetime, limit: int) -> dict:
+        """What waits for a moderator: appeals, reported posts (urgent ones whose alert
+        lives first, then by the reports' weight), reported conversations."""
+
     async def add_mail_token(self, token: MailToken) -> None: ...
 
     async def mail_token_for_update(self, token_hash: str) -> MailToken | None: ...
@@ -151,8 +163,15 @@ class UnitOfWork(Protocol):
     async def due_posts(self, now: datetime, limit: int) -> list[Post]:
         """Live posts whose expiry has passed, locked (none another sweeper holds)."""
 
-    async def add_report(self, post_id: str, reporter_id: str, reason: str) -> bool:
+    async def add_report(
+        self, post_id: str, reporter_id: str, reason: str, address: str, weight: float
+    ) -> bool:
         """False when this member already reported this post."""
+
+    async def standing(self, member_id: str) -> Standing: ...
+
+    async def address_reported(self, post_id: str, address: str) -> bool:
+        """Has a report from this address already counted for this post?"""
 
     async def add_reply(self, reply: ReplyCreated) -> None: ...
 

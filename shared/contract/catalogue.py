@@ -50,6 +50,7 @@ POSTS = Topic(
         E.PostExpired,
         E.PostRemoved,
         E.PostWithdrawn,
+        E.PostRestored,
     ),
 )
 URGENT_REQUESTS = Topic(

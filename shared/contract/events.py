@@ -129,6 +129,19 @@ class PostRemoved(Event):
     removed_at: datetime
 
 
+class PostRestored(Event):
+    """A moderator restored a removed post (a mistaken report, an appeal upheld): it is
+    back in the feed as it was. Matching does not pair it again."""
+
+    event_type = "org.entraide.post.restored.v1"
+    source = "/entraide/posts"
+    subject_field = "post_id"
+
+    post_id: Id
+    post: PublicPost
+    restored_at: datetime
+
+
 class PostWithdrawn(Event):
     """Its author took it down (not a moderator's removal, not resolved)."""
 

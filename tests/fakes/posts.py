@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.conversations import Conversation, PostFacts
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.mail import MailToken
-from services.posts.domain.moderation import Decision
+from services.posts.domain.moderation import Decision, Standing
 from services.posts.domain.photos import Processed
 from services.posts.domain.posts import LIVE_STATUSES, Post
 from services.posts.domain.sessions import RefreshToken
@@ -93,6 +93,10 @@ class Memory:
         self.outbox: list[Event] = []
         self.mail_tokens: dict[str, MailToken] = {}
         self.decisions: list[Decision] = []
+        self.report_addresses: list[tuple[str, str, float]] = []
+        self.appeals: list[dict] = []
+        # The fake's own clock for rows the database would stamp (now()).
+        self.now = lambda: datetime.now(UTC)
         self.conversations: dict[str, Conversation] = {}
         self.messages: dict[str, MessageSent] = {}
         self.blocks: set[tuple[str, str]] = set()
@@ -135,7 +139,7 @@ class FakeUnitOfWork:
         await self.add_events(list(decision.events))
 
     async def decisions(self, subject_id: str | None, limit: int) -> list[dict]:
-        found = [vars(d) for d in reversed(self.m.decisions)
+        found = [{"id": i, **vars(d)} for i, d in reversed(list(enumerate(self.m.decisions)))
                  if subject_id is None or d.subject_id == subject_id]  # fmt: skip
         return found[:limit]
 
@@ -186,11 +190,45 @@ class FakeUnitOfWork:
         ]
         return [_stored_copy(p) for p in sorted(due, key=lambda p: p.expires_at)[:limit]]
 
-    async def add_report(self, post_id: str, reporter_id: str, reason: str) -> bool:
+    async def add_report(
+        self, post_id: str, reporter_id: str, reason: str, address: str, weight: float
+    ) -> bool:
         if (post_id, reporter_id) in self.m.reports:
             return False
         self.m.reports[(post_id, reporter_id)] = reason
+        self.m.report_addresses.append((post_id, address, weight))
         return True
+
+    async def standing(self, member_id: str) -> Standing:
+        account = self.m.accounts[member_id]
+        resolved = sum(p.author_id == member_id and p.status.value == "resolved"
+                       for p in self.m.posts.values())  # fmt: skip
+        return Standing(account.created_at, account.email_verified_at is not None, resolved)
+
+    async def address_reported(self, post_id: str, address: str) -> bool:
+        return any(p == post_id and a == address and w > 0 for p, a, w in self.m.report_addresses)
+
+    async def pending_appeal(self, post_id: str) -> dict | None:
+        for appeal in self.m.appeals:
+            later = [d for d in self.m.decisions if d.subject_id == post_id
+                     and d.at > appeal["created_at"]]  # fmt: skip
+            if appeal["post_id"] == post_id and not later:
+                return appeal
+        return None
+
+    async def add_appeal(
+        self, post_id: str, decision_id: int | None, author_id: str, text: str
+    ) -> bool:
+        if any(a["post_id"] == post_id and a["decision_id"] == decision_id for a in self.m.appeals):
+            return False
+        decided_by = next((d.moderator_id for i, d in enumerate(self.m.decisions)
+                           if i == decision_id), None)  # fmt: skip
+        self.m.appeals.append({"post_id": post_id, "decision_id": decision_id, "text": text,
+                               "created_at": self.m.now(), "decided_by": decided_by})  # fmt: skip
+        return True
+
+    async def moderation_queue(self, now: datetime, limit: int) -> dict:
+        return {"appeals": list(self.m.appeals), "posts": [], "conversations": []}
 
     async def add_reply(self, reply: ReplyCreated) -> None:
         self.m.replies[reply.reply_id] = reply

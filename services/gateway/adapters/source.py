@@ -20,6 +20,7 @@ from shared.contract.events import (
     MessageSent,
     NotificationCreated,
     PostCreated,
+    PostRestored,
     PostUpdated,
     ReplyCreated,
 )
@@ -76,7 +77,7 @@ class RecordReader:
         post_id = getattr(event, "post_id", None)
         if post_id is None:
             return None  # not an event the gateway serves
-        if isinstance(event, PostCreated | PostUpdated):
+        if isinstance(event, PostCreated | PostUpdated | PostRestored):
             p = event.post
             self._remember(RoutingFacts(p.post_id, p.category, p.kind, p.urgency is Urgency.URGENT,
                                      p.location.lat, p.location.lon))  # fmt: skip

@@ -67,6 +67,7 @@ class EventHandlers:
             E.PostExpired: self.on_partner_event,
             E.PostRemoved: self.on_post_removed,
             E.PostWithdrawn: self.on_post_withdrawn,
+            E.PostRestored: self.on_post_changed,
             E.ReplyCreated: self.on_reply,
             E.MatchFound: self.on_match,
             E.UrgentAlertRaised: self.on_alert_raised,
@@ -86,7 +87,7 @@ class EventHandlers:
     # posts and replies ----------------------------------------------------------------
     async def on_post_changed(self, decoded: DecodedEvent) -> None:
         event = decoded.event
-        assert isinstance(event, E.PostCreated | E.PostUpdated)
+        assert isinstance(event, E.PostCreated | E.PostUpdated | E.PostRestored)
         facts = N.KnownPost.of(event.post)
         await self.inbox.remember_post(facts)
         await self._to_partners(decoded, facts)

@@ -20,7 +20,7 @@ from services.posts.adapters.post_rows import (
 )
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.mail import MailToken, Purpose
-from services.posts.domain.moderation import Decision
+from services.posts.domain.moderation import Decision, Standing
 from services.posts.domain.posts import Post
 from services.posts.domain.sessions import RefreshToken
 from shared.contract.catalogue import topic_for
@@ -31,6 +31,44 @@ from shared.contract.values import Category, Point
 from shared.runtime.tracing import child_traceparent, current_traceparent
 
 OUTBOX_LANES = 16
+
+# The queue (moderation_queue): what was reported or appealed after the last decision
+# about it (a decision, whatever it was, takes it out of the queue).
+_LAST_DECISIONS = (
+    "(SELECT subject_id, max(at) AS at, max(id) AS id FROM moderation_log GROUP BY subject_id)"
+)
+PENDING_APPEALS = (
+    "SELECT ap.post_id, ap.decision_id, ap.text, ap.created_at, ap.author_id,"
+    " p.title, p.body, p.status, m.moderator_id AS decided_by, m.action AS decided,"
+    " m.reason AS decided_because"
+    " FROM appeals ap JOIN posts p ON p.id = ap.post_id"
+    " LEFT JOIN moderation_log m ON m.id = ap.decision_id"
+    " WHERE NOT EXISTS (SELECT 1 FROM moderation_log later WHERE later.subject_id = ap.post_id"
+    " AND later.at > ap.created_at)"
+)
+REPORTED_POSTS = (
+    "SELECT p.id, p.title, p.body, p.status, p.urgency, p.author_id,"
+    " a.display_name AS author_name, count(*) AS reports, sum(r.weight) AS weight,"
+    " (array_agg(r.reason ORDER BY r.created_at DESC))[1:5] AS reasons,"
+    " max(r.created_at) AS last_report,"
+    " (p.urgency = 'urgent' AND p.status = 'open' AND p.expires_at > $1) AS alert_lives"
+    " FROM reports r JOIN posts p ON p.id = r.post_id JOIN accounts a ON a.id = p.author_id"
+    f" LEFT JOIN {_LAST_DECISIONS} l ON l.subject_id = p.id"
+    " WHERE r.created_at > coalesce(l.at, '-infinity')"
+    " GROUP BY p.id, a.display_name"
+    " ORDER BY alert_lives DESC, sum(r.weight) DESC, max(r.created_at) DESC LIMIT $2"
+)
+REPORTED_CONVERSATIONS = (
+    "SELECT cr.conversation_id, cr.message_id, cr.reporter_id, cr.reported_id,"
+    " a.display_name AS reported_name, cr.reason, cr.created_at, m.body AS message,"
+    " c.post_id FROM conversation_reports cr"
+    " JOIN conversations c ON c.id = cr.conversation_id"
+    " JOIN accounts a ON a.id = cr.reported_id"
+    " LEFT JOIN messages m ON m.id = cr.message_id"
+    f" LEFT JOIN {_LAST_DECISIONS} l ON l.subject_id = cr.conversation_id"
+    " WHERE cr.created_at > coalesce(l.at, '-infinity')"
+    " ORDER BY cr.created_at LIMIT $1"
+)
 REFRESH_COLUMNS = ", ".join(f.name for f in dataclasses.fields(RefreshToken))
 
 SELECT_POST = ", ".join(POST_COLUMNS)
@@ -149,6 +187,30 @@ class PostgresUnitOfWork(ConversationWrites):
         )  # fmt: skip
         return [dict(row) for row in rows]
 
+    async def pending_appeal(self, post_id: str) -> dict | None:
+        row = await self.conn.fetchrow(f"{PENDING_APPEALS} AND ap.post_id = $1", post_id)
+        return dict(row) if row else None
+
+    async def add_appeal(
+        self, post_id: str, decision_id: int | None, author_id: str, text: str
+    ) -> bool:
+        status = await self.conn.execute(
+            "INSERT INTO appeals (post_id, decision_id, author_id, text) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT DO NOTHING",
+            post_id, decision_id, author_id, text,
+        )  # fmt: skip
+        return status.endswith(" 1")
+
+    async def moderation_queue(self, now: datetime, limit: int) -> dict:
+        appeals = await self.conn.fetch(f"{PENDING_APPEALS} ORDER BY ap.created_at LIMIT $1", limit)
+        posts = await self.conn.fetch(REPORTED_POSTS, now, limit)
+        conversations = await self.conn.fetch(REPORTED_CONVERSATIONS, limit)
+        return {
+            "appeals": [dict(r) for r in appeals],
+            "posts": [dict(r) for r in posts],
+            "conversations": [dict(r) for r in conversations],
+        }
+
     # mail links -----------------------------------------------------------------
     async def add_mail_token(self, token: MailToken) -> None:
         await self.conn.execute(
@@ -237,14 +299,32 @@ class PostgresUnitOfWork(ConversationWrites):
         )  # fmt: skip
         return [post_from_row(r) for r in rows]
 
-    async def add_report(self, post_id: str, reporter_id: str, reason: str) -> bool:
+    async def add_report(
+        self, post_id: str, reporter_id: str, reason: str, address: str, weight: float
+    ) -> bool:
         """False when this member already reported this post."""
         status = await self.conn.execute(
-            "INSERT INTO reports (post_id, reporter_id, reason) VALUES ($1, $2, $3)"
-            " ON CONFLICT DO NOTHING",
-            post_id, reporter_id, reason,
+            "INSERT INTO reports (post_id, reporter_id, reason, address, weight)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            post_id, reporter_id, reason, address, weight,
         )  # fmt: skip
         return status.endswith(" 1")
+
+    async def standing(self, member_id: str) -> Standing:
+        row = await self.conn.fetchrow(
+            "SELECT a.created_at, a.email_verified_at IS NOT NULL AS verified,"
+            " (SELECT count(*) FROM posts p WHERE p.author_id = a.id AND p.status = 'resolved')"
+            " AS resolved FROM accounts a WHERE a.id = $1",
+            member_id,
+        )
+        return Standing(row["created_at"], row["verified"], row["resolved"])
+
+    async def address_reported(self, post_id: str, address: str) -> bool:
+        return await self.conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM reports WHERE post_id = $1 AND address = $2"
+            " AND weight > 0)",
+            post_id, address,
+        )  # fmt: skip
 
     async def repliers(self, post_id: str) -> set[str]:
         rows = await self.conn.fetch(

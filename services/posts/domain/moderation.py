@@ -8,7 +8,7 @@ their sockets close).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from services.posts.domain.accounts import Account
@@ -21,6 +21,20 @@ class Action(StrEnum):
     GRANT_ROLE = "grant_role"
     SUSPEND = "suspend"
     REINSTATE = "reinstate"
+    # About reported content (a post, a conversation): it leaves the queue.
+    DISMISS = "dismiss"  # nothing wrong: the reports are spent
+    REMOVE = "remove"
+    RESTORE = "restore"
+
+
+POST_ACTIONS = (Action.DISMISS, Action.REMOVE, Action.RESTORE)
+
+
+def require_other_moderator(moderator_id: str, appealed_by: str | None) -> None:
+    """An appeal is decided by another moderator than the one who decided first."""
+    if appealed_by is not None and appealed_by == moderator_id:
+        raise Forbidden("another moderator decides the appeal of your decision",
+                        field="post_id", code="appeal_other_moderator")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,3 +83,31 @@ def reinstate(moderator_id: str, account: Account, reason: str, now: datetime) -
     account.suspended_at = None
     event = MemberReinstated(member_id=account.id, reinstated_at=now)
     return Decision(moderator_id, Action.REINSTATE, account.id, reason, now, events=(event,))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a reporter's report weighs on: how long they have been a member, whether
+    their address is confirmed, and whether anything of theirs ended resolved."""
+
+    member_since: datetime
+    email_verified: bool
+    resolved_posts: int
+
+
+SETTLED_AFTER = timedelta(days=7)
+# A member of full standing weighs 1 (the hide threshold counts such reports); a new,
+# unconfirmed account with nothing resolved weighs a quarter: hiding a post with fresh
+# accounts takes four times as many of them.
+BASE_WEIGHT, STEP_WEIGHT = 0.25, 0.25
+
+
+def report_weight(standing: Standing, now: datetime, address_counted: bool) -> float:
+    """A second report from an address already counted for this post weighs nothing."""
+    if address_counted:
+        return 0.0
+    weight = BASE_WEIGHT
+    weight += STEP_WEIGHT if standing.email_verified else 0
+    weight += STEP_WEIGHT if now - standing.member_since >= SETTLED_AFTER else 0
+    weight += STEP_WEIGHT if standing.resolved_posts > 0 else 0
+    return weight

@@ -22,6 +22,7 @@ from shared.contract.events import (
     PostExpired,
     PostRemoved,
     PostResolved,
+    PostRestored,
     PostUpdated,
     PostWithdrawn,
     PublicPost,
@@ -97,6 +98,9 @@ class Post(Authored):
     helped_by: list[str] = field(default_factory=list)
     photos: list[str] = field(default_factory=list)  # photo ids, in the author's order
     report_count: int = 0
+    # The reports' weight, by each reporter's standing (domain/moderation.py): the post
+    # is hidden when it reaches the threshold, not at a count of accounts.
+    report_weight: float = 0.0
     events: list[Event] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
@@ -256,17 +260,32 @@ class Post(Authored):
         self.updated_at = now
         self.events.append(PostExpired(post_id=self.id, expired_at=now))
 
-    def report(self, reporter_id: str, hide_threshold: int, now: datetime) -> None:
-        """One more distinct report (the store refuses a second by the same member)."""
+    def report(self, reporter_id: str, weight: float, hide_threshold: float, now: datetime) -> None:
+        """One more distinct report (the store refuses a second by the same member),
+        weighing what its reporter's standing weighs."""
         if reporter_id == self.author_id:
             raise Invalid("you cannot report your own post", field="post_id")
         if self.status is PostStatus.REMOVED:
             raise Conflict("the post was already removed")
         self.report_count += 1
+        self.report_weight += weight
         # Reports never hide an urgent request while its alert lives: three accounts
         # could otherwise end a search for a lost child. They wait for a moderator.
-        if self.report_count >= hide_threshold and not self.alert_lives(now):
+        if self.report_weight >= hide_threshold and not self.alert_lives(now):
             self._remove("reports", now)
+
+    def restore(self, by_role: Role, now: datetime, author_name: str = "") -> None:
+        """A moderator brings a removed post back (open, or expired if its time passed);
+        the reports so far are spent."""
+        if by_role is not Role.MODERATOR:
+            raise Forbidden("only a moderator can restore a post")
+        if self.status is not PostStatus.REMOVED:
+            raise Conflict("only a removed post can be restored", code="unchanged")
+        self.status = PostStatus.OPEN if self.expires_at > now else PostStatus.EXPIRED
+        self.report_count, self.report_weight = 0, 0.0
+        self.updated_at = now
+        self.events.append(PostRestored(post_id=self.id, post=self.public(author_name),
+                                        restored_at=now))  # fmt: skip
 
     def alert_lives(self, now: datetime) -> bool:
         """An urgent request's alert lives as long as the request is open and unexpired

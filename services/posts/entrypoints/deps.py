@@ -7,9 +7,18 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from services.posts.handlers import ConversationHandlers, Handlers, MailHandlers
+from shared.runtime.web import client_address
 from shared.runtime.web_auth import MaybeMember, Member
 
-__all__ = ["ConversationsDep", "HandlersDep", "MailDep", "MaybeMember", "Member", "PathId"]
+__all__ = [
+    "ConversationsDep",
+    "HandlersDep",
+    "MailDep",
+    "MaybeMember",
+    "Member",
+    "PathId",
+    "client_of",
+]
 
 # Every id in a path (a post, a conversation, a member): letters, digits, - and _, as
 # the ids are. Anything else (a NUL byte, a lone surrogate) is a 422 naming the field,
@@ -36,3 +45,13 @@ async def _mail(request: Request) -> MailHandlers:
 
 
 MailDep = Annotated[MailHandlers, Depends(_mail)]
+
+
+def client_of(request: Request) -> str:
+    """Who is asking, for the limits and reports: the peer, or what a trusted proxy says
+    it is (never a client's own X-Forwarded-For)."""
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        request.app.state.wiring.settings.trusted_proxies,
+    )

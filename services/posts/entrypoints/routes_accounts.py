@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Cookie, Request, Response
 
 from services.posts.domain.accounts import Account, Profile
-from services.posts.entrypoints.deps import HandlersDep, MailDep, Member, PathId
+from services.posts.entrypoints.deps import HandlersDep, MailDep, Member, PathId, client_of
 from services.posts.entrypoints.schemas import (
     AccountPrivate,
     LinkToken,
@@ -30,7 +30,6 @@ from services.posts.handlers import Granted
 from services.posts.settings import PostsSettings
 from shared.contract.values import Point
 from shared.runtime.schemas import ErrorBody
-from shared.runtime.web import client_address
 
 router = APIRouter(tags=["accounts"])
 
@@ -107,7 +106,7 @@ async def register(
         alert_radius_m=body.alert_radius_m,
         urgent_alerts_consent=body.urgent_alerts_consent,
     )
-    account = await handlers.register(body.email, body.password, profile, _address(request))
+    account = await handlers.register(body.email, body.password, profile, client_of(request))
     await mail.welcome(account)
     return account_view(account)
 
@@ -124,7 +123,7 @@ async def log_in(
     body: LoginRequest, request: Request, response: Response, handlers: HandlersDep
 ) -> TokenResponse:
     """A new session: the access token here, the refresh token in an HttpOnly cookie."""
-    granted = await handlers.log_in(body.email, body.password, _address(request))
+    granted = await handlers.log_in(body.email, body.password, client_of(request))
     return _session(granted, request, response)
 
 
@@ -195,15 +194,6 @@ async def change_password(
     return _session(granted, request, response)
 
 
-def _address(request: Request) -> str:
-    """Who is asking, for the limits: the peer, or what a trusted proxy says it is."""
-    return client_address(
-        request.client.host if request.client else None,
-        request.headers.get("x-forwarded-for"),
-        _settings(request).trusted_proxies,
-    )
-
-
 # Mail: e-mail verification and password reset ------------------------------------------
 MAIL_DOWN = {503: {"model": ErrorBody, "description": "The mail server is unavailable; retry"}}
 LINK_EXPIRED = {422: {"model": ErrorBody, "description": "`link_expired`, or a field"}}
@@ -227,7 +217,7 @@ async def verify_email(body: LinkToken, mail: MailDep) -> Response:
 async def request_reset(body: ResetRequest, request: Request, mail: MailDep) -> Response:
     """Mail a link to choose a new password, if the address is a member's: the answer is
     the same either way (202), so nobody learns who is a member."""
-    await mail.request_reset(body.email, _address(request))
+    await mail.request_reset(body.email, client_of(request))
     return Response(status_code=202)
 
 

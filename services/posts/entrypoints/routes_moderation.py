@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from services.posts.domain.moderation import Action
 from services.posts.entrypoints.deps import Member, PathId
 from services.posts.entrypoints.schemas import PRINTABLE
 from services.posts.handlers import ModerationHandlers
@@ -75,6 +76,53 @@ async def reinstate(
 ) -> Response:
     """Lift a suspension (they log in again)."""
     await moderation.reinstate(member, member_id, body.reason)
+    return Response(status_code=204)
+
+
+class PostDecision(Strict):
+    action: Annotated[str, Field(pattern=r"^(dismiss|remove|restore)$")]
+    reason: Reason
+
+
+class AppealRequest(Strict):
+    text: Annotated[str, Field(min_length=3, max_length=1000, pattern=PRINTABLE)]
+
+
+@router.get("/moderation/queue", responses=DECIDED)
+async def queue(member: Member, moderation: Moderation) -> dict:
+    """What waits for a moderator: appeals first, then reported posts (an urgent one
+    whose alert lives first, then by the reports' weight), then reported conversations,
+    each with its reports and context."""
+    return await moderation.queue(member)
+
+
+@router.post("/moderation/posts/{post_id}/decision", status_code=204, responses=DECIDED)
+async def decide_post(
+    post_id: PathId, body: PostDecision, member: Member, moderation: Moderation
+) -> Response:
+    """Dismiss the reports, remove the post, or restore it (an appeal of a moderator's
+    decision is decided by another moderator: 403 `appeal_other_moderator`)."""
+    await moderation.decide_post(member, post_id, Action(body.action), body.reason)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/moderation/conversations/{conversation_id}/decision", status_code=204, responses=DECIDED
+)
+async def dismiss_conversation(
+    conversation_id: PathId, body: WithReason, member: Member, moderation: Moderation
+) -> Response:
+    """The conversation's reports were looked at (suspend its member apart)."""
+    await moderation.dismiss_conversation(member, conversation_id, body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/posts/{post_id}/appeal", status_code=204, responses=DECIDED)
+async def appeal(
+    post_id: PathId, body: AppealRequest, member: Member, moderation: Moderation
+) -> Response:
+    """The author of a removed post asks to have it back, once per decision."""
+    await moderation.appeal(member, post_id, body.text)
     return Response(status_code=204)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, Response, UploadFile
+from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
 
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.photos import MAX_UPLOAD_BYTES, STORED_TYPE
 from services.posts.domain.posts import PostStatus
-from services.posts.entrypoints.deps import HandlersDep, MaybeMember, Member, PathId
+from services.posts.entrypoints.deps import HandlersDep, MaybeMember, Member, PathId, client_of
 from services.posts.entrypoints.schemas import (
     PRINTABLE,
     FeedPage,
@@ -227,9 +227,9 @@ async def nearest_place(
     responses={**NEEDS_TOKEN, **NOT_FOUND, **CONFLICT, **LIMITED},
 )
 async def report_post(
-    post_id: PathId, body: ReportRequest, member: Member, handlers: HandlersDep
+    post_id: PathId, body: ReportRequest, request: Request, member: Member, handlers: HandlersDep
 ) -> Response:
-    await handlers.report_post(member, post_id, body.reason)
+    await handlers.report_post(member, post_id, body.reason, client_of(request))
     return Response(status_code=204)
 
 

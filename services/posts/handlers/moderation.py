@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.posts.domain import moderation as M
+from services.posts.domain.posts import PostStatus
 from services.posts.ports import Clock, Revocations, Store, UnitOfWork, View
-from shared.contract.errors import Conflict, NotFound
+from shared.contract.errors import Conflict, Invalid, NotFound
 from shared.contract.identity import Claims, Role
 
 LOG_PAGE = 50
+QUEUE_PAGE = 50
 
 
 @dataclass
@@ -52,6 +54,62 @@ class ModerationHandlers:
             await uow.save_standing(account)
             await uow.add_decision(decision)
         await self.revocations.restore(member_id)
+
+    # reported content -----------------------------------------------------------------
+    async def queue(self, moderator: Claims) -> View:
+        M.require_moderator(moderator.role)
+        async with self.store.transaction() as uow:
+            return await uow.moderation_queue(self.clock(), QUEUE_PAGE)
+
+    async def decide_post(
+        self, moderator: Claims, post_id: str, action: M.Action, reason: str
+    ) -> None:
+        """Dismiss the reports, remove the post, or restore it; an appeal of one's own
+        decision goes to another moderator."""
+        M.require_moderator(moderator.role)
+        if action not in M.POST_ACTIONS:
+            raise Invalid("dismiss, remove or restore", field="action")
+        now = self.clock()
+        async with self.store.transaction() as uow:
+            post = await uow.post_for_update(post_id)
+            if post is None:
+                raise NotFound("no such post", field="post_id")
+            appeal = await uow.pending_appeal(post_id)
+            M.require_other_moderator(moderator.member_id, appeal["decided_by"] if appeal else None)
+            if action is M.Action.REMOVE:
+                post.remove(moderator.role, now)
+            elif action is M.Action.RESTORE:
+                author = await uow.account(post.author_id)
+                post.restore(moderator.role, now, author.profile.display_name if author else "")
+            await uow.save_post(post)
+            await uow.add_decision(M.Decision(moderator.member_id, action, post_id, reason, now))
+
+    async def dismiss_conversation(
+        self, moderator: Claims, conversation_id: str, reason: str
+    ) -> None:
+        """The conversation's reports are looked at (a member is suspended apart)."""
+        M.require_moderator(moderator.role)
+        async with self.store.transaction() as uow:
+            if await uow.conversation_for_update(conversation_id) is None:
+                raise NotFound("no such conversation", field="conversation_id")
+            decision = M.Decision(moderator.member_id, M.Action.DISMISS, conversation_id,
+                                  reason, self.clock())  # fmt: skip
+            await uow.add_decision(decision)
+
+    async def appeal(self, member: Claims, post_id: str, text: str) -> None:
+        """The author of a removed post asks once, per decision, to have it back."""
+        async with self.store.transaction() as uow:
+            post = await uow.post_for_update(post_id)
+            if post is None or post.author_id != member.member_id:
+                raise NotFound("no such post of yours", field="post_id")
+            if post.status is not PostStatus.REMOVED:
+                raise Conflict("only a removed post can be appealed", field="post_id",
+                               code="not_removed")  # fmt: skip
+            last = await uow.decisions(post_id, 1)
+            decision_id = last[0]["id"] if last else None
+            if not await uow.add_appeal(post_id, decision_id, member.member_id, text):
+                raise Conflict("you already appealed this decision", field="post_id",
+                               code="already_appealed")  # fmt: skip
 
     async def log(self, moderator: Claims, subject_id: str | None) -> list[View]:
         """The audit log, newest first: every decision, by whom, why."""

@@ -11,6 +11,7 @@ from ulid import ULID
 
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.feed import FeedQuery
+from services.posts.domain.moderation import report_weight
 from services.posts.domain.photos import MAX_UPLOAD_BYTES
 from services.posts.domain.posts import Post, PostDraft
 from services.posts.domain.sessions import RefreshToken, Verdict, judge, token_hash
@@ -279,13 +280,21 @@ class Handlers:
             await uow.save_post(post)
         return await self.queries.post(post_id, member)
 
-    async def report_post(self, member: Claims, post_id: str, reason: str) -> None:
+    async def report_post(
+        self, member: Claims, post_id: str, reason: str, address: str = "unknown"
+    ) -> None:
+        """A report weighs by its reporter's standing, and an address counts once per
+        post: a handful of fresh accounts cannot hide a post (ADR 0021)."""
         limit = self._hourly("reports", self.limits.reports_per_hour)
         await self.limiter.hit(limit, member.member_id)
+        now = self.clock()
         async with self.store.transaction() as uow:
             post = await _post(uow, post_id)
-            post.report(member.member_id, self.limits.report_hide_threshold, self.clock())
-            if not await uow.add_report(post_id, member.member_id, reason):
+            standing = await uow.standing(member.member_id)
+            counted = await uow.address_reported(post_id, address)
+            weight = report_weight(standing, now, address_counted=counted)
+            post.report(member.member_id, weight, self.limits.report_hide_threshold, now)
+            if not await uow.add_report(post_id, member.member_id, reason, address, weight):
                 raise Conflict("you already reported this post", field="post_id")
             await uow.save_post(post)
 

@@ -160,29 +160,58 @@ async def test_the_author_or_a_moderator_resolves_once(handlers):
     assert [type(e) for e in events(handlers)[-2:]] == [E.PostResolved, E.PostResolved]
 
 
-async def test_distinct_reports_hide_a_post_at_the_threshold(handlers):
-    lea, sam, ines = [await member(handlers, n) for n in ("lea", "sam", "ines")]
+def settled(handlers: Handlers, *members: Claims) -> None:
+    """Members of a month, their address confirmed: each report weighs 0.75."""
+    for claims in members:
+        account = handlers.store.memory.accounts[claims.member_id]
+        account.created_at, account.email_verified_at = NOW - timedelta(days=30), NOW
+
+
+async def test_reports_hide_a_post_when_their_weight_reaches_the_threshold(handlers):
+    lea, sam, ines, tom = [await member(handlers, n) for n in ("lea", "sam", "ines", "tom")]
+    settled(handlers, sam, ines, tom)
     post_id = (await handlers.create_post(lea, draft()))["id"]
     with pytest.raises(Invalid):
         await handlers.report_post(lea, post_id, "my own")
-    await handlers.report_post(sam, post_id, "spam")
+    await handlers.report_post(sam, post_id, "spam", "10.0.0.1")
     with pytest.raises(Conflict):
-        await handlers.report_post(sam, post_id, "spam again")
-    assert handlers.store.memory.posts[post_id].status is PostStatus.OPEN
-    await handlers.report_post(ines, post_id, "spam")
+        await handlers.report_post(sam, post_id, "spam again", "10.0.0.1")
+    await handlers.report_post(ines, post_id, "spam", "10.0.0.2")
+    assert handlers.store.memory.posts[post_id].status is PostStatus.OPEN  # 1.5 of 2
+    await handlers.report_post(tom, post_id, "spam", "10.0.0.3")
     assert handlers.store.memory.posts[post_id].status is PostStatus.REMOVED
     removed = events(handlers)[-1]
     assert isinstance(removed, E.PostRemoved) and removed.reason == "reports"
 
 
+async def test_fresh_accounts_and_one_address_weigh_little(handlers):
+    lea = await member(handlers, "lea")
+    first = (await handlers.create_post(lea, draft()))["id"]
+    for n in range(7):  # a quarter each: 1.75 of 2, the post stays up
+        fresh = await member(handlers, f"fresh{n}")
+        await handlers.report_post(fresh, first, "spam", f"10.0.1.{n}")
+    post = handlers.store.memory.posts[first]
+    assert post.status is PostStatus.OPEN and post.report_weight == pytest.approx(1.75)
+
+    second = (await handlers.create_post(lea, draft(title="Another car")))["id"]
+    crowd = [await member(handlers, f"crowd{n}") for n in range(4)]
+    settled(handlers, *crowd)
+    for reporter in crowd:  # one address: it counts once
+        await handlers.report_post(reporter, second, "spam", "10.9.9.9")
+    post = handlers.store.memory.posts[second]
+    assert post.status is PostStatus.OPEN and post.report_count == 4
+    assert post.report_weight == pytest.approx(0.75)
+
+
 async def test_reports_never_hide_an_urgent_request_while_its_alert_lives(handlers):
-    lea, sam, ines = [await member(handlers, n) for n in ("lea", "sam", "ines")]
+    lea, sam, ines, tom = [await member(handlers, n) for n in ("lea", "sam", "ines", "tom")]
+    settled(handlers, sam, ines, tom)
     urgent = draft(kind=Kind.REQUEST, category=Category.FIND_A_PERSON, urgency=Urgency.URGENT)
     post_id = (await handlers.create_post(lea, urgent))["id"]
-    await handlers.report_post(sam, post_id, "spam")
-    await handlers.report_post(ines, post_id, "spam")  # the threshold: it stays up
+    for n, reporter in enumerate((sam, ines, tom)):  # over the threshold: it stays up
+        await handlers.report_post(reporter, post_id, "spam", f"10.0.0.{n}")
     post = handlers.store.memory.posts[post_id]
-    assert post.status is PostStatus.OPEN and post.report_count == 2
+    assert post.status is PostStatus.OPEN and post.report_count == 3
     assert not any(isinstance(e, E.PostRemoved) for e in events(handlers))
 
 

@@ -115,16 +115,30 @@ def test_expiry_happens_only_when_due_and_only_once():
     assert [type(e) for e in post.events] == [E.PostExpired]
 
 
-def test_reports_remove_the_post_at_the_threshold():
+def test_reports_remove_the_post_when_their_weight_reaches_the_threshold():
     post = new_post()
     with pytest.raises(Invalid):
-        post.report(AUTHOR, 3, NOW)
-    post.report("r1", 3, NOW)
-    post.report("r2", 3, NOW)
+        post.report(AUTHOR, 1.0, 3, NOW)
+    post.report("r1", 1.0, 3, NOW)
+    post.report("r2", 1.0, 3, NOW)
+    post.report("r3", 0.75, 3, NOW)
     assert post.status is PostStatus.OPEN
-    post.report("r3", 3, NOW)
+    post.report("r4", 0.25, 3, NOW)
     assert post.status is PostStatus.REMOVED
     assert post.events[-1] == E.PostRemoved(post_id=post.id, reason="reports", removed_at=NOW)
+
+
+def test_a_moderator_restores_a_removed_post_and_its_reports_are_spent():
+    post = new_post()
+    with pytest.raises(Conflict):
+        post.restore(Role.MODERATOR, NOW)
+    post.remove(Role.MODERATOR, NOW)
+    with pytest.raises(Forbidden):
+        post.restore(Role.MEMBER, NOW)
+    post.restore(Role.MODERATOR, NOW, "Amine")
+    assert post.status is PostStatus.OPEN and post.report_weight == 0
+    restored = post.events[-1]
+    assert isinstance(restored, E.PostRestored) and restored.post.author_name == "Amine"
 
 
 def test_only_moderators_remove():

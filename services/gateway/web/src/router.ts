@@ -8,6 +8,7 @@ export type Route =
   | { name: "member"; id: string }
   | { name: "conversation"; id: string }
   | { name: "conversations" }
+  | { name: "moderation" }
   | { name: "new" }
   | { name: "my_posts" }
   | { name: "notifications" }
@@ -45,6 +46,8 @@ export function parseRoute(path: string, search: string): Route {
       return { name: "notifications" };
     case "/me/conversations":
       return { name: "conversations" };
+    case "/moderation":
+      return { name: "moderation" };
     case "/settings":
       return { name: "settings" };
     case "/password-reset":

@@ -245,6 +245,22 @@ export class Api {
   }
 
   // moderation ---------------------------------------------------------------------
+  moderationQueue(): Promise<unknown> {
+    return request(this.posts("/moderation/queue"));
+  }
+
+  decidePost(postId: string, action: string, reason: string): Promise<void> {
+    return request(this.posts(`/moderation/posts/${postId}/decision`), { method: "POST", body: json({ action, reason }) });
+  }
+
+  dismissConversation(conversationId: string, reason: string): Promise<void> {
+    return request(this.posts(`/moderation/conversations/${conversationId}/decision`), { method: "POST", body: json({ reason }) });
+  }
+
+  appeal(postId: string, text: string): Promise<void> {
+    return request(this.posts(`/posts/${postId}/appeal`), { method: "POST", body: json({ text }) });
+  }
+
   suspend(memberId: string, reason: string): Promise<void> {
     return request(this.posts(`/members/${memberId}/suspension`), { method: "POST", body: json({ reason }) });
   }

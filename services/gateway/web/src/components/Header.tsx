@@ -72,6 +72,7 @@ export function Header() {
           </Link>
         )}
         {member && <Link href="/settings">{t("nav_settings")}</Link>}
+        {member?.role === "moderator" && <Link href="/moderation">{t("nav_moderation")}</Link>}
       </nav>
       <div class="tools">
         <span class={`status status-${status}`} role="status" aria-live="polite">{t(`status_${status}`)}</span>

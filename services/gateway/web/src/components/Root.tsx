@@ -7,6 +7,7 @@ import { Conversation } from "../screens/Conversation";
 import { Conversations } from "../screens/Conversations";
 import { Feed } from "../screens/Feed";
 import { LogIn, Register } from "../screens/Account";
+import { Moderation } from "../screens/Moderation";
 import { MyPosts } from "../screens/MyPosts";
 import { NewPost } from "../screens/NewPost";
 import { Notifications } from "../screens/Notifications";
@@ -35,6 +36,7 @@ export function Root({ config, lang }: { config: Config; lang: Lang }) {
     case "member": screen = <MemberProfile key={route.id} id={route.id} />; break;
     case "conversation": screen = <Conversation key={route.id} id={route.id} />; break;
     case "conversations": screen = <Conversations />; break;
+    case "moderation": screen = <Moderation />; break;
     case "new": screen = <NewPost />; break;
     case "my_posts": screen = <MyPosts />; break;
     case "notifications": screen = <Notifications />; break;

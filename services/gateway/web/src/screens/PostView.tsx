@@ -15,6 +15,7 @@ import { Report } from "./post/Report";
 import { Resolve } from "./post/Resolve";
 import { Photos } from "./post/Photos";
 import { Withdraw } from "./post/Withdraw";
+import { Appeal } from "./post/Appeal";
 import { Contact } from "./post/Contact";
 
 /** One post as its own view (on a phone too): the post, its thread live, and what the
@@ -65,6 +66,7 @@ export function PostView({ id }: { id: string }) {
       )}
       <Photos post={post} mine={Boolean(mine)} onChange={setPost} />
       {!mine && <Contact post={post} />}
+      {mine && post.status === "removed" && <Appeal postId={post.id} />}
       {mine && open && post.urgency === "urgent" && (
         <p class="room-link"><Link href={`/alerts/${post.id}`} class="button primary urgent">{t("open_room")}</Link></p>
       )}

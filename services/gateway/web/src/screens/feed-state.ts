@@ -93,7 +93,8 @@ export function postOf(data: Record<string, unknown>, filters: FeedFilters): Pos
 export function applyEvent(shown: Post[], event: LiveEvent, filters: FeedFilters): Post[] {
   const type = event.type;
   const postId = String(event.data.post_id ?? "");
-  if (type.includes("post.created")) {
+  // A post a moderator restored comes back as it was.
+  if (type.includes("post.created") || type.includes("post.restored")) {
     const post = postOf(event.data, filters);
     if (shown.some((p) => p.id === post.id) || !accepts(post, filters)) return shown;
     return [post, ...shown];

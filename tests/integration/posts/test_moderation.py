@@ -1,0 +1,105 @@
+"""The moderation queue on the real servers: reports weigh by their reporter's standing
+and one address counts once; a hidden post waits in the queue; its author appeals once;
+another moderator than the one who decided restores it, and it is back in the feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from shared.contract import events as E
+from shared.contract.catalogue import POSTS
+from tests.integration.posts.conftest import post_body
+
+
+async def settle(posts, *members) -> None:
+    """Members of a month whose address is confirmed: each report weighs 0.75."""
+    async with posts.wiring.pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE accounts SET created_at = created_at - $2::interval,"
+            " email_verified_at = now() WHERE id = ANY($1::text[])",
+            [m.id for m in members], timedelta(days=30),
+        )  # fmt: skip
+
+
+async def test_a_hidden_post_is_appealed_and_restored_by_another_moderator(make_posts):
+    posts = await make_posts(report_hide_threshold=2, trusted_proxies=("127.0.0.1",))
+    c = posts.client
+    lea = await posts.member("lea")
+    reporters = [await posts.member(f"r{n}") for n in range(3)]
+    await settle(posts, *reporters)
+    first, second = await posts.moderator(), await posts.moderator()
+    post_id = (await c.post("/posts", json=post_body(), headers=lea.auth)).json()["id"]
+
+    # A fresh account from an address already counted adds nothing.
+    fresh = await posts.member("fresh")
+    r0, r1, r2 = reporters
+    for n, (reporter, address) in enumerate(
+        [(r0, "203.0.113.0"), (fresh, "203.0.113.0"), (r1, "203.0.113.1"), (r2, "203.0.113.2")]
+    ):
+        reported = await c.post(f"/posts/{post_id}/reports", json={"reason": f"spam {n}"},
+                                headers={**reporter.auth, "X-Forwarded-For": address})  # fmt: skip
+        assert reported.status_code == 204, reported.text
+    assert (await c.get(f"/posts/{post_id}")).status_code == 404  # hidden at 2.25 of 2
+
+    queue = (await c.get("/moderation/queue", headers=first.auth)).json()
+    (item,) = queue["posts"]
+    assert (item["id"], item["status"], item["reports"]) == (post_id, "removed", 4)
+    assert item["weight"] == 2.25 and item["reasons"][0] == "spam 3"
+    assert (await c.get("/moderation/queue", headers=lea.auth)).status_code == 403
+
+    kept = await c.post(f"/moderation/posts/{post_id}/decision",
+                        json={"action": "dismiss", "reason": "looks like a scam"},
+                        headers=first.auth)  # fmt: skip
+    assert kept.status_code == 204
+    assert (await c.get("/moderation/queue", headers=first.auth)).json()["posts"] == []
+
+    # Lea appeals, once.
+    appealed = await c.post(f"/posts/{post_id}/appeal",
+                            json={"text": "It is a real offer: my neighbour's car"},
+                            headers=lea.auth)  # fmt: skip
+    assert appealed.status_code == 204
+    again = await c.post(f"/posts/{post_id}/appeal", json={"text": "please"}, headers=lea.auth)
+    assert again.status_code == 409 and again.json()["detail"]["code"] == "already_appealed"
+    (appeal,) = (await c.get("/moderation/queue", headers=second.auth)).json()["appeals"]
+    assert appeal["decided_by"] == first.id and appeal["text"].startswith("It is a real offer")
+
+    # The moderator who decided does not decide the appeal; another one does.
+    decision = f"/moderation/posts/{post_id}/decision"
+    own = await c.post(decision, json={"action": "restore", "reason": "fair"}, headers=first.auth)
+    assert own.status_code == 403 and own.json()["detail"]["code"] == "appeal_other_moderator"
+    restored = await c.post(f"/moderation/posts/{post_id}/decision",
+                            json={"action": "restore", "reason": "a real offer, checked"},
+                            headers=second.auth)  # fmt: skip
+    assert restored.status_code == 204, restored.text
+    assert (await c.get(f"/posts/{post_id}")).json()["status"] == "open"
+    queue = (await c.get("/moderation/queue", headers=second.auth)).json()
+    assert queue == {"appeals": [], "posts": [], "conversations": []}
+    log = (await c.get(f"/moderation/log?subject_id={post_id}", headers=second.auth)).json()
+    assert [(d["action"], d["moderator_id"]) for d in log] == [
+        ("restore", second.id),
+        ("dismiss", first.id),
+    ]
+    events = await posts.events(POSTS.name, 3)
+    assert [type(d.event) for d in events] == [E.PostCreated, E.PostRemoved, E.PostRestored]
+
+
+async def test_a_reported_conversation_waits_until_a_moderator_looked_at_it(posts):
+    c = posts.client
+    tom, lea, moderator = (
+        await posts.member("tom"),
+        await posts.member("lea"),
+        await posts.moderator(),
+    )
+    offer = (await c.post("/posts", json=post_body(kind="offer"), headers=tom.auth)).json()["id"]
+    cid = (await c.post(f"/posts/{offer}/conversations", headers=lea.auth)).json()["id"]
+    sent = await c.post(f"/conversations/{cid}/messages", json={"body": "Pay me first"},
+                        headers=tom.auth)  # fmt: skip
+    await c.post(f"/conversations/{cid}/reports",
+                 json={"reason": "asks for money", "message_id": sent.json()["id"]},
+                 headers=lea.auth)  # fmt: skip
+    (item,) = (await c.get("/moderation/queue", headers=moderator.auth)).json()["conversations"]
+    assert (item["reported_id"], item["message"]) == (tom.id, "Pay me first")
+    looked = await c.post(f"/moderation/conversations/{cid}/decision",
+                          json={"reason": "warned him"}, headers=moderator.auth)  # fmt: skip
+    assert looked.status_code == 204
+    assert (await c.get("/moderation/queue", headers=moderator.auth)).json()["conversations"] == []

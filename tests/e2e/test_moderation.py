@@ -5,6 +5,9 @@ with 4003) and he is logged out."""
 
 from __future__ import annotations
 
+import re
+
+import asyncpg
 import httpx
 import pytest
 from playwright.async_api import expect
@@ -13,7 +16,7 @@ from ops.roles import grant
 from services.posts.settings import PostsSettings
 from shared.contract.identity import Role
 from tests.e2e.test_conversations import account
-from tests.e2e.test_journeys import SLOW_MS, chromium, log_in, member, start
+from tests.e2e.test_journeys import PHONE, SLOW_MS, api_post, chromium, log_in, member, start
 
 
 @pytest.mark.timeout(240)
@@ -63,3 +66,94 @@ async def test_a_moderator_suspends_a_member_whose_open_page_logs_out(system, un
         ).to_be_visible()
         unexpected = [e for e in sam.errors if "status of 403" not in e]
         assert unexpected == [] and nadia.errors == [], (sam.errors, nadia.errors)
+
+
+@pytest.mark.timeout(240)
+async def test_a_hidden_post_is_appealed_and_restored_by_another_moderator(system, unique):
+    # Each reporter comes through the test's "proxy" with an address of their own.
+    origin = await start(system, ENTRAIDE_TRUSTED_PROXIES='["127.0.0.1"]')
+    domain = f"{unique}.example.org"
+    http = httpx.AsyncClient(base_url=system.url("posts"), timeout=10)
+    lea = await account(http, "Léa", f"lea@{domain}")
+    reporters = [await account(http, f"R{n}", f"r{n}@{domain}") for n in range(4)]
+    await account(http, "Nadia", f"nadia@{domain}")
+    await account(http, "Omar", f"omar@{domain}")
+    settings = PostsSettings(postgres_dsn=system.env["ENTRAIDE_POSTGRES_DSN"],
+                             postgres_schema=system.env["ENTRAIDE_POSTGRES_SCHEMA"])  # fmt: skip
+    for who in ("nadia", "omar"):
+        await grant(settings, f"{who}@{domain}", Role.MODERATOR, "moderators of the test")
+    await settle(system, [f"r{n}@{domain}" for n in range(4)])
+    post = api_post("Voiture à prêter ce week-end", kind="offer")
+    post_id = (await http.post("/posts", json=post, headers=lea)).json()["id"]
+    for n, reporter in enumerate(reporters):  # 4 x 0.75: over the threshold of 3
+        headers = {**reporter, "X-Forwarded-For": f"203.0.113.{n}"}
+        assert (await http.post(f"/posts/{post_id}/reports", json={"reason": "arnaque"},
+                                headers=headers)).status_code == 204  # fmt: skip
+    await http.aclose()
+
+    async with chromium() as browser:
+        nadia = await member(browser, origin, "Nadia", "fr")
+        omar = await member(browser, origin, "Omar", "fr")
+        author = await member(browser, origin, "Léa", "en", size=PHONE)
+        for who, email in ((nadia, "nadia"), (omar, "omar"), (author, "lea")):
+            await who.goto("/login")
+            await log_in(who, f"{email}@{domain}")
+            await who.page.wait_for_url(f"{origin}/")
+
+        # Nadia works the queue: the hidden post, its reports and their weight.
+        await nadia.page.get_by_role("link", name="Modération").click()
+        item = nadia.page.locator(".queue li").filter(has_text="Voiture à prêter")
+        await expect(item).to_contain_text("4 signalements (poids 3.00)")
+        await nadia.screen("moderation-queue")
+        await item.get_by_label("Motif (gardé dans le journal de modération)").fill(
+            "Trop d'alertes"
+        )
+        await item.get_by_role("button", name="Laisser retirée").click()
+        await expect(nadia.page.get_by_text("Rien n'attend")).to_be_visible()
+
+        # Léa, on her phone, appeals from her post.
+        await author.goto(f"/posts/{post_id}")
+        await author.page.get_by_role("button", name="Appeal this decision").click()
+        await author.page.get_by_label(re.compile("^Why should it be back")).fill(
+            "It is my own car, lent for free to neighbours."
+        )
+        await author.page.get_by_role("button", name="Send the appeal").click()
+        await expect(author.page.get_by_text("Your appeal is sent")).to_be_visible()
+        await author.screen("appeal-sent")
+
+        # Nadia decided first: the appeal goes to Omar, who restores the post.
+        await nadia.page.reload()
+        appeal = nadia.page.locator(".queue li").filter(has_text="It is my own car")
+        await appeal.get_by_label("Motif (gardé dans le journal de modération)").fill("Vérifié")
+        await appeal.get_by_role("button", name="Rétablir").click()
+        await expect(appeal.get_by_role("alert")).to_contain_text(
+            "Un autre modérateur doit décider"
+        )
+        await omar.page.get_by_role("link", name="Modération").click()
+        appeal = omar.page.locator(".queue li").filter(has_text="It is my own car")
+        await appeal.get_by_label("Motif (gardé dans le journal de modération)").fill(
+            "Appel fondé : voiture prêtée gratuitement"
+        )
+        await appeal.get_by_role("button", name="Rétablir").click()
+        await expect(omar.page.get_by_text("Rien n'attend")).to_be_visible()
+        # Back in the feed, for everyone.
+        await author.goto("/")
+        await expect(
+            author.page.locator("article").filter(has_text="Voiture à prêter")
+        ).to_be_visible(timeout=SLOW_MS)
+        refusals = [e for e in nadia.errors if "status of 403" not in e]
+        assert refusals == [] and omar.errors == [] and author.errors == []
+
+
+async def settle(system, emails: list[str]) -> None:
+    """Members of a month whose address is confirmed: each report weighs 0.75."""
+    conn = await asyncpg.connect(system.env["ENTRAIDE_POSTGRES_DSN"], server_settings={
+        "search_path": system.env["ENTRAIDE_POSTGRES_SCHEMA"]})  # fmt: skip
+    try:
+        await conn.execute(
+            "UPDATE accounts SET created_at = now() - interval '30 days',"
+            " email_verified_at = now() WHERE email = ANY($1::text[])",
+            emails,
+        )
+    finally:
+        await conn.close()

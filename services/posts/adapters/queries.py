@@ -87,15 +87,13 @@ def public_view(row: Mapping[str, Any], viewer: Claims | None = None) -> dict[st
 
 
 def _may_see(row: Mapping[str, Any], viewer: Claims | None) -> bool:
-    """A removed post only to moderators; a withdrawn one to its author too."""
-    status = row["status"]
-    if status not in ("removed", "withdrawn"):
+    """A removed or withdrawn post to its author (she may appeal a removal) and to
+    moderators only."""
+    if row["status"] not in ("removed", "withdrawn"):
         return True
     if viewer is None:
         return False
-    if viewer.role is Role.MODERATOR:
-        return True
-    return status == "withdrawn" and viewer.member_id == row["author_id"]
+    return viewer.role is Role.MODERATOR or viewer.member_id == row["author_id"]
 
 
 class PostgresQueries:

@@ -15,7 +15,12 @@ class SmtpMailer:
 
     async def send(self, to: str, subject: str, text: str) -> None:
         message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        try:
+            message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        except ValueError as exc:
+            # An address the API took but a mail header cannot carry (a control
+            # character): it cannot be mailed, as if the server had refused it.
+            raise ConnectionError(f"this address cannot be mailed: {exc}") from exc
         message.set_content(text)
         try:
             await aiosmtplib.send(
@@ -24,3 +29,5 @@ class SmtpMailer:
         except (aiosmtplib.SMTPException, OSError) as exc:
             # The web layer answers 503 with Retry-After (nothing was half done).
             raise ConnectionError(f"the mail server did not take the message: {exc}") from exc
+        except ValueError as exc:  # an address SMTP cannot carry (aiosmtplib checks it)
+            raise ConnectionError(f"this address cannot be mailed: {exc}") from exc

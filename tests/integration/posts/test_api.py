@@ -123,27 +123,36 @@ async def test_rights_and_states_give_401_403_404_and_409(posts):
     assert late_reply.status_code == 409
 
 
-async def test_reports_hide_a_post_at_the_threshold(posts):
+async def test_reports_hide_a_post_when_their_weight_reaches_the_threshold(make_posts):
+    # Each reporter through the test's "proxy", with an address of their own.
+    posts = await make_posts(trusted_proxies=("127.0.0.1",))
     c = posts.client
     author = await posts.member()
     post_id = (await c.post("/posts", json=post_body(), headers=author.auth)).json()["id"]
-    reporters = [await posts.member() for _ in range(3)]
-    first = await c.post(
-        f"/posts/{post_id}/reports", json={"reason": "scam"}, headers=reporters[0].auth
-    )
-    assert first.status_code == 204
-    again = await c.post(
-        f"/posts/{post_id}/reports", json={"reason": "scam"}, headers=reporters[0].auth
-    )
-    assert again.status_code == 409
-    for reporter in reporters[1:]:
-        response = await c.post(
-            f"/posts/{post_id}/reports", json={"reason": "scam"}, headers=reporter.auth
+    reporters = [await posts.member() for _ in range(4)]
+    async with posts.wiring.pool.acquire() as conn:  # a month old, confirmed: 0.75 each
+        await conn.execute(
+            "UPDATE accounts SET created_at = now() - interval '30 days',"
+            " email_verified_at = now() WHERE id = ANY($1::text[])",
+            [r.id for r in reporters],
         )
-        assert response.status_code == 204
+
+    def report(n: int):
+        headers = {**reporters[n].auth, "X-Forwarded-For": f"198.51.100.{n}"}
+        return c.post(f"/posts/{post_id}/reports", json={"reason": "scam"}, headers=headers)
+
+    assert (await report(0)).status_code == 204
+    assert (await report(0)).status_code == 409
+    for n in (1, 2):
+        assert (await report(n)).status_code == 204
+    assert (await c.get(f"/posts/{post_id}")).status_code == 200  # 2.25 of 3
+    assert (await report(3)).status_code == 204
     assert (await c.get(f"/posts/{post_id}")).status_code == 404
     feed = (await c.get("/posts", params={"limit": 100})).json()
     assert post_id not in [p["id"] for p in feed["items"]]
+    # Its author still sees it (to appeal), removed.
+    mine = await c.get(f"/posts/{post_id}", headers=author.auth)
+    assert mine.status_code == 200 and mine.json()["status"] == "removed"
 
 
 async def test_rate_limits_answer_429_with_retry_after(make_posts):

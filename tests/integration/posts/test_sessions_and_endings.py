@@ -185,7 +185,9 @@ async def test_the_author_withdraws_and_resolves_with_who_helped(posts):
     profile = (await posts.client.get(f"/members/{author.id}")).json()
     assert profile["bio"] == bio["bio"] and profile["requests_resolved"] == 1
     assert set(profile) == {"id", "display_name", "member_since", "languages", "bio",
-                            "requests_resolved", "offers_resolved", "helped"}  # fmt: skip
+                            "requests_resolved", "offers_resolved", "helped",
+                            "suspended"}  # fmt: skip
+    assert profile["suspended"] is False
     assert (await posts.client.get(f"/members/{helper.id}")).json()["helped"] == 1
     missing = await posts.client.get("/members/nobody")
     assert missing.status_code == 404 and missing.json()["detail"]["field"] == "member_id"

@@ -31,6 +31,8 @@ export function PostView({ id }: { id: string }) {
   const mine = post && app.session.account?.id === post.author.id;
 
   useEffect(() => {
+    // After the session is known: its author sees her own post whatever its status.
+    if (!app.sessionReady) return;
     setProblem(null);
     Promise.all([app.api.post(id), app.api.thread(id, null)]).then(
       ([p, thread]) => { setPost(p); setReplies(thread.items); },
@@ -49,7 +51,7 @@ export function PostView({ id }: { id: string }) {
       }
     }, () => setReload((n) => n + 1));
     return () => { off(); app.live.unsubscribe(channel); };
-  }, [id, reload, app.session.account?.id]);
+  }, [id, reload, app.session.account?.id, app.sessionReady]);
 
   if (problem) return <Problem problem={problem} retry={() => setReload((n) => n + 1)} />;
   if (!post) return <Loading />;

@@ -77,7 +77,7 @@ soak: install-bench
 # Screenshots of every screen at phone and laptop sizes, into docs/screens/.
 screens: install web
 	ENTRAIDE_SCREENS=1 $(BIN)/pytest tests/e2e/test_journeys.py tests/e2e/test_urgent_help.py \
-		tests/e2e/test_conversations.py tests/e2e/test_accounts.py
+		tests/e2e/test_conversations.py tests/e2e/test_accounts.py tests/e2e/test_moderation.py
 
 # Style, and the import rules of ADR 0014 (pyproject.toml, [tool.importlinter]).
 lint: install

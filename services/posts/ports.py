@@ -15,6 +15,7 @@ from services.posts.domain.conversations import Conversation, PostFacts
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.mail import MailToken
 from services.posts.domain.moderation import Decision, Standing
+from services.posts.domain.organisations import Organisation
 from services.posts.domain.photos import Processed
 from services.posts.domain.posts import Post
 from services.posts.domain.sessions import RefreshToken
@@ -121,6 +122,11 @@ class UnitOfWork(Protocol):
 
     async def decisions(self, subject_id: str | None, limit: int) -> list[dict]:
         """The audit log, newest first (of one subject, or of all)."""
+
+    async def organisation(self, account_id: str) -> Organisation | None: ...
+
+    async def save_organisation(self, organisation: Organisation) -> None:
+        """Write the application (new or changed)."""
 
     async def pending_appeal(self, post_id: str) -> dict | None:
         """The post's appeal no decision followed: its decision's id and moderator."""

@@ -157,3 +157,56 @@ async def settle(system, emails: list[str]) -> None:
         )
     finally:
         await conn.close()
+
+
+@pytest.mark.timeout(240)
+async def test_an_association_applies_and_a_moderator_verifies_it(system, unique):
+    origin = await start(system)
+    domain = f"{unique}.example.org"
+    http = httpx.AsyncClient(base_url=system.url("posts"), timeout=10)
+    await account(http, "Banque alimentaire", f"banque@{domain}")
+    await account(http, "Nadia", f"nadia@{domain}")
+    login = await http.post("/auth/login", json={"email": f"banque@{domain}",
+                                                 "password": "correct horse battery"})  # fmt: skip
+    bank_id = login.json()["account"]["id"]
+    await http.aclose()
+    settings = PostsSettings(postgres_dsn=system.env["ENTRAIDE_POSTGRES_DSN"],
+                             postgres_schema=system.env["ENTRAIDE_POSTGRES_SCHEMA"])  # fmt: skip
+    await grant(settings, f"nadia@{domain}", Role.MODERATOR, "first moderator")
+    async with chromium() as browser:
+        bank = await member(browser, origin, "Banque alimentaire", "fr", size=PHONE)
+        nadia = await member(browser, origin, "Nadia", "fr")
+        for who, email in ((bank, "banque"), (nadia, "nadia")):
+            await who.goto("/login")
+            await log_in(who, f"{email}@{domain}")
+            await who.page.wait_for_url(f"{origin}/")
+
+        await bank.page.get_by_role("link", name="Réglages").click()
+        await bank.page.get_by_role("link", name=re.compile("Demandez un badge vérifié")).click()
+        await bank.page.get_by_label("Nom de l'organisation").fill("Banque alimentaire de Paris")
+        await bank.page.get_by_label("Numéro d'immatriculation").fill("W751234567")
+        await bank.page.get_by_label("Site web").fill("https://banque.example")
+        await bank.page.get_by_label(re.compile("^Contact")).fill("accueil@banque.example")
+        await bank.screen("organisation-apply")
+        await bank.page.get_by_role("button", name="Envoyer la demande").click()
+        await expect(
+            bank.page.get_by_text("un modérateur va examiner votre demande")
+        ).to_be_visible()
+
+        await nadia.page.get_by_role("link", name="Modération").click()
+        item = nadia.page.locator(".queue li").filter(has_text="Banque alimentaire de Paris")
+        await expect(item).to_contain_text("immatriculation W751234567")
+        await item.get_by_label("Motif (gardé dans le journal de modération)").fill("RNA vérifié")
+        await item.get_by_role("button", name="Vérifier").click()
+        await expect(nadia.page.get_by_text("Rien n'attend")).to_be_visible()
+
+        await bank.page.reload()
+        await expect(bank.page.get_by_text("est vérifiée : son badge")).to_be_visible()
+        # Its badge, on its profile.
+        await nadia.goto(f"/members/{bank_id}")
+        await expect(nadia.page.get_by_text("organisation vérifiée")).to_be_visible()
+        await expect(
+            nadia.page.get_by_text("Association · Banque alimentaire de Paris")
+        ).to_be_visible()
+        await nadia.screen("profile-verified-organisation")
+        assert bank.errors == [] and nadia.errors == []

@@ -12,6 +12,7 @@ from services.posts.domain.conversations import Conversation, PostFacts
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.mail import MailToken
 from services.posts.domain.moderation import Decision, Standing
+from services.posts.domain.organisations import Organisation
 from services.posts.domain.photos import Processed
 from services.posts.domain.posts import LIVE_STATUSES, Post
 from services.posts.domain.sessions import RefreshToken
@@ -95,6 +96,7 @@ class Memory:
         self.decisions: list[Decision] = []
         self.report_addresses: list[tuple[str, str, float]] = []
         self.appeals: list[dict] = []
+        self.organisations: dict[str, Organisation] = {}
         # The fake's own clock for rows the database would stamp (now()).
         self.now = lambda: datetime.now(UTC)
         self.conversations: dict[str, Conversation] = {}
@@ -208,6 +210,12 @@ class FakeUnitOfWork:
     async def address_reported(self, post_id: str, address: str) -> bool:
         return any(p == post_id and a == address and w > 0 for p, a, w in self.m.report_addresses)
 
+    async def organisation(self, account_id: str) -> Organisation | None:
+        return copy.deepcopy(self.m.organisations.get(account_id))
+
+    async def save_organisation(self, organisation: Organisation) -> None:
+        self.m.organisations[organisation.account_id] = copy.deepcopy(organisation)
+
     async def pending_appeal(self, post_id: str) -> dict | None:
         for appeal in self.m.appeals:
             later = [d for d in self.m.decisions if d.subject_id == post_id
@@ -228,7 +236,9 @@ class FakeUnitOfWork:
         return True
 
     async def moderation_queue(self, now: datetime, limit: int) -> dict:
-        return {"appeals": list(self.m.appeals), "posts": [], "conversations": []}
+        pending = [vars(o) for o in self.m.organisations.values() if o.status.value == "pending"]
+        return {"organisations": pending, "appeals": list(self.m.appeals), "posts": [],
+                "conversations": []}  # fmt: skip
 
     async def add_reply(self, reply: ReplyCreated) -> None:
         self.m.replies[reply.reply_id] = reply

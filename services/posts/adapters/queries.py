@@ -26,6 +26,7 @@ METRES_PER_DEGREE_LAT = 111_320.0
 PUBLIC_COLUMNS = (
     ", ".join(f"p.{column}" for column in POST_COLUMNS)
     + ", p.cell_lat, p.cell_lon, a.display_name AS author_name,"
+    " a.role = 'partner' AS author_verified,"
     " (SELECT count(*) FROM replies r WHERE r.post_id = p.id) AS reply_count"
 )
 
@@ -57,7 +58,12 @@ def _distance_sql(lat_param: str, lon_param: str) -> str:
 def public_view(row: Mapping[str, Any], viewer: Claims | None = None) -> dict[str, Any]:
     view = {
         "id": row["id"],
-        "author": {"id": row["author_id"], "display_name": row["author_name"]},
+        "author": {
+            "id": row["author_id"],
+            "display_name": row["author_name"],
+            # A verified organisation (its partner role comes with the verification).
+            "verified": bool(row.get("author_verified")),
+        },
         "kind": row["kind"],
         "category": row["category"],
         "title": row["title"],
@@ -102,7 +108,9 @@ class PostgresQueries:
 
     def new_post(self, post: Post, author_name: str, viewer: Claims | None) -> dict[str, Any]:
         """The view of a post just created, without reading it back from the database."""
-        row = {**post_values(post), "author_name": author_name, "reply_count": 0}
+        verified = viewer is not None and viewer.role is Role.PARTNER
+        row = {**post_values(post), "author_name": author_name, "reply_count": 0,
+               "author_verified": verified}  # fmt: skip
         return public_view(row, viewer)
 
     async def feed(self, q: FeedQuery, viewer: Claims | None) -> dict[str, Any]:
@@ -206,12 +214,14 @@ class PostgresQueries:
     async def profile(self, member_id: str) -> dict[str, Any] | None:
         row = await self._fetchrow(
             "SELECT a.id, a.display_name, a.languages, a.bio, a.created_at, a.suspended_at,"
+            " o.name AS organisation_name, o.kind AS organisation_kind,"
             " (SELECT count(*) FROM posts p WHERE p.author_id = a.id AND p.kind = 'request'"
             "   AND p.status = 'resolved') AS requests_resolved,"
             " (SELECT count(*) FROM posts p WHERE p.author_id = a.id AND p.kind = 'offer'"
             "   AND p.status = 'resolved') AS offers_resolved,"
             " (SELECT count(*) FROM posts p WHERE p.helped_by @> ARRAY[a.id]) AS helped"
-            " FROM accounts a WHERE a.id = $1",
+            " FROM accounts a LEFT JOIN organisations o ON o.account_id = a.id"
+            " AND o.status = 'verified' WHERE a.id = $1",
             member_id,
         )
         if row is None:
@@ -223,6 +233,8 @@ class PostgresQueries:
             "requests_resolved": row["requests_resolved"],
             "offers_resolved": row["offers_resolved"], "helped": row["helped"],
             "suspended": row["suspended_at"] is not None,
+            "organisation": {"name": row["organisation_name"], "kind": row["organisation_kind"]}
+            if row["organisation_name"] else None,
         }  # fmt: skip
 
     async def _fetch(self, query: str, *args) -> list[asyncpg.Record]:

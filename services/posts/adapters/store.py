@@ -21,6 +21,11 @@ from services.posts.adapters.post_rows import (
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.mail import MailToken, Purpose
 from services.posts.domain.moderation import Decision, Standing
+from services.posts.domain.organisations import (
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+)
 from services.posts.domain.posts import Post
 from services.posts.domain.sessions import RefreshToken
 from shared.contract.catalogue import topic_for
@@ -31,6 +36,9 @@ from shared.contract.values import Category, Point
 from shared.runtime.tracing import child_traceparent, current_traceparent
 
 OUTBOX_LANES = 16
+ORGANISATION_COLUMNS = (
+    "account_id, name, kind, registration_number, website, contact, status, applied_at, decided_at"
+)
 
 # The queue (moderation_queue): what was reported or appealed after the last decision
 # about it (a decision, whatever it was, takes it out of the queue).
@@ -187,6 +195,29 @@ class PostgresUnitOfWork(ConversationWrites):
         )  # fmt: skip
         return [dict(row) for row in rows]
 
+    async def organisation(self, account_id: str) -> Organisation | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {ORGANISATION_COLUMNS} FROM organisations WHERE account_id = $1 FOR UPDATE",
+            account_id,
+        )
+        if row is None:
+            return None
+        fields = dict(row)
+        fields["kind"] = OrganisationKind(fields["kind"])
+        fields["status"] = OrganisationStatus(fields["status"])
+        return Organisation(**fields)
+
+    async def save_organisation(self, organisation: Organisation) -> None:
+        o = organisation
+        await self.conn.execute(
+            f"INSERT INTO organisations ({ORGANISATION_COLUMNS})"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (account_id) DO UPDATE"
+            " SET name = $2, kind = $3, registration_number = $4, website = $5, contact = $6,"
+            " status = $7, applied_at = $8, decided_at = $9",
+            o.account_id, o.name, o.kind.value, o.registration_number, o.website, o.contact,
+            o.status.value, o.applied_at, o.decided_at,
+        )  # fmt: skip
+
     async def pending_appeal(self, post_id: str) -> dict | None:
         row = await self.conn.fetchrow(f"{PENDING_APPEALS} AND ap.post_id = $1", post_id)
         return dict(row) if row else None
@@ -205,7 +236,13 @@ class PostgresUnitOfWork(ConversationWrites):
         appeals = await self.conn.fetch(f"{PENDING_APPEALS} ORDER BY ap.created_at LIMIT $1", limit)
         posts = await self.conn.fetch(REPORTED_POSTS, now, limit)
         conversations = await self.conn.fetch(REPORTED_CONVERSATIONS, limit)
+        organisations = await self.conn.fetch(
+            f"SELECT {ORGANISATION_COLUMNS} FROM organisations WHERE status = 'pending'"
+            " ORDER BY applied_at LIMIT $1",
+            limit,
+        )
         return {
+            "organisations": [dict(r) for r in organisations],
             "appeals": [dict(r) for r in appeals],
             "posts": [dict(r) for r in posts],
             "conversations": [dict(r) for r in conversations],

@@ -25,6 +25,9 @@ class Action(StrEnum):
     DISMISS = "dismiss"  # nothing wrong: the reports are spent
     REMOVE = "remove"
     RESTORE = "restore"
+    # About an organisation's application.
+    VERIFY = "verify"
+    REFUSE = "refuse"
 
 
 POST_ACTIONS = (Action.DISMISS, Action.REMOVE, Action.RESTORE)

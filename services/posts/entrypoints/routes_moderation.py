@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from services.posts.domain.moderation import Action
+from services.posts.domain.organisations import Organisation
 from services.posts.entrypoints.deps import Member, PathId
-from services.posts.entrypoints.schemas import PRINTABLE
+from services.posts.entrypoints.schemas import PRINTABLE, OrganisationApply, OrganisationPrivate
 from services.posts.handlers import ModerationHandlers
 from shared.contract.identity import Role
 from shared.runtime.schemas import ErrorBody, Strict
@@ -123,6 +124,37 @@ async def appeal(
 ) -> Response:
     """The author of a removed post asks to have it back, once per decision."""
     await moderation.appeal(member, post_id, body.text)
+    return Response(status_code=204)
+
+
+class OrganisationDecision(Strict):
+    action: Annotated[str, Field(pattern=r"^(verify|refuse)$")]
+    reason: Reason
+
+
+@router.post(
+    "/me/organisation", response_model=OrganisationPrivate, status_code=201,
+    responses={**DECIDED, 409: {"model": ErrorBody, "description": "Applied already"}},
+)  # fmt: skip
+async def apply(body: OrganisationApply, member: Member, moderation: Moderation) -> dict:
+    """Apply as an organisation (association, public service, employer): a moderator
+    checks the registration number and verifies it; then a badge, and partner streams."""
+    application = Organisation(account_id="", **body.model_dump())
+    return await moderation.apply(member, application)
+
+
+@router.get("/me/organisation", response_model=OrganisationPrivate | None, responses=DECIDED)
+async def my_organisation(member: Member, moderation: Moderation) -> dict | None:
+    """The member's application as an organisation; null if she has not applied."""
+    return await moderation.my_organisation(member)
+
+
+@router.post("/moderation/organisations/{account_id}/decision", status_code=204, responses=DECIDED)
+async def decide_organisation(
+    account_id: PathId, body: OrganisationDecision, member: Member, moderation: Moderation
+) -> Response:
+    """Verify an organisation (its badge, and the partner role) or refuse it."""
+    await moderation.decide_organisation(member, account_id, body.action == "verify", body.reason)
     return Response(status_code=204)
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from services.posts.domain.organisations import OrganisationKind, OrganisationStatus
 from services.posts.domain.posts import PostDraft, PostStatus
 from shared.contract.identity import Role
 from shared.contract.values import (
@@ -129,6 +130,11 @@ class AccountPrivate(BaseModel):
     email_verified: bool = False
 
 
+class OrganisationPublic(BaseModel):
+    name: str
+    kind: OrganisationKind
+
+
 class PublicProfile(BaseModel):
     """What anyone may see of a member: never an e-mail, a place or a setting."""
 
@@ -141,6 +147,7 @@ class PublicProfile(BaseModel):
     offers_resolved: int = Field(description="their offers that ended resolved")
     helped: int = Field(description="resolutions that named them as having helped")
     suspended: bool = Field(False, description="suspended by a moderator")
+    organisation: OrganisationPublic | None = Field(None, description="if verified")
 
 
 class TokenResponse(BaseModel):
@@ -216,6 +223,7 @@ class ReplyCreate(Strict):
 class AuthorPublic(BaseModel):
     id: str
     display_name: str
+    verified: bool = Field(False, description="a verified organisation")
 
 
 class LocationPublic(BaseModel):
@@ -334,3 +342,27 @@ class MessagePublic(BaseModel):
 class MessagePage(BaseModel):
     items: list[MessagePublic] = Field(description="Oldest first")
     next_cursor: str | None = Field(description="Older messages")
+
+
+# organisations -------------------------------------------------------------------------
+class OrganisationApply(Strict):
+    name: Annotated[str, Field(min_length=2, max_length=120, pattern=VISIBLE_LINE)]
+    kind: OrganisationKind
+    registration_number: Annotated[
+        str, Field(min_length=5, max_length=30, pattern=r"^[0-9A-Za-z ]+$",
+                   description="SIRET, RNA or the equivalent")
+    ]  # fmt: skip
+    website: Annotated[str, Field(max_length=300, pattern=r"^https?://[^\s]+$")]
+    contact: Annotated[str, Field(min_length=3, max_length=200, pattern=VISIBLE_LINE)]
+
+
+class OrganisationPrivate(BaseModel):
+    account_id: str
+    name: str
+    kind: OrganisationKind
+    registration_number: str
+    website: str
+    contact: str
+    status: OrganisationStatus
+    applied_at: datetime | None
+    decided_at: datetime | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.posts.domain import moderation as M
+from services.posts.domain.organisations import Organisation
 from services.posts.domain.posts import PostStatus
 from services.posts.ports import Clock, Revocations, Store, UnitOfWork, View
 from shared.contract.errors import Conflict, Invalid, NotFound
@@ -110,6 +111,46 @@ class ModerationHandlers:
             if not await uow.add_appeal(post_id, decision_id, member.member_id, text):
                 raise Conflict("you already appealed this decision", field="post_id",
                                code="already_appealed")  # fmt: skip
+
+    # organisations --------------------------------------------------------------------
+    async def apply(self, member: Claims, application: Organisation) -> View:
+        """An account applies as an organisation; a moderator verifies it."""
+        now = self.clock()
+        async with self.store.transaction() as uow:
+            existing = await uow.organisation(member.member_id)
+            if existing is None:
+                application.account_id, application.applied_at = member.member_id, now
+                existing = application
+            else:
+                existing.reapply(application, now)
+            await uow.save_organisation(existing)
+        return vars(existing)
+
+    async def my_organisation(self, member: Claims) -> View | None:
+        """The member's application, or None (she has not applied)."""
+        async with self.store.transaction() as uow:
+            found = await uow.organisation(member.member_id)
+        return vars(found) if found else None
+
+    async def decide_organisation(
+        self, moderator: Claims, account_id: str, verified: bool, reason: str
+    ) -> None:
+        """Verified: the badge, and the partner role (its event streams)."""
+        M.require_moderator(moderator.role)
+        now = self.clock()
+        async with self.store.transaction() as uow:
+            organisation = await uow.organisation(account_id)
+            if organisation is None:
+                raise NotFound("no such application", field="account_id")
+            organisation.decide(verified, now)
+            await uow.save_organisation(organisation)
+            action = M.Action.VERIFY if verified else M.Action.REFUSE
+            if verified:
+                account = await _account(uow, account_id)
+                account.role = Role.PARTNER
+                await uow.save_standing(account)
+            await uow.add_decision(M.Decision(moderator.member_id, action, account_id, reason,
+                                              now, organisation.name))  # fmt: skip
 
     async def log(self, moderator: Claims, subject_id: str | None) -> list[View]:
         """The audit log, newest first: every decision, by whom, why."""

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from shared.contract import events as E
 from shared.contract.catalogue import POSTS
-from tests.integration.posts.conftest import post_body
+from tests.integration.posts.conftest import PASSWORD, post_body
 
 
 async def settle(posts, *members) -> None:
@@ -73,7 +73,7 @@ async def test_a_hidden_post_is_appealed_and_restored_by_another_moderator(make_
     assert restored.status_code == 204, restored.text
     assert (await c.get(f"/posts/{post_id}")).json()["status"] == "open"
     queue = (await c.get("/moderation/queue", headers=second.auth)).json()
-    assert queue == {"appeals": [], "posts": [], "conversations": []}
+    assert queue == {"organisations": [], "appeals": [], "posts": [], "conversations": []}
     log = (await c.get(f"/moderation/log?subject_id={post_id}", headers=second.auth)).json()
     assert [(d["action"], d["moderator_id"]) for d in log] == [
         ("restore", second.id),
@@ -103,3 +103,34 @@ async def test_a_reported_conversation_waits_until_a_moderator_looked_at_it(post
                           json={"reason": "warned him"}, headers=moderator.auth)  # fmt: skip
     assert looked.status_code == 204
     assert (await c.get("/moderation/queue", headers=moderator.auth)).json()["conversations"] == []
+
+
+async def test_an_organisation_applies_is_verified_and_its_badge_shows(posts):
+    c = posts.client
+    bank, moderator = await posts.member("bank"), await posts.moderator()
+    application = {"name": "Banque alimentaire de Paris", "kind": "association",
+                   "registration_number": "W751234567", "website": "https://banque.example",
+                   "contact": "accueil@banque.example"}  # fmt: skip
+    bad = await c.post("/me/organisation", json={**application, "kind": "shop"}, headers=bank.auth)
+    assert bad.status_code == 422
+    applied = await c.post("/me/organisation", json=application, headers=bank.auth)
+    assert applied.status_code == 201 and applied.json()["status"] == "pending"
+    assert (
+        await c.post("/me/organisation", json=application, headers=bank.auth)
+    ).status_code == 409
+    (waiting,) = (await c.get("/moderation/queue", headers=moderator.auth)).json()["organisations"]
+    assert waiting["registration_number"] == "W751234567"
+    verify = {"action": "verify", "reason": "RNA checked on the register"}
+    decided = await c.post(f"/moderation/organisations/{bank.id}/decision", json=verify,
+                           headers=moderator.auth)  # fmt: skip
+    assert decided.status_code == 204
+    profile = (await c.get(f"/members/{bank.id}")).json()
+    assert profile["organisation"] == {"name": "Banque alimentaire de Paris", "kind": "association"}
+    # The role shows at the next log-in; so does the badge on its posts.
+    login = await c.post("/auth/login", json={"email": bank.email, "password": PASSWORD})
+    assert login.json()["account"]["role"] == "partner"
+    partner = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    created = await c.post("/posts", json=post_body(kind="offer"), headers=partner)
+    assert created.json()["author"]["verified"] is True
+    shown = (await c.get(f"/posts/{created.json()['id']}")).json()
+    assert shown["author"]["verified"] is True

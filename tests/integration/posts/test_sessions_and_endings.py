@@ -186,7 +186,7 @@ async def test_the_author_withdraws_and_resolves_with_who_helped(posts):
     assert profile["bio"] == bio["bio"] and profile["requests_resolved"] == 1
     assert set(profile) == {"id", "display_name", "member_since", "languages", "bio",
                             "requests_resolved", "offers_resolved", "helped",
-                            "suspended"}  # fmt: skip
+                            "suspended", "organisation"}  # fmt: skip
     assert profile["suspended"] is False
     assert (await posts.client.get(f"/members/{helper.id}")).json()["helped"] == 1
     missing = await posts.client.get("/members/nobody")

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from services.posts.domain.organisations import (
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+)
 from services.posts.handlers import Handlers, ModerationHandlers
 from shared.contract import events as E
 from shared.contract.errors import Conflict, Forbidden, Invalid
@@ -65,3 +70,21 @@ async def test_roles_are_granted_with_a_reason_and_never_to_oneself(posts, moder
         await moderation.grant_role(nadia, nadia.member_id, Role.MEMBER, "tired")
     with pytest.raises(Invalid):
         await moderation.suspend(nadia, nadia.member_id, "myself")
+
+
+async def test_an_organisation_is_verified_once_and_becomes_a_partner(posts, moderation):
+    nadia = await member(posts, "nadia", Role.MODERATOR)
+    bank = await member(posts, "bank")
+    application = Organisation("", "Banque alimentaire", OrganisationKind.ASSOCIATION,
+                               "W751234567", "https://banque.example", "accueil")  # fmt: skip
+    view = await moderation.apply(bank, application)
+    assert view["status"] is OrganisationStatus.PENDING
+    with pytest.raises(Conflict):  # pending: not twice
+        await moderation.apply(bank, application)
+    with pytest.raises(Forbidden):
+        await moderation.decide_organisation(bank, bank.member_id, True, "myself")
+    await moderation.decide_organisation(nadia, bank.member_id, True, "RNA checked")
+    assert posts.store.memory.accounts[bank.member_id].role is Role.PARTNER
+    assert (await moderation.my_organisation(bank))["status"] is OrganisationStatus.VERIFIED
+    with pytest.raises(Conflict):
+        await moderation.decide_organisation(nadia, bank.member_id, False, "changed my mind")

@@ -9,6 +9,7 @@ export type Route =
   | { name: "conversation"; id: string }
   | { name: "conversations" }
   | { name: "moderation" }
+  | { name: "organisation" }
   | { name: "new" }
   | { name: "my_posts" }
   | { name: "notifications" }
@@ -48,6 +49,8 @@ export function parseRoute(path: string, search: string): Route {
       return { name: "conversations" };
     case "/moderation":
       return { name: "moderation" };
+    case "/organisation":
+      return { name: "organisation" };
     case "/settings":
       return { name: "settings" };
     case "/password-reset":

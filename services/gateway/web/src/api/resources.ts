@@ -6,6 +6,8 @@ import type { Account } from "./session";
 export interface Author {
   id: string;
   display_name: string;
+  /** A verified organisation. */
+  verified?: boolean;
 }
 
 export interface Post {
@@ -244,6 +246,19 @@ export class Api {
     return request(this.posts(`/conversations/${id}/reports`), { method: "POST", body });
   }
 
+  // organisations -------------------------------------------------------------------
+  applyAsOrganisation(body: OrganisationApplication): Promise<OrganisationApplication> {
+    return request(this.posts("/me/organisation"), { method: "POST", body: json(body) });
+  }
+
+  myOrganisation(): Promise<OrganisationApplication | null> {
+    return request(this.posts("/me/organisation"));
+  }
+
+  decideOrganisation(accountId: string, action: string, reason: string): Promise<void> {
+    return request(this.posts(`/moderation/organisations/${accountId}/decision`), { method: "POST", body: json({ action, reason }) });
+  }
+
   // moderation ---------------------------------------------------------------------
   moderationQueue(): Promise<unknown> {
     return request(this.posts("/moderation/queue"));
@@ -340,6 +355,16 @@ export interface PublicProfile {
   offers_resolved: number;
   helped: number;
   suspended?: boolean;
+  organisation?: { name: string; kind: string } | null;
+}
+
+export interface OrganisationApplication {
+  name: string;
+  kind: string;
+  registration_number: string;
+  website: string;
+  contact: string;
+  status?: "pending" | "verified" | "refused";
 }
 
 /** A private conversation as one of its two members sees it. */

@@ -9,6 +9,7 @@ import { Feed } from "../screens/Feed";
 import { LogIn, Register } from "../screens/Account";
 import { Moderation } from "../screens/Moderation";
 import { MyPosts } from "../screens/MyPosts";
+import { OrganisationScreen } from "../screens/Organisation";
 import { NewPost } from "../screens/NewPost";
 import { Notifications } from "../screens/Notifications";
 import { PasswordReset, VerifyEmail } from "../screens/PasswordReset";
@@ -37,6 +38,7 @@ export function Root({ config, lang }: { config: Config; lang: Lang }) {
     case "conversation": screen = <Conversation key={route.id} id={route.id} />; break;
     case "conversations": screen = <Conversations />; break;
     case "moderation": screen = <Moderation />; break;
+    case "organisation": screen = <OrganisationScreen />; break;
     case "new": screen = <NewPost />; break;
     case "my_posts": screen = <MyPosts />; break;
     case "notifications": screen = <Notifications />; break;

@@ -9,6 +9,7 @@ import type { Key } from "../i18n";
 import { LIMITS, type Problem as ProblemOf, type Problems, checkText } from "../validation";
 
 interface Queue {
+  organisations: { account_id: string; name: string; kind: string; registration_number: string; website: string; contact: string }[];
   appeals: { post_id: string; title: string; text: string; status: string; decided: string | null; decided_because: string | null }[];
   posts: { id: string; title: string; body: string; status: string; author_id: string; author_name: string; reports: number; weight: number; reasons: string[]; alert_lives: boolean }[];
   conversations: { conversation_id: string; message_id: string | null; reported_id: string; reported_name: string; reason: string; message: string | null }[];
@@ -31,11 +32,22 @@ export function Moderation() {
   if (problem) return <Problem problem={problem} retry={() => setReload((n) => n + 1)} />;
   if (!queue) return <Loading />;
   const again = () => setReload((n) => n + 1);
-  const empty = !queue.appeals.length && !queue.posts.length && !queue.conversations.length;
+  const empty = !queue.appeals.length && !queue.posts.length && !queue.conversations.length && !queue.organisations.length;
   return (
     <section class="moderation" aria-labelledby="moderation-title">
       <h1 id="moderation-title" tabIndex={-1}>{t("moderation_title")}</h1>
       {empty && <Empty message={t("moderation_empty")} />}
+      {queue.organisations.length > 0 && <h2>{t("moderation_organisations")}</h2>}
+      <ol class="queue">
+        {queue.organisations.map((o) => (
+          <li key={`organisation-${o.account_id}`}>
+            <p><Link href={`/members/${o.account_id}`}>{o.name}</Link> <span class="tag">{t(`organisation_kind_${o.kind}` as Key)}</span></p>
+            <p class="meta">{t("organisation_registration", { number: o.registration_number })} · <a href={o.website} rel="noopener noreferrer" target="_blank">{o.website}</a> · {o.contact}</p>
+            <Decide onDone={again} actions={[["verify", "moderation_verify"], ["refuse", "moderation_refuse"]]}
+              decide={(action, reason) => app.api.decideOrganisation(o.account_id, action, reason)} />
+          </li>
+        ))}
+      </ol>
       {queue.appeals.length > 0 && <h2>{t("moderation_appeals")}</h2>}
       <ol class="queue">
         {queue.appeals.map((a) => (

@@ -28,6 +28,7 @@ export function MemberProfile({ id }: { id: string }) {
   return (
     <section class="profile" aria-labelledby="profile-name">
       <h1 id="profile-name" tabIndex={-1}>{profile.display_name}</h1>
+      {profile.organisation && <p><span class="tag verified">{t("verified_organisation")}</span> {t(`organisation_kind_${profile.organisation.kind}` as Key)} · {profile.organisation.name}</p>}
       <p class="meta">{t("profile_since", { date: since })}</p>
       {profile.bio ? <p class="profile-bio">{profile.bio}</p> : <p class="meta">{t("profile_no_bio")}</p>}
       <ul class="profile-figures">

@@ -66,6 +66,7 @@ export function Settings() {
     <section class="settings" aria-labelledby="settings-title">
       <h1 id="settings-title" tabIndex={-1}>{t("settings_title")}</h1>
       <EmailStatus />
+      <p><Link href="/organisation">{t("organisation_link")}</Link></p>
       <form onSubmit={save} noValidate>
         <fieldset>
           <legend>{t("settings_profile")}</legend>

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import URLError
-from urllib.request import urlopen
+from urllib.request import Request, urlopen
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from ops.infra.errors import InfraError
 from ops.infra.processes import log_tail, read_pid, start_detached, stop_pid
-from shared.runtime.settings import PROJECT_ROOT, Settings
+from shared.runtime.settings import PROJECT_ROOT, Settings, get_settings
 
 SERVICE_READY_TIMEOUT_S = 60.0
 
@@ -37,8 +37,12 @@ def is_ready(url: str) -> bool:
 
 def scrape(url: str, metric: str) -> float | None:
     """A Prometheus metric of the service at ``url`` (summed over its labels), or None."""
+    token = get_settings().metrics_token
+    request = Request(
+        f"{url}/metrics", headers={"Authorization": f"Bearer {token}"} if token else {}
+    )
     try:
-        with urlopen(f"{url}/metrics", timeout=2) as response:
+        with urlopen(request, timeout=2) as response:
             text = response.read().decode()
     except (URLError, OSError):
         return None

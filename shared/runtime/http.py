@@ -43,7 +43,10 @@ def service_app(
     if wiring is not None:
         use_wiring(app, wiring)
     readiness = {name: _check(app, name) for name in checks}
-    install_common(app, service, readiness, web_origins=settings.web_origins, uploads=uploads)
+    install_common(
+        app, service, readiness, web_origins=settings.web_origins, uploads=uploads,
+        metrics_token=settings.metrics_token,
+    )  # fmt: skip
     for router in routers:
         app.include_router(router, responses=COMMON_ERRORS)
     return app

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         f"http://{host}:{18004 + 10 * k}" for k in range(9) for host in ("127.0.0.1", "localhost")
     )
 
+    # /metrics is for the operator's Prometheus, not the public: with a token set, it
+    # answers only a request bearing it (Authorization: Bearer <token>), 401 otherwise.
+    # Unset (development), it answers anyone on the port.
+    metrics_token: str | None = None
+
     # The services' log level. INFO writes a line per request and per event handled,
     # each with its trace id (docs/operations.md); WARNING keeps only the problems.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -7,6 +7,7 @@ for everything else.
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import logging
 import math
@@ -79,6 +80,15 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[s
         if not is_trusted(hop):
             return hop
     return peer
+
+
+def metrics_allowed(token: str | None, authorization: str | None) -> bool:
+    """No token configured: open (development). Else the bearer must match, compared in
+    constant time."""
+    if not token:
+        return True
+    presented = (authorization or "").removeprefix("Bearer ").strip()
+    return hmac.compare_digest(presented.encode(), token.encode())
 
 
 def _printable(value):
@@ -228,6 +238,7 @@ def install_common(
     readiness: dict[str, ReadinessCheck],
     web_origins: tuple[str, ...] = (),
     uploads: tuple[tuple[re.Pattern[str], int], ...] = (),
+    metrics_token: str | None = None,
 ) -> None:
     """Add /healthz, /readyz, /metrics, the trace and metrics middleware, error handlers,
     and CORS for the web client's origins (it is served by the gateway, another port).
@@ -288,8 +299,14 @@ def install_common(
             return JSONResponse({"status": "unavailable", "failures": failures}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
-    async def metrics() -> Response:
+    @app.get(
+        "/metrics", tags=["operations"], summary="Prometheus metrics (the operator's token)",
+        response_class=Response, include_in_schema=False,
+    )  # fmt: skip
+    async def metrics(request: Request) -> Response:
+        if not metrics_allowed(metrics_token, request.headers.get("authorization")):
+            refusal = error_body("unauthorized", "metrics need the operator's token")
+            return JSONResponse(refusal, status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(BodySizeLimit, uploads=uploads)

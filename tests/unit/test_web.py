@@ -68,3 +68,13 @@ def test_the_client_address_is_believed_from_trusted_proxies_only():
     assert client_address("10.1.2.3", forged, proxies) == "198.51.100.7"
     assert client_address("10.1.2.3", None, proxies) == "10.1.2.3"
     assert client_address(None, "1.2.3.4", proxies) == "unknown"
+
+
+def test_metrics_answer_only_the_operators_token_when_one_is_set():
+    from shared.runtime.web import metrics_allowed
+
+    assert metrics_allowed(None, None)  # development: open
+    assert metrics_allowed("s3cret", "Bearer s3cret")
+    assert not metrics_allowed("s3cret", None)
+    assert not metrics_allowed("s3cret", "Bearer wrong")
+    assert not metrics_allowed("s3cret", "s3cre")

@@ -24,6 +24,7 @@ from services.gateway.bootstrap import GatewayWiring
 from services.gateway.domain import protocol as P
 from services.gateway.handlers import Client
 from shared.runtime.auth import InvalidTokenError
+from shared.runtime.web import metrics_allowed
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +103,9 @@ class GatewayServer:
                 connection.token_expires_at = claims.expires_at  # type: ignore[attr-defined]
                 connection.member_name = claims.display_name  # type: ignore[attr-defined]
             return None  # on with the WebSocket handshake (the Origin is checked there)
-        return await self.http(url.path)
+        return await self.http(url.path, request.headers.get("Authorization"))
 
-    async def http(self, path: str) -> Response:
+    async def http(self, path: str, authorization: str | None = None) -> Response:
         if path == "/healthz":
             return _json(HTTPStatus.OK, {"status": "ok"})
         if path == "/readyz":
@@ -124,6 +125,9 @@ class GatewayServer:
                              {"status": "unavailable", "failures": failures})  # fmt: skip
             return _json(HTTPStatus.OK, {"status": "ready"})
         if path == "/metrics":
+            if not metrics_allowed(self.settings.metrics_token, authorization):
+                refusal = {"code": "unauthorized", "message": "metrics need the operator's token"}
+                return _json(HTTPStatus.UNAUTHORIZED, refusal, {"WWW-Authenticate": "Bearer"})
             return _response(HTTPStatus.OK, generate_latest(), CONTENT_TYPE_LATEST)
         if path == "/config.json":
             config = {

@@ -61,3 +61,11 @@ async def test_a_members_socket_lives_as_long_as_its_token(gateways):
     await asyncio.sleep(3)
     assert anonymous.closed_with is None  # no token, no expiry
     await anonymous.close()
+
+
+async def test_metrics_need_the_operators_token_when_one_is_set(gateways):
+    gateway = await gateways.start(metrics_token="s3cret-token")
+    async with httpx.AsyncClient(base_url=gateway.http) as http:
+        assert (await http.get("/metrics")).status_code == 401
+        allowed = await http.get("/metrics", headers={"Authorization": "Bearer s3cret-token"})
+        assert allowed.status_code == 200 and "entraide_gateway_connections" in allowed.text

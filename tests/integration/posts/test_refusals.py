@@ -97,3 +97,13 @@ async def test_registrations_are_limited_overall(make_posts):
         for n in range(4)
     ]
     assert statuses == [201, 201, 201, 429]
+
+
+async def test_metrics_need_the_operators_token_when_one_is_set(make_posts):
+    posts = await make_posts(metrics_token="s3cret-token")
+    assert (await posts.client.get("/metrics")).status_code == 401
+    wrong = await posts.client.get("/metrics", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    right = await posts.client.get("/metrics", headers={"Authorization": "Bearer s3cret-token"})
+    assert right.status_code == 200 and "entraide_outbox" in right.text
+    assert "/metrics" not in (await posts.client.get("/openapi.json")).json()["paths"]

@@ -12,8 +12,12 @@ from ulid import ULID
 
 from services.notifications.domain.webhooks import Delivery, Endpoint, WebhookFilter
 from services.notifications.ports import Clock, SecretMaker, WebhookSender, WebhookStore
-from shared.contract.errors import Forbidden, Invalid, NotFound
+from shared.contract.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.contract.identity import Claims
+
+# Each endpoint gets a delivery in flight and its retries: a partner with many could take
+# the delivery loop's slots from the others.
+MAX_ENDPOINTS = 10
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,10 @@ class WebhookHandlers:
         self, partner: Claims, url: str, description: str, filter: WebhookFilter
     ) -> Endpoint:
         """A new endpoint; its secret is in the answer, and never shown again."""
+        if len(await self.store.endpoints_of(partner.member_id)) >= MAX_ENDPOINTS:
+            raise Conflict(f"at most {MAX_ENDPOINTS} endpoints an organisation: delete one first",
+                           field="url", code="too_many_endpoints",
+                           params={"n": MAX_ENDPOINTS})  # fmt: skip
         problem = await self.sender.address_problem(url)
         if problem:
             raise Invalid(problem, field="url")

@@ -18,7 +18,7 @@ from services.notifications.handlers import (
     WebhookHandlers,
 )
 from shared.contract.envelope import decode_event, encode_event, new_event_id
-from shared.contract.errors import Forbidden, Invalid, NotFound
+from shared.contract.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.contract.events import (
     ConversationRead,
     MatchFound,
@@ -268,6 +268,14 @@ async def test_a_partner_registers_and_manages_only_its_own_endpoints(webhooks):
     assert signing == ["whsec_fake2", "whsec_fake1"]
     await webhooks.delete(PARTNER, endpoint.id)
     assert await webhooks.endpoints(PARTNER) == []
+
+
+async def test_an_organisation_has_at_most_ten_endpoints(webhooks):
+    for n in range(10):
+        await webhooks.register(PARTNER, f"https://partner.example/{n}", "", WebhookFilter())
+    with pytest.raises(Conflict) as eleventh:
+        await webhooks.register(PARTNER, "https://partner.example/10", "", WebhookFilter())
+    assert eleventh.value.code == "too_many_endpoints"
 
 
 async def test_replay_sends_again_what_followed_the_cursor(webhooks):

@@ -405,4 +405,5 @@ export const en = {
   moderation_verify: "Verify",
   moderation_refuse: "Refuse",
   error_already_applied: "Your application is already made.",
+  error_too_many_endpoints: "At most {n} endpoints an organisation: delete one first.",
 };

@@ -406,4 +406,5 @@ export const fr: Record<keyof typeof en, string> = {
   moderation_verify: "Vérifier",
   moderation_refuse: "Refuser",
   error_already_applied: "Votre demande est déjà faite.",
+  error_too_many_endpoints: "{n} points de réception au plus par organisation : supprimez-en un d'abord.",
 };

@@ -115,7 +115,8 @@ class WebhookStore(Protocol):
 
     async def endpoints_of(self, partner_id: str) -> list[Endpoint]: ...
 
-    async def enabled_endpoints(self) -> list[Endpoint]: ...
+    async def receiving_endpoints(self) -> list[Endpoint]:
+        """Those that take new deliveries: enabled, or paused by their partner."""
 
     async def delete_endpoint(self, endpoint_id: str) -> None: ...
 

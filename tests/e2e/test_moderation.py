@@ -17,6 +17,8 @@ from services.posts.settings import PostsSettings
 from shared.contract.identity import Role
 from tests.e2e.test_conversations import account
 from tests.e2e.test_journeys import PHONE, SLOW_MS, api_post, chromium, log_in, member, start
+from tests.integration.kafka_tools import wait_until
+from tests.integration.notifications.conftest import receiver  # noqa: F401 (a fixture)
 
 
 @pytest.mark.timeout(240)
@@ -160,7 +162,7 @@ async def settle(system, emails: list[str]) -> None:
 
 
 @pytest.mark.timeout(240)
-async def test_an_association_applies_and_a_moderator_verifies_it(system, unique):
+async def test_an_association_is_verified_and_works_its_console(system, unique, receiver):
     origin = await start(system)
     domain = f"{unique}.example.org"
     http = httpx.AsyncClient(base_url=system.url("posts"), timeout=10)
@@ -209,4 +211,28 @@ async def test_an_association_applies_and_a_moderator_verifies_it(system, unique
             nadia.page.get_by_text("Association · Banque alimentaire de Paris")
         ).to_be_visible()
         await nadia.screen("profile-verified-organisation")
+
+        # Its console (the partner role shows from its next log-in): an endpoint, a test
+        # delivery that arrives signed, and a replay of it.
+        await bank.page.get_by_role("button", name="Se déconnecter").click()
+        await bank.goto("/login")
+        await log_in(bank, f"banque@{domain}")
+        await bank.page.wait_for_url(f"{origin}/")
+        await bank.page.get_by_role("link", name="Console").click()
+        await bank.page.get_by_label("Adresse (https)").fill(receiver.url)
+        await bank.page.get_by_label("Description").fill("Notre tableau de bord")
+        await bank.page.get_by_label("Logement").check()
+        await bank.page.get_by_role("button", name="Créer le point de réception").click()
+        await expect(bank.page.locator(".secret code")).to_contain_text("whsec_")
+        endpoint = bank.page.locator(".queue li").filter(has_text=receiver.url)
+        await endpoint.get_by_role("button", name="Envoyer un test").click()
+        await wait_until(lambda: len(receiver.received) >= 1, 20, "the test delivery")
+        await endpoint.get_by_role("button", name="Envois").click()
+        row = endpoint.locator("tr").filter(has_text="webhook.test.v1")
+        await expect(row).to_contain_text("livré", timeout=SLOW_MS)
+        await bank.screen("partner-console")
+        await row.get_by_role("button", name="Renvoyer à partir d'ici").click()
+        await wait_until(lambda: len(receiver.received) >= 2, 20, "the replayed delivery")
+        ids = {headers["webhook-id"] for headers, _, _ in receiver.received}
+        assert len(ids) == 1  # the same message, sent again
         assert bank.errors == [] and nadia.errors == []

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from services.notifications.domain.notices import AlertFacts, KnownPost, NearbyMember, Stored
 from services.notifications.domain.preferences import Preferences
-from services.notifications.domain.webhooks import Delivery, Endpoint
+from services.notifications.domain.webhooks import PAUSED, Delivery, Endpoint
 from services.notifications.ports import Attempt
 from shared.contract import geo
 from shared.contract.events import AlertReached, MatchFound, MemberLocated, MemberProfileChanged
@@ -197,8 +197,8 @@ class FakeWebhookStore:
     async def endpoints_of(self, partner_id: str) -> list[Endpoint]:
         return [e for e in self.endpoints.values() if e.partner_id == partner_id]
 
-    async def enabled_endpoints(self) -> list[Endpoint]:
-        return [e for e in self.endpoints.values() if e.enabled]
+    async def receiving_endpoints(self) -> list[Endpoint]:
+        return [e for e in self.endpoints.values() if e.enabled or e.disabled_reason == PAUSED]
 
     async def delete_endpoint(self, endpoint_id: str) -> None:
         self.endpoints.pop(endpoint_id, None)

@@ -21,7 +21,7 @@ ASSETS_PREFIX = "/assets/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 APP_ROUTES = re.compile(
     r"^/(?:|new|login|register|settings|me/posts|me/notifications|me/conversations"
-    r"|password-reset|verify-email|moderation|organisation"
+    r"|password-reset|verify-email|moderation|organisation|partner"
     r"|(?:posts|alerts|members|conversations)/[0-9A-Za-z_-]{1,64})/?$"
 )
 TYPES = {

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from services.notifications.domain.webhooks import Delivery, Endpoint, WebhookFilter
+from services.notifications.domain.webhooks import PAUSED, Delivery, Endpoint, WebhookFilter
 from shared.contract.values import Category, Kind, Point
 
 ENDPOINT_COLUMNS = (
@@ -80,9 +80,12 @@ class PostgresWebhookStore:
             )
         return [_endpoint(row) for row in rows]
 
-    async def enabled_endpoints(self) -> list[Endpoint]:
+    async def receiving_endpoints(self) -> list[Endpoint]:
         async with self.pool.acquire() as conn:
-            rows = await conn.fetch(f"SELECT {ENDPOINT_COLUMNS} FROM endpoints WHERE enabled")
+            rows = await conn.fetch(
+                f"SELECT {ENDPOINT_COLUMNS} FROM endpoints WHERE enabled OR disabled_reason = $1",
+                PAUSED,
+            )
         return [_endpoint(row) for row in rows]
 
     async def delete_endpoint(self, endpoint_id: str) -> None:

@@ -18,6 +18,11 @@ DEFAULT_RETRY_SCHEDULE_S: tuple[float, ...] = (5, 300, 1_800, 7_200, 18_000, 36_
 JITTER_FRACTION = 0.2
 
 
+# An endpoint its partner paused still takes deliveries: they wait, queued, until it is
+# enabled again (one a 410 disabled takes none: its receiver is gone).
+PAUSED = "paused by the partner"
+
+
 @dataclass(frozen=True)
 class WebhookFilter:
     """Empty sets mean "any". The area matches on the public (fuzzed) location."""

@@ -106,6 +106,25 @@ async def enable(endpoint_id: EndpointId, partner: Partner, handlers: WebhooksDe
 
 
 @router.post(
+    "/{endpoint_id}/pause",
+    summary="Pause deliveries (they wait, queued, until it is enabled again)",
+    responses={404: {"model": ErrorBody}},
+)
+async def pause(endpoint_id: EndpointId, partner: Partner, handlers: WebhooksDep) -> EndpointOut:
+    return _out(await handlers.pause(partner, endpoint_id))
+
+
+@router.post(
+    "/{endpoint_id}/test",
+    summary="Send a test delivery (`org.entraide.webhook.test.v1`), signed like the others",
+    status_code=202,
+    responses={404: {"model": ErrorBody}},
+)
+async def send_test(endpoint_id: EndpointId, partner: Partner, handlers: WebhooksDep) -> dict:
+    return {"message_id": await handlers.send_test(partner, endpoint_id)}
+
+
+@router.post(
     "/{endpoint_id}/rotate-secret",
     summary="Issue a new secret; the old one also signs during a grace period",
     responses={404: {"model": ErrorBody}},

@@ -227,7 +227,7 @@ class EventHandlers:
 
     async def _to_partners(self, decoded: DecodedEvent, post: N.KnownPost) -> None:
         endpoints = [
-            e.id for e in await self.webhooks.enabled_endpoints() if e.filter.accepts(post)
+            e.id for e in await self.webhooks.receiving_endpoints() if e.filter.accepts(post)
         ]
         added = await self.webhooks.enqueue(
             endpoints, decoded.envelope.id, decoded.envelope.type, webhook_payload(decoded)

@@ -4,13 +4,14 @@ endpoint is the partner's own."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ulid import ULID
 
-from services.notifications.domain.webhooks import Delivery, Endpoint, WebhookFilter
+from services.notifications.domain.webhooks import PAUSED, Delivery, Endpoint, WebhookFilter
 from services.notifications.ports import Clock, SecretMaker, WebhookSender, WebhookStore
 from shared.contract.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.contract.identity import Claims
@@ -18,6 +19,7 @@ from shared.contract.identity import Claims
 # Each endpoint gets a delivery in flight and its retries: a partner with many could take
 # the delivery loop's slots from the others.
 MAX_ENDPOINTS = 10
+TEST_EVENT = "org.entraide.webhook.test.v1"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,25 @@ class WebhookHandlers:
         await self.store.set_enabled(endpoint_id, True, None)
         self.wake_deliveries()
         return await self.endpoint(partner, endpoint_id)
+
+    async def pause(self, partner: Claims, endpoint_id: str) -> Endpoint:
+        """Deliveries wait (queued, not lost) until the partner enables it again."""
+        await self.endpoint(partner, endpoint_id)
+        await self.store.set_enabled(endpoint_id, False, PAUSED)
+        return await self.endpoint(partner, endpoint_id)
+
+    async def send_test(self, partner: Claims, endpoint_id: str) -> str:
+        """A test delivery, signed like the others; its message id."""
+        await self.endpoint(partner, endpoint_id)
+        message_id = str(ULID())
+        now = self.clock()
+        payload = json.dumps({
+            "type": TEST_EVENT, "timestamp": now.isoformat(),
+            "data": {"message": "a test delivery from Entraide", "endpoint_id": endpoint_id},
+        }, separators=(",", ":"))  # fmt: skip
+        await self.store.enqueue([endpoint_id], message_id, TEST_EVENT, payload)
+        self.wake_deliveries()
+        return message_id
 
     async def rotate_secret(self, partner: Claims, endpoint_id: str) -> RotatedSecret:
         await self.endpoint(partner, endpoint_id)

@@ -1,6 +1,7 @@
 """Partner webhooks: signed (checked with the standardwebhooks package), retried through
 failures and a restart, nothing lost, duplicates only with the same webhook-id."""
 
+import asyncio
 import json
 
 from standardwebhooks.webhooks import Webhook
@@ -193,3 +194,32 @@ async def test_bad_endpoints_are_refused_with_the_field(make_notifications):
     response = await strict.client.post("/v1/webhooks", json={"url": "https://example.org/x"},
                                         headers=member)  # fmt: skip
     assert response.status_code == 403
+
+
+async def test_a_paused_endpoint_keeps_its_deliveries_and_a_test_delivery_arrives_signed(
+    notifications, receiver
+):
+    partner = member_id("partner")
+    endpoint = await register(notifications, partner, receiver.url)
+    auth = notifications.auth(partner, Role.PARTNER)
+    base = f"/v1/webhooks/{endpoint['id']}"
+    paused = await notifications.client.post(f"{base}/pause", headers=auth)
+    assert paused.status_code == 200 and paused.json()["enabled"] is False
+    post = public_post(member_id("p"))
+    await notifications.put(m.PostCreated(post_id=post.post_id, post=post))
+
+    async def queued() -> bool:
+        page = (await notifications.client.get(f"{base}/deliveries", headers=auth)).json()
+        return len(page["items"]) == 1
+
+    await eventually(queued, 10, "the delivery queued")
+    await asyncio.sleep(1)  # paused: nothing is sent meanwhile
+    assert receiver.received == []
+    assert (await notifications.client.post(f"{base}/enable", headers=auth)).status_code == 200
+    test = await notifications.client.post(f"{base}/test", headers=auth)
+    assert test.status_code == 202
+    await wait_for(lambda: len(verified(receiver, endpoint["secret"])) == 2)
+    kinds = sorted(p["type"] for p in verified(receiver, endpoint["secret"]).values())
+    assert kinds == ["org.entraide.post.created.v1", "org.entraide.webhook.test.v1"]
+    other = notifications.auth(member_id("other"), Role.PARTNER)
+    assert (await notifications.client.post(f"{base}/test", headers=other)).status_code == 403

@@ -10,6 +10,7 @@ export type Route =
   | { name: "conversations" }
   | { name: "moderation" }
   | { name: "organisation" }
+  | { name: "partner" }
   | { name: "new" }
   | { name: "my_posts" }
   | { name: "notifications" }
@@ -51,6 +52,8 @@ export function parseRoute(path: string, search: string): Route {
       return { name: "moderation" };
     case "/organisation":
       return { name: "organisation" };
+    case "/partner":
+      return { name: "partner" };
     case "/settings":
       return { name: "settings" };
     case "/password-reset":

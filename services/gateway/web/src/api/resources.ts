@@ -300,6 +300,31 @@ export class Api {
     return request(this.posts(`/me/blocks/${memberId}`), { method: "DELETE" });
   }
 
+  // a partner's webhooks ----------------------------------------------------------
+  endpoints(): Promise<Endpoint[]> {
+    return request(this.notes("/v1/webhooks"));
+  }
+
+  createEndpoint(body: { url: string; description: string; filters: Record<string, unknown> }): Promise<Endpoint & { secret: string }> {
+    return request(this.notes("/v1/webhooks"), { method: "POST", body: json(body) });
+  }
+
+  endpointAction(id: string, action: "pause" | "enable" | "test" | "rotate-secret"): Promise<Endpoint & { secret?: string }> {
+    return request(this.notes(`/v1/webhooks/${id}/${action}`), { method: "POST" });
+  }
+
+  deleteEndpoint(id: string): Promise<void> {
+    return request(this.notes(`/v1/webhooks/${id}`), { method: "DELETE" });
+  }
+
+  deliveries(id: string): Promise<{ items: Delivery[]; next_cursor: number | null }> {
+    return request(this.notes(`/v1/webhooks/${id}/deliveries?limit=50`));
+  }
+
+  replay(id: string, after: number): Promise<{ requeued: number }> {
+    return request(this.notes(`/v1/webhooks/${id}/replay`), { method: "POST", body: json({ after }) });
+  }
+
   matches(postId: string): Promise<Match[]> {
     return request(this.notes(`/v1/posts/${postId}/matches`));
   }
@@ -390,4 +415,27 @@ export interface Message {
   sender: Author;
   body: string;
   sent_at: string;
+}
+
+/** A partner's webhook endpoint. */
+export interface Endpoint {
+  id: string;
+  url: string;
+  description: string;
+  filters: { categories: string[]; kinds: string[]; urgent_only: boolean };
+  enabled: boolean;
+  disabled_reason: string | null;
+  created_at: string;
+}
+
+export interface Delivery {
+  seq: number;
+  message_id: string;
+  event_type: string;
+  status: "pending" | "delivered" | "dead";
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
 }

@@ -73,6 +73,7 @@ export function Header() {
         )}
         {member && <Link href="/settings">{t("nav_settings")}</Link>}
         {member?.role === "moderator" && <Link href="/moderation">{t("nav_moderation")}</Link>}
+        {member?.role === "partner" && <Link href="/partner">{t("nav_partner")}</Link>}
       </nav>
       <div class="tools">
         <span class={`status status-${status}`} role="status" aria-live="polite">{t(`status_${status}`)}</span>

@@ -10,6 +10,7 @@ import { LogIn, Register } from "../screens/Account";
 import { Moderation } from "../screens/Moderation";
 import { MyPosts } from "../screens/MyPosts";
 import { OrganisationScreen } from "../screens/Organisation";
+import { Partner } from "../screens/Partner";
 import { NewPost } from "../screens/NewPost";
 import { Notifications } from "../screens/Notifications";
 import { PasswordReset, VerifyEmail } from "../screens/PasswordReset";
@@ -39,6 +40,7 @@ export function Root({ config, lang }: { config: Config; lang: Lang }) {
     case "conversations": screen = <Conversations />; break;
     case "moderation": screen = <Moderation />; break;
     case "organisation": screen = <OrganisationScreen />; break;
+    case "partner": screen = <Partner />; break;
     case "new": screen = <NewPost />; break;
     case "my_posts": screen = <MyPosts />; break;
     case "notifications": screen = <Notifications />; break;

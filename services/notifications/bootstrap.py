@@ -173,7 +173,7 @@ async def bootstrap(settings: NotificationsSettings) -> NotificationsWiring:
         ),
         deliveries_queued=queued,
         verifier=keys.verifier(),
-        revocations=RedisRevocations(redis, settings.redis_prefix),
+        revocations=RedisRevocations(redis, settings.suspended_key),
     )
 
 

@@ -158,7 +158,7 @@ async def bootstrap(settings: PostsSettings) -> PostsWiring:
         web_url=settings.web_url,
         resets_per_hour=settings.resets_per_hour,
     )
-    revocations = RedisRevocations(redis, settings.redis_prefix)
+    revocations = RedisRevocations(redis, settings.suspended_key)
     moderation = ModerationHandlers(store=store, revocations=revocations, clock=utcnow)
     return PostsWiring(
         settings=settings,

@@ -106,6 +106,10 @@ class UnitOfWork(Protocol):
 
     async def account(self, account_id: str) -> Account | None: ...
 
+    async def account_for_update(self, account_id: str) -> Account | None:
+        """The account, locked until the transaction ends (two decisions never both
+        write it from what each read)."""
+
     async def account_by_email(self, email: str) -> Account | None: ...
 
     async def save_profile(self, account_id: str, profile: Profile) -> None: ...
@@ -145,6 +149,10 @@ class UnitOfWork(Protocol):
     async def mail_token_for_update(self, token_hash: str) -> MailToken | None: ...
 
     async def save_mail_token(self, token: MailToken) -> None: ...
+
+    async def spend_mail_tokens(self, account_id: str, purpose: str, now: datetime) -> None:
+        """Every unused link of this purpose is used up (a new password: the other
+        reset links in the mailbox stop working)."""
 
     async def add_refresh_token(self, token: RefreshToken) -> None: ...
 
@@ -207,6 +215,9 @@ class UnitOfWork(Protocol):
 
     async def has_message(self, conversation_id: str, message_id: str) -> bool: ...
 
+    async def message_sender(self, conversation_id: str, message_id: str) -> str | None:
+        """Who sent this message of the conversation (None: no such message in it)."""
+
     async def blocked_between(self, one: str, other: str) -> bool:
         """Has either blocked the other?"""
 
@@ -235,11 +246,19 @@ class PhotoStore(Protocol):
     async def get(self, photo_id: str, thumb: bool = False) -> bytes | None: ...
 
 
+@dataclass(frozen=True)
+class Byline:
+    """How a post's author shows: her name, and whether she is a verified organisation."""
+
+    name: str
+    verified: bool = False
+
+
 class Store(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
 
-    async def add_post(self, post: Post) -> str:
-        """Write a new post and its events atomically; return its author's display name."""
+    async def add_post(self, post: Post) -> Byline:
+        """Write a new post and its events atomically; return how its author shows."""
 
 
 class PostQueries(Protocol):
@@ -262,7 +281,7 @@ class PostQueries(Protocol):
         """A member's public profile (name, since, languages, bio, what they resolved and
         how many they helped); None when there is no such member."""
 
-    def new_post(self, post: Post, author_name: str, viewer: Claims | None) -> View:
+    def new_post(self, post: Post, byline: Byline, viewer: Claims | None) -> View:
         """The view of a post just written, without reading it back."""
 
 

@@ -9,9 +9,11 @@ import redis.asyncio as aioredis
 
 
 class RedisRevocations:
-    def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
+    def __init__(self, redis: aioredis.Redis, key: str) -> None:
+        """``key``: the one set every service reads (settings.suspended_key), not under a
+        service's own prefix: the posts service writes it, the others read it."""
         self.redis = redis
-        self.key = f"{prefix}:suspended"
+        self.key = key
 
     async def revoke(self, member_id: str) -> None:
         await self.redis.sadd(self.key, member_id)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # Unset (development), it answers anyone on the port.
     metrics_token: str | None = None
 
+    # The Redis set of suspended members every HTTP service checks (shared/runtime/
+    # revocations.py): one key for all of them, whatever each service's own prefix.
+    suspended_key: str = "entraide:suspended"
+
     # The services' log level. INFO writes a line per request and per event handled,
     # each with its trace id (docs/operations.md); WARNING keeps only the problems.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -22,6 +22,7 @@ from shared.runtime.auth import KeyRing
 from shared.runtime.kafka.admin import delete_topics_named_with, ensure_topics
 from shared.runtime.settings import PROJECT_ROOT
 from tests.integration.net import free_ports
+from tests.integration.notifications.conftest import receiver  # noqa: F401 (a fixture)
 
 READY_TIMEOUT_S = 90
 
@@ -123,6 +124,7 @@ async def system(endpoints, unique, tmp_path, smtp) -> Iterator[System]:
         "ENTRAIDE_TOPIC_NAMESPACE": suffix,
         "ENTRAIDE_POSTGRES_SCHEMA": schema,
         "ENTRAIDE_REDIS_PREFIX": f"e2e:{unique}",
+        "ENTRAIDE_SUSPENDED_KEY": f"e2e:{unique}:suspended",
         "ENTRAIDE_CONSUMER_GROUP": f"e2e-notifications-{unique}",
         "ENTRAIDE_KEYS_DIR": str(keys),
         "ENTRAIDE_DATA_DIR": str(tmp_path / "data"),

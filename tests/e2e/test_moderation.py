@@ -18,7 +18,6 @@ from shared.contract.identity import Role
 from tests.e2e.test_conversations import account
 from tests.e2e.test_journeys import PHONE, SLOW_MS, api_post, chromium, log_in, member, start
 from tests.integration.kafka_tools import wait_until
-from tests.integration.notifications.conftest import receiver  # noqa: F401 (a fixture)
 
 
 @pytest.mark.timeout(240)

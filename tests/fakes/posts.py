@@ -16,7 +16,7 @@ from services.posts.domain.organisations import Organisation
 from services.posts.domain.photos import Processed
 from services.posts.domain.posts import LIVE_STATUSES, Post
 from services.posts.domain.sessions import RefreshToken
-from services.posts.ports import Limit, Place, View
+from services.posts.ports import Byline, Limit, Place, View
 from shared.contract.errors import Invalid, NotFound, RateLimited
 from shared.contract.events import Event, MessageSent, ReplyCreated
 from shared.contract.identity import Claims, Role
@@ -118,6 +118,9 @@ class FakeUnitOfWork:
     async def account(self, account_id: str) -> Account | None:
         return copy.deepcopy(self.m.accounts.get(account_id))
 
+    async def account_for_update(self, account_id: str) -> Account | None:
+        return await self.account(account_id)
+
     async def account_by_email(self, email: str) -> Account | None:
         found = [a for a in self.m.accounts.values() if a.email.lower() == email.lower()]
         return copy.deepcopy(found[0]) if found else None
@@ -150,6 +153,11 @@ class FakeUnitOfWork:
 
     async def mail_token_for_update(self, token_hash: str) -> MailToken | None:
         return copy.deepcopy(self.m.mail_tokens.get(token_hash))
+
+    async def spend_mail_tokens(self, account_id: str, purpose: str, now: datetime) -> None:
+        for token in self.m.mail_tokens.values():
+            if token.account_id == account_id and token.purpose == purpose and not token.used_at:
+                token.used_at = now
 
     async def save_mail_token(self, token: MailToken) -> None:
         self.m.mail_tokens[token.token_hash] = copy.deepcopy(token)
@@ -289,6 +297,11 @@ class FakeUnitOfWork:
         message = self.m.messages.get(message_id)
         return message is not None and message.conversation_id == conversation_id
 
+    async def message_sender(self, conversation_id: str, message_id: str) -> str | None:
+        message = self.m.messages.get(message_id)
+        ok = message is not None and message.conversation_id == conversation_id
+        return message.sender_id if ok else None
+
     async def blocked_between(self, one: str, other: str) -> bool:
         return (one, other) in self.m.blocks or (other, one) in self.m.blocks
 
@@ -322,10 +335,12 @@ class FakeStore:
         yield FakeUnitOfWork(working)
         self.memory = working  # only reached without an error: committed
 
-    async def add_post(self, post: Post) -> str:
+    async def add_post(self, post: Post) -> Byline:
         self.memory.posts[post.id] = _stored_copy(post)
         self.memory.outbox.extend(post.events)
-        return self.memory.accounts[post.author_id].profile.display_name
+        organisation = self.memory.organisations.get(post.author_id)
+        verified = organisation is not None and organisation.status.value == "verified"
+        return Byline(self.memory.accounts[post.author_id].profile.display_name, verified)
 
     @property
     def events(self) -> list[Event]:
@@ -339,8 +354,8 @@ class FakeQueries:
     def __init__(self, store: FakeStore) -> None:
         self.store = store
 
-    def new_post(self, post: Post, author_name: str, viewer: Claims | None) -> View:
-        return _view(post, author_name, viewer)
+    def new_post(self, post: Post, byline: Byline, viewer: Claims | None) -> View:
+        return _view(post, byline.name, viewer)
 
     async def post(self, post_id: str, viewer: Claims | None) -> View:
         post = self.store.memory.posts.get(post_id)

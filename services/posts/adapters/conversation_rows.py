@@ -94,6 +94,12 @@ class ConversationWrites:
             conversation_id, message_id,
         )  # fmt: skip
 
+    async def message_sender(self, conversation_id: str, message_id: str) -> str | None:
+        return await self.conn.fetchval(
+            "SELECT sender_id FROM messages WHERE id = $2 AND conversation_id = $1",
+            conversation_id, message_id,
+        )  # fmt: skip
+
     async def blocked_between(self, one: str, other: str) -> bool:
         return await self.conn.fetchval(
             "SELECT EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = $1 AND blocked_id = $2)"

@@ -16,6 +16,7 @@ import asyncpg
 from services.posts.adapters.post_rows import POST_COLUMNS, post_values
 from services.posts.domain.feed import FeedQuery, decode_cursor, encode_cursor
 from services.posts.domain.posts import Post
+from services.posts.ports import Byline
 from shared.contract.errors import NotFound
 from shared.contract.geo import CELL_SIZE_M, EARTH_RADIUS_M
 from shared.contract.identity import Claims, Role
@@ -26,7 +27,8 @@ METRES_PER_DEGREE_LAT = 111_320.0
 PUBLIC_COLUMNS = (
     ", ".join(f"p.{column}" for column in POST_COLUMNS)
     + ", p.cell_lat, p.cell_lon, a.display_name AS author_name,"
-    " a.role = 'partner' AS author_verified,"
+    " EXISTS (SELECT 1 FROM organisations o WHERE o.account_id = p.author_id"
+    " AND o.status = 'verified') AS author_verified,"
     " (SELECT count(*) FROM replies r WHERE r.post_id = p.id) AS reply_count"
 )
 
@@ -61,8 +63,7 @@ def public_view(row: Mapping[str, Any], viewer: Claims | None = None) -> dict[st
         "author": {
             "id": row["author_id"],
             "display_name": row["author_name"],
-            # A verified organisation (its partner role comes with the verification).
-            "verified": bool(row.get("author_verified")),
+            "verified": bool(row.get("author_verified")),  # a verified organisation
         },
         "kind": row["kind"],
         "category": row["category"],
@@ -106,11 +107,10 @@ class PostgresQueries:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    def new_post(self, post: Post, author_name: str, viewer: Claims | None) -> dict[str, Any]:
+    def new_post(self, post: Post, byline: Byline, viewer: Claims | None) -> dict[str, Any]:
         """The view of a post just created, without reading it back from the database."""
-        verified = viewer is not None and viewer.role is Role.PARTNER
-        row = {**post_values(post), "author_name": author_name, "reply_count": 0,
-               "author_verified": verified}  # fmt: skip
+        row = {**post_values(post), "author_name": byline.name, "reply_count": 0,
+               "author_verified": byline.verified}  # fmt: skip
         return public_view(row, viewer)
 
     async def feed(self, q: FeedQuery, viewer: Claims | None) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from services.posts.domain.organisations import (
 )
 from services.posts.domain.posts import Post
 from services.posts.domain.sessions import RefreshToken
+from services.posts.ports import Byline
 from shared.contract.catalogue import topic_for
 from shared.contract.envelope import encode_event, new_event_id
 from shared.contract.events import Event, ReplyCreated
@@ -139,6 +140,12 @@ class PostgresUnitOfWork(ConversationWrites):
 
     async def account(self, account_id: str) -> Account | None:
         row = await self.conn.fetchrow("SELECT * FROM accounts WHERE id = $1", account_id)
+        return account_from_row(row) if row else None
+
+    async def account_for_update(self, account_id: str) -> Account | None:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM accounts WHERE id = $1 FOR UPDATE", account_id
+        )
         return account_from_row(row) if row else None
 
     async def account_by_email(self, email: str) -> Account | None:
@@ -266,6 +273,13 @@ class PostgresUnitOfWork(ConversationWrites):
             return None
         return MailToken(row["token_hash"], row["account_id"], Purpose(row["purpose"]),
                          row["expires_at"], row["used_at"])  # fmt: skip
+
+    async def spend_mail_tokens(self, account_id: str, purpose: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE mail_tokens SET used_at = $3 WHERE account_id = $1 AND purpose = $2"
+            " AND used_at IS NULL",
+            account_id, purpose, now,
+        )  # fmt: skip
 
     async def save_mail_token(self, token: MailToken) -> None:
         await self.conn.execute(
@@ -423,7 +437,9 @@ INSERT_POST = (
     " new_events AS ("
     " INSERT INTO outbox (event_id, topic, key, lane, value, traceparent)"
     f" {outbox_rows(first=len(WRITTEN_COLUMNS) + 1)})"
-    f" SELECT display_name FROM accounts WHERE id = ${WRITTEN_COLUMNS.index('author_id') + 1}"
+    " SELECT display_name, EXISTS (SELECT 1 FROM organisations o WHERE o.account_id = a.id"
+    " AND o.status = 'verified') AS verified"
+    f" FROM accounts a WHERE a.id = ${WRITTEN_COLUMNS.index('author_id') + 1}"
 )
 
 
@@ -436,13 +452,14 @@ class PostgresStore:
         async with self.pool.acquire() as conn, conn.transaction():
             yield PostgresUnitOfWork(conn)
 
-    async def add_post(self, post: Post) -> str:
+    async def add_post(self, post: Post) -> Byline:
         """Write a new post and its events, outside any transaction (one statement is
-        atomic); return the author's display name."""
+        atomic); return how its author shows."""
         values = post_values(post)
         async with self.pool.acquire() as conn:
-            return await conn.fetchval(
+            row = await conn.fetchrow(
                 INSERT_POST,
                 *(values[column] for column in WRITTEN_COLUMNS),
                 *outbox_columns(post.events),
             )
+        return Byline(row["display_name"], row["verified"])

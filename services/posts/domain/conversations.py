@@ -173,6 +173,9 @@ def encode_list_cursor(last_message_at: datetime, conversation_id: str) -> str:
 def decode_list_cursor(cursor: str) -> tuple[datetime, str]:
     at, _, conversation_id = cursor.partition(".")
     micros = decode_cursor(at)
-    if not micros.isdigit():
-        raise Invalid("malformed cursor", field="cursor")
-    return EPOCH + timedelta(microseconds=int(micros)), decode_cursor(conversation_id)
+    try:
+        if not (micros.isascii() and micros.isdecimal()):
+            raise ValueError(micros)
+        return EPOCH + timedelta(microseconds=int(micros)), decode_cursor(conversation_id)
+    except (ValueError, OverflowError) as exc:
+        raise Invalid("malformed cursor", field="cursor") from exc

@@ -53,16 +53,25 @@ class Decision:
     events: tuple[Event, ...] = ()
 
 
-def require_moderator(role: Role) -> None:
-    if role is not Role.MODERATOR:
+def require_acting_moderator(account: Account | None) -> None:
+    """The moderator as the database knows them now, not as their token (up to 15
+    minutes old) says: a withdrawn or suspended moderator decides nothing more."""
+    if account is None or account.role is not Role.MODERATOR or account.suspended_at:
         raise Forbidden("only a moderator may do this", field="role")
+
+
+def require_not_own(moderator_id: str, owner_id: str) -> None:
+    """Nobody decides about their own account, post or organisation."""
+    if moderator_id == owner_id:
+        raise Invalid("another moderator decides about what is yours", field="member_id",
+                      code="own_account")  # fmt: skip
 
 
 def grant_role(
     moderator_id: str, account: Account, role: Role, reason: str, now: datetime
 ) -> Decision:
-    if account.id == moderator_id and role is not Role.MODERATOR:
-        raise Invalid("another moderator must withdraw your role", field="member_id",
+    if account.id == moderator_id:
+        raise Invalid("another moderator decides about your role", field="member_id",
                       code="own_role")  # fmt: skip
     if account.role is role:
         raise Conflict(f"already {role.value}", field="role", code="unchanged")
@@ -71,8 +80,7 @@ def grant_role(
 
 
 def suspend(moderator_id: str, account: Account, reason: str, now: datetime) -> Decision:
-    if account.id == moderator_id:
-        raise Invalid("you cannot suspend yourself", field="member_id", code="own_account")
+    require_not_own(moderator_id, account.id)
     if account.suspended_at is not None:
         raise Conflict("already suspended", field="member_id", code="unchanged")
     account.suspended_at = now

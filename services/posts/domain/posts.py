@@ -274,6 +274,11 @@ class Post(Authored):
         if self.report_weight >= hide_threshold and not self.alert_lives(now):
             self._remove("reports", now)
 
+    def dismiss_reports(self) -> None:
+        """A moderator found nothing wrong: the reports so far are spent (a later one
+        starts from nothing, not from just under the threshold)."""
+        self.report_count, self.report_weight = 0, 0.0
+
     def restore(self, by_role: Role, now: datetime, author_name: str = "") -> None:
         """A moderator brings a removed post back (open, or expired if its time passed);
         the reports so far are spent."""

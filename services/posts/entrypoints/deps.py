@@ -6,7 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from services.posts.handlers import ConversationHandlers, Handlers, MailHandlers
+from services.posts.handlers import (
+    ConversationHandlers,
+    Handlers,
+    MailHandlers,
+    ModerationHandlers,
+)
 from shared.runtime.web import client_address
 from shared.runtime.web_auth import MaybeMember, Member
 
@@ -45,6 +50,13 @@ async def _mail(request: Request) -> MailHandlers:
 
 
 MailDep = Annotated[MailHandlers, Depends(_mail)]
+
+
+async def _moderation(request: Request) -> ModerationHandlers:
+    return request.app.state.wiring.moderation
+
+
+ModerationDep = Annotated[ModerationHandlers, Depends(_moderation)]
 
 
 def client_of(request: Request) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Cookie, Request, Response
 
 from services.posts.domain.accounts import Account, Profile
 from services.posts.entrypoints.deps import HandlersDep, MailDep, Member, PathId, client_of
@@ -214,10 +214,12 @@ async def verify_email(body: LinkToken, mail: MailDep) -> Response:
 
 
 @router.post("/auth/password-reset/request", status_code=202, responses=MAIL_DOWN)
-async def request_reset(body: ResetRequest, request: Request, mail: MailDep) -> Response:
+async def request_reset(
+    body: ResetRequest, request: Request, mail: MailDep, after: BackgroundTasks
+) -> Response:
     """Mail a link to choose a new password, if the address is a member's: the answer is
-    the same either way (202), so nobody learns who is a member."""
-    await mail.request_reset(body.email, client_of(request))
+    the same either way (202), and comes before any mail is sent."""
+    after.add_task(await mail.request_reset(body.email, client_of(request)))
     return Response(status_code=202)
 
 

@@ -5,25 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from services.posts.domain.moderation import Action
 from services.posts.domain.organisations import Organisation
-from services.posts.entrypoints.deps import Member, PathId
+from services.posts.entrypoints.deps import Member, ModerationDep, PathId
 from services.posts.entrypoints.schemas import PRINTABLE, OrganisationApply, OrganisationPrivate
-from services.posts.handlers import ModerationHandlers
 from shared.contract.identity import Role
 from shared.runtime.schemas import ErrorBody, Strict
 
 router = APIRouter(tags=["moderation"])
 
 
-async def _moderation(request: Request) -> ModerationHandlers:
-    return request.app.state.wiring.moderation
-
-
-Moderation = Annotated[ModerationHandlers, Depends(_moderation)]
+Moderation = ModerationDep
 Reason = Annotated[str, Field(min_length=3, max_length=500, pattern=PRINTABLE)]
 DECIDED = {
     401: {"model": ErrorBody, "description": "No valid access token"},

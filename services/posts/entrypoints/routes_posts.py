@@ -7,9 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
 
 from services.posts.domain.feed import FeedQuery
+from services.posts.domain.moderation import Action
 from services.posts.domain.photos import MAX_UPLOAD_BYTES, STORED_TYPE
 from services.posts.domain.posts import PostStatus
-from services.posts.entrypoints.deps import HandlersDep, MaybeMember, Member, PathId, client_of
+from services.posts.entrypoints.deps import (
+    HandlersDep,
+    MaybeMember,
+    Member,
+    ModerationDep,
+    PathId,
+    client_of,
+)
 from services.posts.entrypoints.schemas import (
     PRINTABLE,
     FeedPage,
@@ -238,9 +246,10 @@ async def report_post(
     status_code=204,
     responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT},
 )
-async def remove_post(post_id: PathId, member: Member, handlers: HandlersDep) -> Response:
-    """Moderators only: removes the post from every view."""
-    await handlers.remove_post(member, post_id)
+async def remove_post(post_id: PathId, member: Member, moderation: ModerationDep) -> Response:
+    """Moderators only: removes the post from every view, in the audit log (the
+    moderation queue's decision, `POST /moderation/posts/{id}/decision`, takes a reason)."""
+    await moderation.decide_post(member, post_id, Action.REMOVE, "removed with DELETE /posts")
     return Response(status_code=204)
 
 

@@ -82,9 +82,14 @@ class ConversationHandlers:
         await self.limiter.hit(Limit("reports", self.reports_per_hour, HOUR_S), member.member_id)
         async with self.store.transaction() as uow:
             conversation = await _conversation(uow, conversation_id, member.member_id)
-            if message_id is not None and not await uow.has_message(conversation_id, message_id):
-                raise Invalid("no such message in this conversation", field="message_id")
             reported = conversation.other(member.member_id)
+            # Only the other member's message: one's own, reported, would be shown to the
+            # moderators as theirs.
+            if message_id is not None and (
+                await uow.message_sender(conversation_id, message_id) != reported
+            ):
+                raise Invalid("no such message of theirs in this conversation",
+                              field="message_id")  # fmt: skip
             if not await uow.add_conversation_report(
                 conversation_id, message_id, member.member_id, reported, reason
             ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from services.posts.domain.accounts import Account
@@ -56,16 +57,26 @@ class MailHandlers:
             found = await self._spend(uow, token, Purpose.VERIFY)
             await uow.mark_email_verified(found.account_id, now)
 
-    async def request_reset(self, email: str, address: str) -> None:
-        """Mail a reset link if the address is a member's. The answer is the same either
-        way (nobody learns who is a member), and limited per address and per e-mail."""
+    async def request_reset(self, email: str, address: str) -> Callable[[], Awaitable[None]]:
+        """What to do after answering: mail a reset link if the address is a member's.
+        The answer is the same either way, and comes before any mail is sent (nobody
+        learns who is a member, by the answer or by its time); limited per address and
+        per e-mail."""
         limit = Limit("reset-requests", self.resets_per_hour, HOUR_S)
         await self.limiter.hit(limit, address)
         await self.limiter.hit(limit, email.lower())
-        async with self.store.transaction() as uow:
-            account = await uow.account_by_email(email)
-        if account is not None:
-            await self._mail(account, Purpose.RESET)
+
+        async def send() -> None:
+            async with self.store.transaction() as uow:
+                account = await uow.account_by_email(email)
+            if account is None:
+                return
+            try:
+                await self._mail(account, Purpose.RESET)
+            except ConnectionError as exc:
+                log.warning("reset mail for %s not sent: %s", account.id, exc)
+
+        return send
 
     async def reset_password(self, token: str, new_password: str) -> None:
         """A new password from a mailed link: every session ends (a thief's too)."""
@@ -82,6 +93,7 @@ class MailHandlers:
         now = self.clock()
         async with self.store.transaction() as uow:
             spent = await self._spend(uow, token, Purpose.RESET)
+            await uow.spend_mail_tokens(spent.account_id, Purpose.RESET.value, now)
             await uow.save_password(spent.account_id, password_hash)
             await uow.revoke_sessions(spent.account_id, now)
             # The link came to her address: it is hers.

@@ -1,10 +1,13 @@
-"""Moderators' decisions about members: roles, suspensions; each in the audit log."""
+"""Moderators' decisions: roles, suspensions, reported content, appeals and
+organisations; each in the audit log, each by a moderator as the database knows them
+now (not as a token up to 15 minutes old says), and never about what is their own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from services.posts.domain import moderation as M
+from services.posts.domain.accounts import Account
 from services.posts.domain.organisations import Organisation
 from services.posts.domain.posts import PostStatus
 from services.posts.ports import Clock, Revocations, Store, UnitOfWork, View
@@ -23,8 +26,8 @@ class ModerationHandlers:
 
     async def grant_role(self, moderator: Claims, member_id: str, role: Role, reason: str) -> None:
         """The new role shows at the member's next session renewal (or log-in)."""
-        M.require_moderator(moderator.role)
         async with self.store.transaction() as uow:
+            await _acting(uow, moderator)
             account = await _account(uow, member_id)
             decision = M.grant_role(moderator.member_id, account, role, reason, self.clock())
             await uow.save_standing(account)
@@ -32,9 +35,9 @@ class ModerationHandlers:
 
     async def suspend(self, moderator: Claims, member_id: str, reason: str) -> None:
         """No more sessions; every token refused and every socket closed at once."""
-        M.require_moderator(moderator.role)
         try:
             async with self.store.transaction() as uow:
+                await _acting(uow, moderator)
                 account = await _account(uow, member_id)
                 decision = M.suspend(moderator.member_id, account, reason, self.clock())
                 await uow.save_standing(account)
@@ -48,8 +51,8 @@ class ModerationHandlers:
         await self.revocations.revoke(member_id)
 
     async def reinstate(self, moderator: Claims, member_id: str, reason: str) -> None:
-        M.require_moderator(moderator.role)
         async with self.store.transaction() as uow:
+            await _acting(uow, moderator)
             account = await _account(uow, member_id)
             decision = M.reinstate(moderator.member_id, account, reason, self.clock())
             await uow.save_standing(account)
@@ -58,30 +61,33 @@ class ModerationHandlers:
 
     # reported content -----------------------------------------------------------------
     async def queue(self, moderator: Claims) -> View:
-        M.require_moderator(moderator.role)
         async with self.store.transaction() as uow:
+            await _acting(uow, moderator)
             return await uow.moderation_queue(self.clock(), QUEUE_PAGE)
 
     async def decide_post(
         self, moderator: Claims, post_id: str, action: M.Action, reason: str
     ) -> None:
-        """Dismiss the reports, remove the post, or restore it; an appeal of one's own
-        decision goes to another moderator."""
-        M.require_moderator(moderator.role)
+        """Dismiss the reports (they are spent), remove the post, or restore it; an
+        appeal of one's own decision goes to another moderator."""
         if action not in M.POST_ACTIONS:
             raise Invalid("dismiss, remove or restore", field="action")
         now = self.clock()
         async with self.store.transaction() as uow:
+            await _acting(uow, moderator)
             post = await uow.post_for_update(post_id)
             if post is None:
                 raise NotFound("no such post", field="post_id")
+            M.require_not_own(moderator.member_id, post.author_id)
             appeal = await uow.pending_appeal(post_id)
             M.require_other_moderator(moderator.member_id, appeal["decided_by"] if appeal else None)
-            if action is M.Action.REMOVE:
-                post.remove(moderator.role, now)
-            elif action is M.Action.RESTORE:
+            if action is M.Action.DISMISS:
+                post.dismiss_reports()
+            elif action is M.Action.REMOVE:
+                post.remove(Role.MODERATOR, now)
+            else:
                 author = await uow.account(post.author_id)
-                post.restore(moderator.role, now, author.profile.display_name if author else "")
+                post.restore(Role.MODERATOR, now, author.profile.display_name if author else "")
             await uow.save_post(post)
             await uow.add_decision(M.Decision(moderator.member_id, action, post_id, reason, now))
 
@@ -89,10 +95,13 @@ class ModerationHandlers:
         self, moderator: Claims, conversation_id: str, reason: str
     ) -> None:
         """The conversation's reports are looked at (a member is suspended apart)."""
-        M.require_moderator(moderator.role)
         async with self.store.transaction() as uow:
-            if await uow.conversation_for_update(conversation_id) is None:
+            await _acting(uow, moderator)
+            conversation = await uow.conversation_for_update(conversation_id)
+            if conversation is None:
                 raise NotFound("no such conversation", field="conversation_id")
+            if moderator.member_id in conversation.members:
+                M.require_not_own(moderator.member_id, moderator.member_id)
             decision = M.Decision(moderator.member_id, M.Action.DISMISS, conversation_id,
                                   reason, self.clock())  # fmt: skip
             await uow.add_decision(decision)
@@ -135,32 +144,38 @@ class ModerationHandlers:
     async def decide_organisation(
         self, moderator: Claims, account_id: str, verified: bool, reason: str
     ) -> None:
-        """Verified: the badge, and the partner role (its event streams)."""
-        M.require_moderator(moderator.role)
+        """Verified: the badge, and the partner role (its event streams); a moderator
+        keeps their role."""
+        M.require_not_own(moderator.member_id, account_id)
         now = self.clock()
         async with self.store.transaction() as uow:
+            await _acting(uow, moderator)
             organisation = await uow.organisation(account_id)
             if organisation is None:
                 raise NotFound("no such application", field="account_id")
+            account = await _account(uow, account_id)
             organisation.decide(verified, now)
             await uow.save_organisation(organisation)
-            action = M.Action.VERIFY if verified else M.Action.REFUSE
-            if verified:
-                account = await _account(uow, account_id)
+            if verified and account.role is Role.MEMBER:
                 account.role = Role.PARTNER
                 await uow.save_standing(account)
+            action = M.Action.VERIFY if verified else M.Action.REFUSE
             await uow.add_decision(M.Decision(moderator.member_id, action, account_id, reason,
                                               now, organisation.name))  # fmt: skip
 
     async def log(self, moderator: Claims, subject_id: str | None) -> list[View]:
         """The audit log, newest first: every decision, by whom, why."""
-        M.require_moderator(moderator.role)
         async with self.store.transaction() as uow:
+            await _acting(uow, moderator)
             return await uow.decisions(subject_id, LOG_PAGE)
 
 
-async def _account(uow: UnitOfWork, member_id: str):
-    account = await uow.account(member_id)
+async def _acting(uow: UnitOfWork, moderator: Claims) -> None:
+    M.require_acting_moderator(await uow.account(moderator.member_id))
+
+
+async def _account(uow: UnitOfWork, member_id: str) -> Account:
+    account = await uow.account_for_update(member_id)
     if account is None:
         raise NotFound("no such member", field="member_id")
     return account

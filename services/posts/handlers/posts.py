@@ -11,6 +11,7 @@ from ulid import ULID
 
 from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.feed import FeedQuery
+from services.posts.domain.mail import Purpose
 from services.posts.domain.moderation import report_weight
 from services.posts.domain.photos import MAX_UPLOAD_BYTES
 from services.posts.domain.posts import Post, PostDraft
@@ -191,6 +192,8 @@ class Handlers:
         async with self.store.transaction() as uow:
             await uow.save_password(account.id, account.password_hash)
             await uow.revoke_sessions(account.id, self.clock())
+            # A reset link still in the mailbox must not undo the new password.
+            await uow.spend_mail_tokens(account.id, Purpose.RESET.value, self.clock())
             return await self._grant(uow, account, family_id=str(ULID()))
 
     async def _limit_registrations(self, limit: Limit, who: str) -> None:
@@ -253,8 +256,8 @@ class Handlers:
         post = Post.create(str(ULID()), member.member_id, draft, self.clock(), member.display_name)
         if post.urgency is Urgency.URGENT:
             await self._count_urgent(member.member_id)
-        author_name = await self.store.add_post(post)
-        return self.queries.new_post(post, author_name, member)
+        byline = await self.store.add_post(post)
+        return self.queries.new_post(post, byline, member)
 
     async def edit_post(self, member: Claims, post_id: str, changes: dict) -> View:
         async with self.store.transaction() as uow:
@@ -296,12 +299,6 @@ class Handlers:
             post.report(member.member_id, weight, self.limits.report_hide_threshold, now)
             if not await uow.add_report(post_id, member.member_id, reason, address, weight):
                 raise Conflict("you already reported this post", field="post_id")
-            await uow.save_post(post)
-
-    async def remove_post(self, member: Claims, post_id: str) -> None:
-        async with self.store.transaction() as uow:
-            post = await _post(uow, post_id)
-            post.remove(member.role, self.clock())
             await uow.save_post(post)
 
     async def reply(self, member: Claims, post_id: str, intent: ReplyIntent, body: str) -> View:

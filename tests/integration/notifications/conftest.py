@@ -102,6 +102,7 @@ async def make_notifications(
             redis_prefix=f"test:{unique}",
             topic_namespace=suffix,
             consumer_group=f"test-notifications-{unique}",
+            suspended_key=f"test:{unique}:suspended",
             keys_dir=tmp_path / "keys",
             allow_private_webhooks=True,
         )

@@ -117,6 +117,7 @@ async def make_posts(
             **{
                 "photos_dir": tmp_path / "photos",
                 "smtp_port": smtp.port,
+                "suspended_key": f"test:{unique}:suspended",
                 "registrations_per_address": 10_000,
                 "registrations_per_minute": 10_000,
                 **overrides,

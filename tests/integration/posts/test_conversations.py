@@ -24,7 +24,7 @@ async def test_two_members_talk_privately_and_a_third_learns_nothing(posts):
     started = await c.post(f"/posts/{offer}/conversations", headers=lea.auth)
     assert started.status_code == 201, started.text
     conversation = started.json()
-    assert conversation["other"] == {"id": tom.id, "display_name": "tom"}
+    assert conversation["other"] == {"id": tom.id, "display_name": "tom", "verified": False}
     assert conversation["post"] == {"id": offer, "title": "A sofa to give away"}
     assert "email" not in started.text
     # Contacting again opens the same conversation.
@@ -138,7 +138,7 @@ async def test_a_block_stops_messages_both_ways_and_hides_posts_and_a_report_is_
     assert offer in [p["id"] for p in (await c.get("/posts", headers=lea.auth)).json()["items"]]
     assert (await c.put(f"/me/blocks/{tom.id}", headers=lea.auth)).status_code == 204
     assert (await c.get("/me/blocks", headers=lea.auth)).json() == [
-        {"id": tom.id, "display_name": "tom"}
+        {"id": tom.id, "display_name": "tom", "verified": False}
     ]
     for sender in (lea, tom):
         refused = await c.post(f"/conversations/{cid}/messages", json={"body": "still there?"},

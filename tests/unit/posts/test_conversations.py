@@ -10,6 +10,7 @@ from services.posts.domain.conversations import (
     decode_list_cursor,
     encode_list_cursor,
 )
+from services.posts.domain.feed import encode_cursor
 from services.posts.handlers import ConversationHandlers, Handlers
 from shared.contract import events as E
 from shared.contract.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
@@ -148,6 +149,9 @@ async def test_a_report_names_the_other_member_once(posts_handlers, conversation
     with pytest.raises(Conflict):
         await conversations.report(lea, cid, message["id"], "scam again")
     await conversations.report(lea, cid, None, "the whole conversation")
+    mine = await conversations.send(lea, cid, "my own words")
+    with pytest.raises(Invalid):  # her own message, reported as his: refused
+        await conversations.report(lea, cid, mine["id"], "framed")
     reports = posts_handlers.store.memory.conversation_reports
     assert reports == {(cid, lea.member_id, message["id"]): "scam",
                        (cid, lea.member_id, None): "the whole conversation"}  # fmt: skip
@@ -158,5 +162,7 @@ async def test_a_report_names_the_other_member_once(posts_handlers, conversation
 def test_a_list_cursor_comes_back_exactly():
     at, cid = decode_list_cursor(encode_list_cursor(NOW, "01JABCDEFGHJKMNPQRSTVWXYZ0"))
     assert (at, cid) == (NOW, "01JABCDEFGHJKMNPQRSTVWXYZ0")
-    with pytest.raises(Invalid):
-        decode_list_cursor("garbage")
+    too_far = encode_cursor("9" * 26) + "." + encode_cursor("01JABCDEFGHJKMNPQRSTVWXYZ0")
+    for crafted in ("garbage", too_far):  # not a cursor; a time no calendar holds
+        with pytest.raises(Invalid):
+            decode_list_cursor(crafted)

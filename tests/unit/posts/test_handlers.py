@@ -239,16 +239,6 @@ async def test_an_urgent_request_beyond_the_alertable_latitudes_is_refused_with_
     assert normal["status"] == "open"  # a normal post there is fine: nobody is alerted
 
 
-async def test_only_a_moderator_removes(handlers):
-    lea = await member(handlers, "lea")
-    moussa = await member(handlers, "moussa", Role.MODERATOR)
-    post_id = (await handlers.create_post(lea, draft()))["id"]
-    with pytest.raises(Forbidden):
-        await handlers.remove_post(lea, post_id)
-    await handlers.remove_post(moussa, post_id)
-    assert isinstance(events(handlers)[-1], E.PostRemoved)
-
-
 async def test_a_reply_is_stored_with_its_event_and_the_author_cannot_offer_help(handlers):
     lea, sam = await member(handlers, "lea"), await member(handlers, "sam")
     post_id = (await handlers.create_post(lea, draft(kind=Kind.REQUEST)))["id"]

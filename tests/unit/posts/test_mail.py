@@ -67,7 +67,7 @@ async def test_a_welcome_mail_the_server_refuses_leaves_the_account_standing(pos
 async def test_a_reset_link_sets_a_new_password_once_and_ends_every_session(posts, mail):
     await member(posts, "lea")
     await posts.log_in("lea@example.org", "a long password", "10.0.0.1")
-    await mail.request_reset("LEA@example.org", "10.0.0.1")
+    await (await mail.request_reset("LEA@example.org", "10.0.0.1"))()
     token = link_of(mail, "/password-reset")
     with pytest.raises(Invalid) as weak:
         await mail.reset_password(token, "lea@example.org")
@@ -86,7 +86,7 @@ async def test_a_reset_link_sets_a_new_password_once_and_ends_every_session(post
 
 async def test_an_expired_reset_link_is_refused(posts, mail):
     await member(posts, "lea")
-    await mail.request_reset("lea@example.org", "10.0.0.1")
+    await (await mail.request_reset("lea@example.org", "10.0.0.1"))()
     token = link_of(mail, "/password-reset")
     mail.clock.now += timedelta(hours=1, seconds=1)
     with pytest.raises(Invalid) as expired:
@@ -95,10 +95,23 @@ async def test_an_expired_reset_link_is_refused(posts, mail):
     assert posts.store.memory.mail_tokens[token_hash(token)].used_at is None
 
 
+async def test_a_used_reset_link_spends_the_others_and_a_refused_mail_is_only_logged(posts, mail):
+    await member(posts, "lea")
+    for _ in range(2):
+        await (await mail.request_reset("lea@example.org", "10.0.0.1"))()
+    first = link_of(mail, "/password-reset")
+    older = re.findall(r"token=([A-Za-z0-9_-]+)", mail.mailer.sent[-2][2])[0]
+    await mail.reset_password(first, "pale orange kettle drums")
+    with pytest.raises(Invalid):
+        await mail.reset_password(older, "another fine long phrase")
+    mail.mailer.down = True
+    await (await mail.request_reset("lea@example.org", "10.0.0.1"))()  # no error: logged
+
+
 async def test_a_reset_for_an_unknown_address_answers_the_same_and_sends_nothing(posts, mail):
-    await mail.request_reset("nobody@example.org", "10.0.0.2")
+    await (await mail.request_reset("nobody@example.org", "10.0.0.2"))()
     assert mail.mailer.sent == []
     for _ in range(2):
-        await mail.request_reset("nobody@example.org", "10.0.0.2")
+        await (await mail.request_reset("nobody@example.org", "10.0.0.2"))()
     with pytest.raises(RateLimited):  # 3 an hour in this test, per address and e-mail
-        await mail.request_reset("nobody@example.org", "10.0.0.2")
+        await (await mail.request_reset("nobody@example.org", "10.0.0.2"))()

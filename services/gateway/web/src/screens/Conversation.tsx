@@ -41,7 +41,10 @@ export function Conversation({ id }: { id: string }) {
       setOlder(page.next_cursor);
       if (c.unread > 0) markRead(null);
     }, (error) => setProblem(generalProblem(error)));
-    return app.listen("conversations", (event: LiveEvent) => {
+    // Messages that came while the tab was hidden are read when she comes back to it.
+    const onVisible = () => { if (document.visibilityState === "visible") markRead(null); };
+    document.addEventListener("visibilitychange", onVisible);
+    const off = app.listen("conversations", (event: LiveEvent) => {
       const d = event.data as Record<string, unknown>;
       if (d.conversation_id !== id) return;
       if (event.type.includes(MESSAGE_SENT)) {
@@ -56,6 +59,7 @@ export function Conversation({ id }: { id: string }) {
         setConversation((c) => c && { ...c, seen_up_to: String(d.up_to_message_id) });
       }
     }, () => setReload((n) => n + 1));
+    return () => { off(); document.removeEventListener("visibilitychange", onVisible); };
   }, [id, reload, me, app.sessionReady]);
 
   if (problem) return <Problem problem={problem} retry={() => setReload((n) => n + 1)} />;

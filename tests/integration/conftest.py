@@ -27,6 +27,20 @@ async def _drop_the_tests_topics(endpoints, unique) -> AsyncIterator[None]:
 
 
 @pytest.fixture
+async def notifications_schema(endpoints, pg_schema) -> AsyncIterator[str]:
+    """The notifications service's own schema, beside the posts service's (pg_schema):
+    a test that runs both keeps their tables apart, as a deployment does."""
+    schema = f"{pg_schema}_n"
+    conn = await asyncpg.connect(endpoints.postgres_dsn)
+    await conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield schema
+    finally:
+        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await conn.close()
+
+
+@pytest.fixture
 async def new_topic(endpoints, unique) -> Callable[..., Awaitable[str]]:
     """Create topics with unique names (deleted when the test ends, as all its topics)."""
 

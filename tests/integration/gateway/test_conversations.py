@@ -5,27 +5,11 @@ member's socket."""
 
 from __future__ import annotations
 
-import asyncpg
-import pytest
-
 from tests.integration.kafka_tools import eventually
 from tests.integration.posts.conftest import post_body
 
 MESSAGE_SENT = "org.entraide.conversation.message-sent.v1"
 READ = "org.entraide.conversation.read.v1"
-
-
-@pytest.fixture
-async def notifications_schema(endpoints, pg_schema):
-    """The notifications service's own schema (its tables are not the posts service's)."""
-    schema = f"{pg_schema}_n"
-    conn = await asyncpg.connect(endpoints.postgres_dsn)
-    await conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield schema
-    finally:
-        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await conn.close()
 
 
 def messages(socket) -> list[dict]:

@@ -5,7 +5,6 @@ they log in again. Every decision is in the audit log; only moderators decide.""
 
 from __future__ import annotations
 
-import asyncpg
 import pytest
 from websockets.exceptions import InvalidStatus
 
@@ -15,18 +14,6 @@ from shared.contract.catalogue import MEMBER_STATUS
 from shared.contract.identity import Role
 from tests.integration.kafka_tools import eventually
 from tests.integration.posts.conftest import PASSWORD
-
-
-@pytest.fixture
-async def notifications_schema(endpoints, pg_schema):
-    schema = f"{pg_schema}_n"
-    conn = await asyncpg.connect(endpoints.postgres_dsn)
-    await conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield schema
-    finally:
-        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await conn.close()
 
 
 async def test_a_suspension_stops_every_token_and_socket_at_once(

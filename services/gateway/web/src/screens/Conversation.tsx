@@ -5,6 +5,7 @@ import { useApp } from "../app";
 import { Field, describedBy } from "../components/Field";
 import { Link } from "../components/Link";
 import { SafetyNote } from "../components/SafetyNote";
+import { ReportForm } from "./post/Report";
 import { Loading, Problem } from "../components/States";
 import { fieldProblems, generalProblem } from "../errors";
 import type { LiveEvent } from "../live/socket";
@@ -121,7 +122,8 @@ export function Conversation({ id }: { id: string }) {
         : <p class="state" role="status">{conversation.blocked_by_me ? t("you_blocked", { name: other.display_name }) : t("cannot_write")}</p>}
       {notice && <p role="status">{t(notice.key, notice.params)}</p>}
       {reporting
-        ? <ReportForm id={id} messageId={reporting.messageId} onDone={() => setReporting(null)} />
+        ? <ReportForm label={reporting.messageId ? "report_message_reason" : "report_conversation_reason"}
+            send={(reason) => app.api.reportConversation(id, reason, reporting.messageId)} onDone={() => setReporting(null)} />
         : (
           <div class="actions">
             <button type="button" onClick={() => void toggleBlock()}>
@@ -167,36 +169,6 @@ function Composer({ id, onSent, onBlocked }: { id: string; onSent(m: Message): v
           onKeyDown={(e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) void submit(e); }} />
       </Field>
       <button type="submit" class="primary" disabled={sending}>{t("message_send")}</button>
-    </form>
-  );
-}
-
-function ReportForm({ id, messageId, onDone }: { id: string; messageId: string | null; onDone(): void }) {
-  const app = useApp();
-  const { t } = app;
-  const [reason, setReason] = useState("");
-  const [problems, setProblems] = useState<Problems>({});
-  const [done, setDone] = useState<ProblemOf | null>(null);
-  if (done) return <p role="status">{t(done.key)} <button type="button" class="link" onClick={onDone}>{t("close")}</button></p>;
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const found = checkText(reason, LIMITS.reportMax, "reason");
-    setProblems(found);
-    if (Object.keys(found).length) return;
-    try {
-      await app.api.reportConversation(id, reason, messageId);
-      setDone({ key: "report_thanks" });
-    } catch (error) {
-      setDone(generalProblem(error));
-    }
-  };
-  return (
-    <form class="report" onSubmit={submit} noValidate>
-      <Field name="reason" label={messageId ? t("report_message_reason") : t("report_conversation_reason")} problem={problems.reason}>
-        <textarea {...describedBy("reason", problems.reason)} autoFocus rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-      </Field>
-      <button type="submit">{t("report_send")}</button>
-      <button type="button" onClick={onDone}>{t("cancel")}</button>
     </form>
   );
 }

@@ -109,6 +109,7 @@ function NewEndpoint({ onCreated }: { onCreated(secret: string): void }) {
       const created = await app.api.createEndpoint({ url, description, filters: { categories } });
       setUrl("https://");
       setDescription("");
+      setCategories([]);
       setProblems({});
       setGeneral(null);
       onCreated(created.secret);

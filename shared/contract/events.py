@@ -74,6 +74,9 @@ class PublicPost(Frozen):
     author_name: DisplayName | None = None
     # Added in v1 (additive): its photos, as references (never the originals).
     photos: Annotated[tuple[PhotoId, ...], Field(max_length=MAX_PHOTOS)] = ()
+    # Added in v1 (additive): a verified organisation's post for a person without an
+    # account: that person's first name or alias.
+    on_behalf_of: DisplayName | None = None
 
 
 class PostCreated(Event):

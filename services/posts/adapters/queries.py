@@ -81,6 +81,7 @@ def public_view(row: Mapping[str, Any], viewer: Claims | None = None) -> dict[st
         "outcome": row["outcome"],
         "helped_by": row["helped_by"],
         "photos": row["photos"],
+        "on_behalf_of": row["on_behalf_of"],
         "reply_count": row["reply_count"],
         "expires_at": row["expires_at"],
         "created_at": row["created_at"],

@@ -74,6 +74,9 @@ class Authored:
     point: Point
     radius_m: int
     urgency: Urgency = Urgency.NORMAL
+    # A verified organisation posting for a person without an account, with that
+    # person's consent: their first name or alias (never more).
+    on_behalf_of: str | None = None
 
 
 AUTHORED_FIELDS = tuple(f.name for f in fields(Authored))
@@ -157,6 +160,7 @@ class Post(Authored):
             updated_at=self.updated_at,
             author_name=author_name or None,
             photos=tuple(self.photos),
+            on_behalf_of=self.on_behalf_of,
         )
 
     def edit(self, editor_id: str, changes: dict, now: datetime, editor_name: str = "") -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -157,6 +157,13 @@ class TokenResponse(BaseModel):
     account: AccountPrivate
 
 
+class OnBehalf(Strict):
+    """A person without an account, for whom a verified organisation posts."""
+
+    alias: DisplayName = Field(description="their first name or an alias, nothing more")
+    consent: Literal[True] = Field(description="the person agreed to this post")
+
+
 class PostCreate(Strict):
     kind: Kind
     category: Category
@@ -169,12 +176,17 @@ class PostCreate(Strict):
     expires_at: datetime | None = Field(
         default=None, description="default: 6 hours for urgent posts, 4 weeks otherwise"
     )
+    on_behalf_of: OnBehalf | None = Field(
+        default=None, description="verified organisations only: for a person without an account"
+    )
 
     def draft(self) -> PostDraft:
         """The author's draft: the same fields, the location as the exact point."""
         fields = dict(self)
         location = fields.pop("location")
-        return PostDraft(**fields, point=location.point())
+        behalf = fields.pop("on_behalf_of")
+        return PostDraft(**fields, point=location.point(),
+                         on_behalf_of=behalf.alias if behalf else None)  # fmt: skip
 
 
 class PostUpdate(Patch):
@@ -248,6 +260,9 @@ class PostPublic(BaseModel):
     helped_by: list[str] = Field(default=[], description="Who helped, as its author said")
     photos: list[str] = Field(
         default=[], description="photo ids: /photos/<id> and /photos/<id>/thumb"
+    )
+    on_behalf_of: str | None = Field(
+        default=None, description="a verified organisation's post for this person"
     )
     reply_count: int
     expires_at: datetime

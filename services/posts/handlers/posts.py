@@ -13,6 +13,7 @@ from services.posts.domain.accounts import Account, Profile
 from services.posts.domain.feed import FeedQuery
 from services.posts.domain.mail import Purpose
 from services.posts.domain.moderation import report_weight
+from services.posts.domain.organisations import OrganisationStatus
 from services.posts.domain.photos import MAX_UPLOAD_BYTES
 from services.posts.domain.posts import Post, PostDraft
 from services.posts.domain.sessions import RefreshToken, Verdict, judge, token_hash
@@ -253,6 +254,8 @@ class Handlers:
     async def create_post(self, member: Claims, draft: PostDraft) -> View:
         """The new post's public view (with its exact point: the viewer is its author)."""
         await self.limiter.hit(self._hourly("posts", self.limits.posts_per_hour), member.member_id)
+        if draft.on_behalf_of is not None:
+            await self._require_verified_organisation(member)
         post = Post.create(str(ULID()), member.member_id, draft, self.clock(), member.display_name)
         if post.urgency is Urgency.URGENT:
             await self._count_urgent(member.member_id)
@@ -381,6 +384,13 @@ class Handlers:
 
     async def nearest_place(self, lat: float, lon: float) -> Place | None:
         return await self.places.nearest(lat, lon)
+
+    async def _require_verified_organisation(self, member: Claims) -> None:
+        async with self.store.transaction() as uow:
+            organisation = await uow.organisation(member.member_id)
+        if organisation is None or organisation.status is not OrganisationStatus.VERIFIED:
+            raise Forbidden("only a verified organisation posts on behalf of a person",
+                            field="on_behalf_of", code="organisations_only")  # fmt: skip
 
     async def _count_urgent(self, member_id: str) -> None:
         per_day = self.limits.urgent_per_day

@@ -134,3 +134,32 @@ async def test_an_organisation_applies_is_verified_and_its_badge_shows(posts):
     assert created.json()["author"]["verified"] is True
     shown = (await c.get(f"/posts/{created.json()['id']}")).json()
     assert shown["author"]["verified"] is True
+
+
+async def test_a_verified_organisation_posts_for_a_person_without_an_account(posts):
+    c = posts.client
+    bank, lea, moderator = (
+        await posts.member("bank"),
+        await posts.member("lea"),
+        await posts.moderator(),
+    )
+    behalf = post_body(title="Un lit pour cette nuit",
+                       on_behalf_of={"alias": "Karim", "consent": True})  # fmt: skip
+    refused = await c.post("/posts", json=behalf, headers=lea.auth)
+    assert refused.status_code == 403 and refused.json()["detail"]["code"] == "organisations_only"
+    application = {"name": "Samu social", "kind": "public_service",
+                   "registration_number": "13000123400012", "website": "https://samu.example",
+                   "contact": "maraude@samu.example"}  # fmt: skip
+    assert (
+        await c.post("/me/organisation", json=application, headers=bank.auth)
+    ).status_code == 201
+    verify = {"action": "verify", "reason": "SIRET checked"}
+    assert (await c.post(f"/moderation/organisations/{bank.id}/decision", json=verify,
+                         headers=moderator.auth)).status_code == 204  # fmt: skip
+    no_consent = post_body(on_behalf_of={"alias": "Karim", "consent": False})
+    assert (await c.post("/posts", json=no_consent, headers=bank.auth)).status_code == 422
+    created = await c.post("/posts", json=behalf, headers=bank.auth)
+    assert created.status_code == 201, created.text
+    assert created.json()["on_behalf_of"] == "Karim" and created.json()["author"]["verified"]
+    shown = (await c.get(f"/posts/{created.json()['id']}")).json()
+    assert shown["on_behalf_of"] == "Karim"

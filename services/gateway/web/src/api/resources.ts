@@ -31,6 +31,8 @@ export interface Post {
   exact_location?: { lat: number; lon: number };
   helped_by?: string[];
   photos?: string[];
+  /** A verified organisation's post for this person (a first name or an alias). */
+  on_behalf_of?: string | null;
 }
 
 export interface Page<T> {

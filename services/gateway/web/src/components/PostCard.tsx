@@ -33,6 +33,7 @@ export function PostCard({ post, full = false }: { post: Post; full?: boolean })
           ? <Link href={`/members/${post.author.id}`}>{post.author.display_name || t("a_member")}</Link>
           : <span>{post.author.display_name || t("a_member")}</span>}
         {post.author.verified && <span class="tag verified">{t("verified_organisation")}</span>}
+        {post.on_behalf_of && <span>{t("on_behalf_shown", { name: post.on_behalf_of })}</span>}
         <time dateTime={post.created_at} title={new Date(post.created_at).toLocaleString()}>{ago(post.created_at)}</time>
         {post.distance_m !== undefined && <span>{far(post.distance_m)}</span>}
         {post.reply_count > 0 && <span>{tn("replies", post.reply_count)}</span>}

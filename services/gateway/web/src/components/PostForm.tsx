@@ -28,6 +28,10 @@ export function PostForm({ post, onDone }: { post?: Post; onDone(post: Post): vo
   );
   const [radius, setRadius] = useState(saved?.radius ?? post?.radius_m ?? 2000);
   const [urgent, setUrgent] = useState(post ? post.urgency === "urgent" : saved?.urgent ?? false);
+  // A verified organisation may post for a person without an account, with her consent.
+  const [behalf, setBehalf] = useState("");
+  const [consent, setConsent] = useState(false);
+  const organisation = !post && app.session.account?.role === "partner";
   const [problems, setProblems] = useState<Problems>({});
   const [general, setGeneral] = useState<Problem | null>(null);
   const [sending, setSending] = useState(false);
@@ -50,7 +54,8 @@ export function PostForm({ post, onDone }: { post?: Post; onDone(post: Post): vo
     try {
       const done = post
         ? await app.api.editPost(post.id, place.name === t("place_unchanged") ? { category, title: title.trim(), body, radius_m: radius } : fields)
-        : await app.api.createPost({ ...fields, kind, language: app.lang, urgency: urgent ? "urgent" : "normal" });
+        : await app.api.createPost({ ...fields, kind, language: app.lang, urgency: urgent ? "urgent" : "normal",
+          ...(organisation && behalf.trim() ? { on_behalf_of: { alias: behalf.trim(), consent } } : {}) });
       sessionStorage.removeItem(draftKey);
       onDone(done);
     } catch (error) {
@@ -106,6 +111,15 @@ export function PostForm({ post, onDone }: { post?: Post; onDone(post: Post): vo
         </label>
       )}
       {problems.urgency && <p class="field-problem" id="f-urgency-problem" role="alert">{t(problems.urgency.key, problems.urgency.params)}</p>}
+      {organisation && (
+        <fieldset class="on-behalf">
+          <legend>{t("on_behalf_title")}</legend>
+          <Field name="on_behalf_of" label={t("on_behalf_alias")} problem={problems.on_behalf_of} hint={t("on_behalf_hint")}>
+            <input {...describedBy("on_behalf_of", problems.on_behalf_of, "hint")} value={behalf} onInput={(e) => setBehalf(e.currentTarget.value)} />
+          </Field>
+          <label class="choice"><input type="checkbox" checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} /> {t("on_behalf_consent")}</label>
+        </fieldset>
+      )}
       {general && <p class="form-problem" role="alert">{t(general.key, general.params)}</p>}
       <button type="submit" class="primary" disabled={sending}>{sending ? t("sending") : post ? t("save") : t("publish")}</button>
     </form>

@@ -438,4 +438,10 @@ export const en = {
   partner_description: "Description",
   partner_categories: "Categories (none: all)",
   partner_create: "Create the endpoint",
+  on_behalf_title: "For a person without an account (optional)",
+  on_behalf_alias: "Their first name or an alias",
+  on_behalf_hint: "Nothing more: no surname, no address. Offers are accepted or declined on their word, which you record.",
+  on_behalf_consent: "This person agreed to this post",
+  on_behalf_shown: "for {name}",
+  error_organisations_only: "Only a verified organisation can post for someone else.",
 };

@@ -439,4 +439,10 @@ export const fr: Record<keyof typeof en, string> = {
   partner_description: "Description",
   partner_categories: "Catégories (aucune : toutes)",
   partner_create: "Créer le point de réception",
+  on_behalf_title: "Pour une personne sans compte (facultatif)",
+  on_behalf_alias: "Son prénom ou un pseudonyme",
+  on_behalf_hint: "Rien de plus : ni nom, ni adresse. Les propositions sont acceptées ou refusées sur sa parole, que vous consignez.",
+  on_behalf_consent: "Cette personne est d'accord avec cette annonce",
+  on_behalf_shown: "pour {name}",
+  error_organisations_only: "Seule une organisation vérifiée peut publier pour quelqu'un d'autre.",
 };

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
@@ -30,14 +31,8 @@ async def _drop_the_tests_topics(endpoints, unique) -> AsyncIterator[None]:
 async def notifications_schema(endpoints, pg_schema) -> AsyncIterator[str]:
     """The notifications service's own schema, beside the posts service's (pg_schema):
     a test that runs both keeps their tables apart, as a deployment does."""
-    schema = f"{pg_schema}_n"
-    conn = await asyncpg.connect(endpoints.postgres_dsn)
-    await conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
+    async with own_schema(endpoints.postgres_dsn, f"{pg_schema}_n") as schema:
         yield schema
-    finally:
-        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await conn.close()
 
 
 @pytest.fixture
@@ -55,8 +50,14 @@ async def new_topic(endpoints, unique) -> Callable[..., Awaitable[str]]:
 @pytest.fixture
 async def pg_schema(endpoints, unique) -> AsyncIterator[str]:
     """A schema of the test's own, dropped at the end."""
-    schema = f"test_{unique}"
-    conn = await asyncpg.connect(endpoints.postgres_dsn)
+    async with own_schema(endpoints.postgres_dsn, f"test_{unique}") as schema:
+        yield schema
+
+
+@contextlib.asynccontextmanager
+async def own_schema(dsn: str, schema: str) -> AsyncIterator[str]:
+    """A PostgreSQL schema made for the test, dropped with everything in it at the end."""
+    conn = await asyncpg.connect(dsn)
     await conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
         yield schema

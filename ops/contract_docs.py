@@ -13,6 +13,7 @@ from typing import Any
 from shared.contract.catalogue import TOPICS, Topic
 from shared.contract.envelope import CloudEvent
 from shared.contract.events import Event
+from shared.contract.partner import AS_PUBLISHED, PARTNER_VIEWS, OutcomeCell
 from shared.runtime.settings import PROJECT_ROOT, Settings
 
 DOCS_DIR = PROJECT_ROOT / "docs"
@@ -176,15 +177,37 @@ def build_catalogue_markdown() -> str:
                 f"subject = `{event.subject_field}`. {doc}".rstrip(),
                 "",
             ]
-            lines += ["| field | type | required |", "|---|---|---|"]
-            schema = event.model_json_schema()
-            required = set(schema.get("required", ()))
-            for name, prop in schema["properties"].items():
-                lines.append(
-                    f"| `{name}` | {_type_name(prop)} | {'yes' if name in required else 'no'} |"
-                )
-            lines.append("")
+            lines += [*_fields(event), ""]
+    lines += _partner_section()
     return "\n".join(lines)
+
+
+def _fields(model) -> list[str]:
+    lines = ["| field | type | required |", "|---|---|---|"]
+    schema = model.model_json_schema()
+    required = set(schema.get("required", ()))
+    for name, prop in schema["properties"].items():
+        lines.append(f"| `{name}` | {_type_name(prop)} | {'yes' if name in required else 'no'} |")
+    return lines
+
+
+def _partner_section() -> list[str]:
+    """What partners' webhooks carry (shared/contract/partner.py)."""
+    lines = [
+        "## Partner webhooks",
+        "",
+        "Standard Webhooks payloads `{type, timestamp, data}`. The post events above go as",
+        "they are: " + ", ".join(f"`{e.__name__}`" for e in AS_PUBLISHED) + ". These",
+        "go as projections, without any member's id, words or exact point (ADR 0022):",
+        "",
+    ]
+    for view in PARTNER_VIEWS:
+        doc = " ".join((view.__doc__ or "").split())
+        lines += [f"### {view.__name__}", "", f"`{view.event_type}`. {doc}".rstrip(), ""]
+        lines += [*_fields(view), ""]
+    lines += ["### OutcomeCell", "", " ".join((OutcomeCell.__doc__ or "").split()), ""]
+    lines += [*_fields(OutcomeCell), ""]
+    return lines
 
 
 def _type_name(prop: dict[str, Any]) -> str:

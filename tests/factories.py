@@ -12,6 +12,7 @@ from shared.contract.values import (
     FuzzedLocation,
     Kind,
     MatchReason,
+    OfferAnswer,
     Outcome,
     Point,
     ReplyIntent,
@@ -69,6 +70,8 @@ def sample_events(post_id: str = "p1") -> list[m.Event]:
             body="I'm at the stage, I'll look.",
             created_at=NOW,
         ),
+        m.ReplyAnswered(reply_id="r1", post_id=post_id, answer=OfferAnswer.ACCEPTED,
+                        answered_at=NOW),
         m.MatchFound(
             match_id="m1",
             request_id=post_id,

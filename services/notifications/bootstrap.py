@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.notifications.adapters.directory import RedisDirectory
 from services.notifications.adapters.inbox import PostgresInbox
+from services.notifications.adapters.outcomes import PgOutcomes
 from services.notifications.adapters.push import NotificationPusher
 from services.notifications.adapters.rooms import AlertRoomPublisher
 from services.notifications.adapters.secrets import new_secret
@@ -132,6 +133,7 @@ async def bootstrap(settings: NotificationsSettings) -> NotificationsWiring:
         http, settings.allow_private_webhooks, deadline_s=settings.webhook_timeout_s
     )
     queued = asyncio.Event()
+    outcomes = PgOutcomes(pool)
     events = EventHandlers(
         inbox=inbox,
         directory=RedisDirectory(redis, settings.redis_prefix),
@@ -139,10 +141,12 @@ async def bootstrap(settings: NotificationsSettings) -> NotificationsWiring:
         publish=NotificationPusher(publisher, topics(NOTIFICATIONS)),
         clock=utcnow,
         rooms=AlertRoomPublisher(publisher, topics(ALERT_ROOMS)),
+        outcomes=outcomes,
         wake_deliveries=queued.set,
     )
     webhooks = WebhookHandlers(
         store=store,
+        outcomes=outcomes,
         sender=sender,
         make_secret=new_secret,
         clock=utcnow,

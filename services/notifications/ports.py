@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from services.notifications.domain.notices import AlertFacts, KnownPost, NearbyMember, Stored
+from services.notifications.domain.outcomes import Cell, Resolution
 from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.webhooks import Delivery, Endpoint
 from shared.contract.events import AlertReached, MatchFound, MemberLocated, MemberProfileChanged
@@ -106,6 +107,16 @@ class AlertRooms(Protocol):
         wait for the broker's acknowledgement."""
 
 
+class Outcomes(Protocol):
+    """Resolved posts, counted for funders."""
+
+    async def record(self, resolution: Resolution) -> None:
+        """Once per post: a re-delivered resolution changes nothing."""
+
+    async def cells(self, first: date, last: date, at_least: int) -> list[Cell]:
+        """The days' cells counting ``at_least`` resolutions; the others never leave."""
+
+
 class WebhookStore(Protocol):
     """Partner endpoints and the persistent delivery queue."""
 
@@ -152,6 +163,9 @@ class WebhookStore(Protocol):
     async def release(self, seqs: Sequence[int]) -> None: ...
 
     async def deliveries(self, endpoint_id: str, after: int, limit: int) -> list[Delivery]: ...
+
+    async def last_seq_before(self, endpoint_id: str, moment: datetime) -> int:
+        """The seq of the endpoint's last delivery queued before ``moment`` (0: none)."""
 
     async def replay(self, endpoint_id: str, after: int, now: datetime) -> int: ...
 

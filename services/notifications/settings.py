@@ -32,6 +32,9 @@ class NotificationsSettings(Settings):
     webhook_secret_grace_s: int = 24 * 3600
 
     digest_tick_s: float = 60.0
+    # How often the closed days' outcomes are offered to partners (each day is queued
+    # once per endpoint; the rounds after that find nothing to add).
+    outcomes_tick_s: float = 3600.0
 
     @property
     def verifying_keys_dir(self) -> Path:

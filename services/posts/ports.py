@@ -17,10 +17,11 @@ from services.posts.domain.mail import MailToken
 from services.posts.domain.moderation import Decision, Standing
 from services.posts.domain.organisations import Organisation
 from services.posts.domain.photos import Processed
-from services.posts.domain.posts import Post
+from services.posts.domain.posts import OfferFacts, Post
 from services.posts.domain.sessions import RefreshToken
 from shared.contract.events import Event, MessageSent, ReplyCreated
 from shared.contract.identity import Claims, Role
+from shared.contract.values import OfferAnswer
 
 View = dict[str, Any]
 
@@ -188,6 +189,11 @@ class UnitOfWork(Protocol):
         """Has a report from this address already counted for this post?"""
 
     async def add_reply(self, reply: ReplyCreated) -> None: ...
+
+    async def offer_for_update(self, reply_id: str) -> OfferFacts | None:
+        """A reply's facts for an answer to it, locked until the transaction ends."""
+
+    async def set_offer_answer(self, reply_id: str, answer: OfferAnswer, now: datetime) -> None: ...
 
     async def repliers(self, post_id: str) -> set[str]:
         """Everyone who replied to the post."""

@@ -74,7 +74,7 @@ REPLIES = Topic(
     retention_ms=35 * DAY_MS,
     producers=("posts",),
     consumers=("notifications", "gateway"),
-    events=(E.ReplyCreated,),
+    events=(E.ReplyCreated, E.ReplyAnswered),
 )
 MATCHES = Topic(
     name="matches.v1",

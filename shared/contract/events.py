@@ -21,6 +21,7 @@ from shared.contract.values import (
     Id,
     Kind,
     MatchReason,
+    OfferAnswer,
     Outcome,
     Point,
     RadiusM,
@@ -188,6 +189,20 @@ class ReplyCreated(Event):
     created_at: datetime
     # Added in v1 (additive): so that a reply shown live carries its author's name.
     author_name: DisplayName | None = None
+
+
+class ReplyAnswered(Event):
+    """A verified organisation that posted for a person recorded that person's answer to
+    an offer (a reply that can help): accepted or declined, on the person's word."""
+
+    event_type = "org.entraide.reply.answered.v1"
+    source = "/entraide/posts"
+    subject_field = "post_id"
+
+    reply_id: Id
+    post_id: Id
+    answer: OfferAnswer
+    answered_at: datetime
 
 
 class MatchFound(Event):

@@ -16,7 +16,6 @@ CELL_SIZE_M = 1_000
 # refused at posting, with a reason, rather than dead-lettered later.
 ALERTABLE_MAX_LAT_DEG = 85.05112878
 _METRES_PER_DEGREE_LAT = 111_320.0
-_CELL_LAT_DEG = CELL_SIZE_M / _METRES_PER_DEGREE_LAT
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -28,18 +27,24 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _lon_step_deg(lat_row: int) -> float:
+def _lat_step_deg(size_m: int) -> float:
+    return size_m / _METRES_PER_DEGREE_LAT
+
+
+def _lon_step_deg(lat_row: int, size_m: int = CELL_SIZE_M) -> float:
     # The row's centre latitude fixes the longitude step, so every point of a row
     # agrees on the step (using the point's own latitude would not).
-    centre_lat = (lat_row + 0.5) * _CELL_LAT_DEG
+    lat_step = _lat_step_deg(size_m)
+    centre_lat = (lat_row + 0.5) * lat_step
     shrink = max(math.cos(math.radians(centre_lat)), 0.01)
-    return _CELL_LAT_DEG / shrink
+    return lat_step / shrink
 
 
-def cell_of(lat: float, lon: float) -> tuple[int, int]:
-    """The grid cell (row, column) that holds a point."""
-    row = math.floor(lat / _CELL_LAT_DEG)
-    col = math.floor(lon / _lon_step_deg(row))
+def cell_of(lat: float, lon: float, size_m: int = CELL_SIZE_M) -> tuple[int, int]:
+    """The grid cell (row, column) that holds a point; cells of ``size_m`` on a side
+    (the public ~1 km cell unless told: the outcomes' areas are wider)."""
+    row = math.floor(lat / _lat_step_deg(size_m))
+    col = math.floor(lon / _lon_step_deg(row, size_m))
     return row, col
 
 
@@ -48,8 +53,8 @@ def cell_id(lat: float, lon: float) -> str:
     return f"{row}:{col}"
 
 
-def cell_centre(row: int, col: int) -> tuple[float, float]:
-    step = _lon_step_deg(row)
-    lat = (row + 0.5) * _CELL_LAT_DEG
+def cell_centre(row: int, col: int, size_m: int = CELL_SIZE_M) -> tuple[float, float]:
+    step = _lon_step_deg(row, size_m)
+    lat = (row + 0.5) * _lat_step_deg(size_m)
     lon = (col + 0.5) * step
     return round(lat, 5), round(max(-180.0, min(180.0, lon)), 5)

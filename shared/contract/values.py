@@ -44,6 +44,13 @@ class Outcome(StrEnum):
     OTHER = "other"
 
 
+class OfferAnswer(StrEnum):
+    """A person's answer to an offer, recorded by the organisation that posted for them."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
 class Answer(StrEnum):
     """An alerted member's answer to an urgent alert."""
 

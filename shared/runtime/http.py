@@ -10,6 +10,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from shared.runtime.lifecycle import Stoppable, service_lifespan, use_wiring
 from shared.runtime.logs import configure_logging
@@ -49,7 +50,40 @@ def service_app(
     )  # fmt: skip
     for router in routers:
         app.include_router(router, responses=COMMON_ERRORS)
+    app.openapi = lambda: _documented_errors(app)  # type: ignore[method-assign]
     return app
+
+
+VALIDATION_REF = "#/components/schemas/HTTPValidationError"
+ERROR_REF = "#/components/schemas/ErrorBody"
+
+
+def _documented_errors(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, saying what the service answers: a 422 is either FastAPI's
+    list (a field of the wrong shape) or our ``{"detail": {code, message, field}}`` (a
+    field whose value a rule refuses), so each 422 documents both; a multipart body that
+    cannot be parsed is a 400."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(title=app.title, version=app.version,
+                           description=app.description, routes=app.routes)  # fmt: skip
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    either = {"anyOf": [{"$ref": ERROR_REF}]}
+    if "HTTPValidationError" in schemas:
+        either["anyOf"].insert(0, {"$ref": VALIDATION_REF})
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation["responses"]
+            if "422" in responses:
+                responses["422"]["content"] = {"application/json": {"schema": either}}
+            body = operation.get("requestBody", {}).get("content", {})
+            if "multipart/form-data" in body:
+                responses.setdefault("400", {
+                    "description": "The multipart body cannot be parsed",
+                    "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
+                })  # fmt: skip
+    app.openapi_schema = document
+    return document
 
 
 def _check(app: FastAPI, name: str):

@@ -22,6 +22,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from redis import exceptions as redis_errors
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.contract.errors import ApiError
@@ -30,6 +31,8 @@ from shared.runtime.tracing import TRACEPARENT_HEADER, child_traceparent, curren
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+# The stable codes of the framework's own refusals.
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
 
 HTTP_REQUESTS = Counter(
     "entraide_http_requests_total", "HTTP requests", ["service", "route", "method", "status"]
@@ -269,6 +272,16 @@ def install_common(
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(validation_body(exc.errors()), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # The framework's own refusals (no such route, a method the route does not take,
+        # a multipart body it cannot parse) in the one error shape, their headers kept
+        # (a 405's Allow).
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        return JSONResponse(error_body(code, message), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))  # fmt: skip
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:

@@ -234,4 +234,33 @@ async def test_an_association_is_verified_and_works_its_console(system, unique, 
         await wait_until(lambda: len(receiver.received) >= 2, 20, "the replayed delivery")
         ids = {headers["webhook-id"] for headers, _, _ in receiver.received}
         assert len(ids) == 1  # the same message, sent again
+        # What was resolved: no area reaches five yet, and the console says so.
+        nothing_yet = bank.page.get_by_text("Aucune zone n'a encore atteint le seuil")
+        await expect(nothing_yet).to_be_visible()
+
+        # A request for Karim, who has no account; Nadia offers a room; the association
+        # records Karim's answer, and Nadia's open page shows it at once.
+        async with httpx.AsyncClient(base_url=system.url("posts"), timeout=10) as http:
+            tokens = {}
+            for email in ("banque", "nadia"):
+                logged = await http.post("/auth/login", json={
+                    "email": f"{email}@{domain}", "password": "correct horse battery"})  # fmt: skip
+                tokens[email] = {"Authorization": f"Bearer {logged.json()['access_token']}"}
+            karim = api_post("Un lit pour cette nuit", kind="request", category="housing",
+                             on_behalf_of={"alias": "Karim", "consent": True})  # fmt: skip
+            created = await http.post("/posts", json=karim, headers=tokens["banque"])
+            assert created.status_code == 201, created.text
+            post_id = created.json()["id"]
+            offer = {"intent": "can_help", "body": "Une chambre libre ce soir, métro Jaurès"}
+            offered = await http.post(f"/posts/{post_id}/replies", json=offer,
+                                      headers=tokens["nadia"])  # fmt: skip
+            assert offered.status_code == 201, offered.text
+        await nadia.goto(f"/posts/{post_id}")
+        await expect(nadia.page.get_by_text("pour Karim")).to_be_visible()
+        await bank.goto(f"/posts/{post_id}")
+        await bank.page.get_by_role("button", name="Karim accepte").click()
+        await expect(bank.page.get_by_text("Acceptée par Karim")).to_be_visible()
+        await expect(nadia.page.get_by_text("Acceptée par Karim")).to_be_visible(timeout=SLOW_MS)
+        await expect(nadia.page.get_by_role("button", name="Karim accepte")).to_have_count(0)
+        await bank.screen("offer-answered-for-a-person")
         assert bank.errors == [] and nadia.errors == []

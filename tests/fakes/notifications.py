@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from services.notifications.domain.notices import AlertFacts, KnownPost, NearbyMember, Stored
+from services.notifications.domain.outcomes import Cell, Resolution
 from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.webhooks import PAUSED, Delivery, Endpoint
 from services.notifications.ports import Attempt
@@ -187,6 +189,7 @@ class FakeWebhookStore:
         self.endpoints: dict[str, Endpoint] = {}
         self.queue: dict[int, Delivery] = {}
         self._seq = itertools.count(1)
+        self.now = datetime.min.replace(tzinfo=UTC)  # when the next deliveries are queued
 
     async def add_endpoint(self, endpoint: Endpoint) -> None:
         self.endpoints[endpoint.id] = endpoint
@@ -225,7 +228,7 @@ class FakeWebhookStore:
             seq = next(self._seq)
             self.queue[seq] = Delivery(seq, endpoint_id, message_id, event_type, payload,
                                        "pending", 0, datetime.min, None, None,
-                                       datetime.min, None)  # fmt: skip
+                                       self.now, None)  # fmt: skip
             added += 1
         return added
 
@@ -255,11 +258,32 @@ class FakeWebhookStore:
         mine = [d for s, d in sorted(self.queue.items()) if d.endpoint_id == endpoint_id]
         return [d for d in mine if d.seq > after][:limit]
 
+    async def last_seq_before(self, endpoint_id: str, moment: datetime) -> int:
+        mine = [d for d in self.queue.values() if d.endpoint_id == endpoint_id]
+        return max((d.seq for d in mine if d.created_at < moment), default=0)
+
     async def replay(self, endpoint_id: str, after: int, now: datetime) -> int:
         again = [d for d in self.queue.values() if d.endpoint_id == endpoint_id and d.seq > after]
         for d in again:
             self.queue[d.seq] = dataclasses.replace(d, status="pending", attempts=0)
         return len(again)
+
+
+class FakeOutcomes:
+    """Resolutions in memory, counted as the PostgreSQL adapter counts them."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Resolution] = {}
+
+    async def record(self, resolution: Resolution) -> None:
+        self.rows.setdefault(resolution.post_id, resolution)
+
+    async def cells(self, first: date, last: date, at_least: int) -> list[Cell]:
+        counts = Counter(
+            (r.day, r.category, r.kind, r.area, r.lat, r.lon)
+            for r in self.rows.values() if first <= r.day <= last
+        )  # fmt: skip
+        return [Cell(*key, resolved=n) for key, n in sorted(counts.items()) if n >= at_least]
 
 
 class FakeSender:

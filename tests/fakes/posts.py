@@ -14,12 +14,13 @@ from services.posts.domain.mail import MailToken
 from services.posts.domain.moderation import Decision, Standing
 from services.posts.domain.organisations import Organisation
 from services.posts.domain.photos import Processed
-from services.posts.domain.posts import LIVE_STATUSES, Post
+from services.posts.domain.posts import LIVE_STATUSES, OfferFacts, Post
 from services.posts.domain.sessions import RefreshToken
 from services.posts.ports import Byline, Limit, Place, View
 from shared.contract.errors import Invalid, NotFound, RateLimited
 from shared.contract.events import Event, MessageSent, ReplyCreated
 from shared.contract.identity import Claims, Role
+from shared.contract.values import OfferAnswer
 
 
 class FakeClock:
@@ -89,6 +90,7 @@ class Memory:
         self.accounts: dict[str, Account] = {}
         self.posts: dict[str, Post] = {}
         self.replies: dict[str, ReplyCreated] = {}
+        self.answers: dict[str, OfferAnswer] = {}
         self.reports: dict[tuple[str, str], str] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.outbox: list[Event] = []
@@ -254,6 +256,15 @@ class FakeUnitOfWork:
     async def repliers(self, post_id: str) -> set[str]:
         return {r.author_id for r in self.m.replies.values() if r.post_id == post_id}
 
+    async def offer_for_update(self, reply_id: str) -> OfferFacts | None:
+        reply = self.m.replies.get(reply_id)
+        if reply is None:
+            return None
+        return OfferFacts(reply_id, reply.post_id, reply.intent, self.m.answers.get(reply_id))
+
+    async def set_offer_answer(self, reply_id: str, answer: OfferAnswer, now: datetime) -> None:
+        self.m.answers[reply_id] = answer
+
     async def add_events(self, events: Sequence[Event]) -> None:
         self.m.outbox.extend(events)
 
@@ -366,7 +377,9 @@ class FakeQueries:
 
     async def reply(self, reply_id: str) -> View:
         reply = self.store.memory.replies[reply_id]
-        return {"id": reply.reply_id, "intent": reply.intent.value, "body": reply.body}
+        answer = self.store.memory.answers.get(reply_id)
+        return {"id": reply.reply_id, "intent": reply.intent.value, "body": reply.body,
+                "answer": answer.value if answer else None}  # fmt: skip
 
     async def feed(self, query: FeedQuery, viewer: Claims | None) -> View:
         posts = sorted(self.store.memory.posts.values(), key=lambda p: p.id, reverse=True)

@@ -78,3 +78,15 @@ def test_metrics_answer_only_the_operators_token_when_one_is_set():
     assert not metrics_allowed("s3cret", None)
     assert not metrics_allowed("s3cret", "Bearer wrong")
     assert not metrics_allowed("s3cret", "s3cre")
+
+
+async def test_the_frameworks_own_refusals_have_the_one_error_shape():
+    app = app_that_raises(ValueError())
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        missing = await client.get("/nowhere")
+        wrong_method = await client.get("/echo")
+    assert missing.status_code == 404 and missing.json()["detail"]["code"] == "not_found"
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["detail"]["code"] == "method_not_allowed"
+    assert wrong_method.headers["allow"] == "POST"

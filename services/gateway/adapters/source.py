@@ -22,6 +22,7 @@ from shared.contract.events import (
     PostCreated,
     PostRestored,
     PostUpdated,
+    ReplyAnswered,
     ReplyCreated,
 )
 from shared.contract.values import Urgency
@@ -72,7 +73,7 @@ class RecordReader:
         if isinstance(event, ConversationStarted | MessageSent | ConversationRead):
             return Entry(kind=CONVERSATION, post_id=getattr(event, "post_id", None),
                          member_id=None, facts=None, members=event.members, **common)  # fmt: skip
-        if isinstance(event, ReplyCreated):
+        if isinstance(event, ReplyCreated | ReplyAnswered):
             return Entry(kind=REPLY, post_id=event.post_id, member_id=None, facts=None, **common)
         post_id = getattr(event, "post_id", None)
         if post_id is None:

@@ -203,6 +203,14 @@ class PostgresWebhookStore:
             )  # fmt: skip
         return [Delivery(**dict(row)) for row in rows]
 
+    async def last_seq_before(self, endpoint_id: str, moment: datetime) -> int:
+        seq = await self.pool.fetchval(
+            "SELECT coalesce(max(seq), 0) FROM deliveries"
+            " WHERE endpoint_id = $1 AND created_at < $2",
+            endpoint_id, moment,
+        )  # fmt: skip
+        return int(seq)
+
     async def replay(self, endpoint_id: str, after: int, now: datetime) -> int:
         """Send again every delivery after the cursor ``after`` (delivered or dead)."""
         async with self.pool.acquire() as conn:

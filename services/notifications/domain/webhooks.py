@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,15 +35,23 @@ class WebhookFilter:
     urgent_only: bool = False
 
     def accepts(self, post: KnownPost) -> bool:
-        if self.categories and post.category not in self.categories:
-            return False
-        if self.kinds and post.kind not in self.kinds:
-            return False
         if self.urgent_only and not post.urgent:
             return False
+        return self.covers(post.category, post.kind, post.lat, post.lon)
+
+    def covers(
+        self, category: Category, kind: Kind, lat: float, lon: float, within_m: float = 0.0
+    ) -> bool:
+        """Category, kind and area: what a day's outcome cell is filtered by too (an area
+        that is a square, not a point: ``within_m``, the distance from its centre to its
+        corners, so that a square overlapping the endpoint's area counts)."""
+        if self.categories and category not in self.categories:
+            return False
+        if self.kinds and kind not in self.kinds:
+            return False
         if self.area is not None and self.area_radius_m is not None:
-            distance = haversine_m(self.area.lat, self.area.lon, post.lat, post.lon)
-            if distance > self.area_radius_m:
+            distance = haversine_m(self.area.lat, self.area.lon, lat, lon)
+            if distance > self.area_radius_m + within_m:
                 return False
         return True
 
@@ -86,6 +95,13 @@ class Delivery:
     last_error: str | None
     created_at: datetime
     delivered_at: datetime | None
+
+
+def webhook_payload(event_type: str, at: datetime, data: dict) -> str:
+    """The Standard Webhooks payload shape: type, timestamp, data (the partner's view)."""
+    return json.dumps(
+        {"type": event_type, "timestamp": at.isoformat(), "data": data}, separators=(",", ":")
+    )
 
 
 def retry_delay_s(

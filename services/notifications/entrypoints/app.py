@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.notifications.bootstrap import NotificationsWiring, bootstrap
-from services.notifications.entrypoints import routes_inbox, routes_webhooks
+from services.notifications.entrypoints import routes_inbox, routes_outcomes, routes_webhooks
 from services.notifications.entrypoints.background import Background
 from services.notifications.settings import NotificationsSettings
 from shared.runtime.http import service_app
@@ -29,5 +29,5 @@ def create_app(
         build=lambda: bootstrap(settings),
         start=start,
         checks=("database", "kafka", "redis", "consumer"),
-        routers=(routes_inbox.router, routes_webhooks.router),
+        routers=(routes_inbox.router, routes_webhooks.router, routes_outcomes.router),
     )

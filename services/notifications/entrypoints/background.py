@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import redis.asyncio as aioredis
@@ -59,12 +60,13 @@ class RetryingHandler:
             raise
 
 
-async def digest_rounds(handlers: EventHandlers, interval_s: float) -> None:
+async def rounds(name: str, work: Callable[[], Awaitable[object]], interval_s: float) -> None:
+    """Periodic work that a dependency's outage only postpones."""
     while True:
         try:
-            await handlers.send_digests()
+            await work()
         except (OSError, asyncpg.PostgresError) as exc:
-            log.warning("digest round failed, will retry: %s", exc)
+            log.warning("%s round failed, will retry: %s", name, exc)
         await asyncio.sleep(interval_s)
 
 
@@ -95,8 +97,10 @@ class Background:
         await w.consumer.start()
         self.tasks.append(asyncio.create_task(self.loop.run(), name="consumer"))
         self.tasks.append(asyncio.create_task(self.deliveries.run(), name="deliveries"))
-        digests = digest_rounds(w.events, w.settings.digest_tick_s)
+        digests = rounds("digest", w.events.send_digests, w.settings.digest_tick_s)
         self.tasks.append(asyncio.create_task(digests, name="digests"))
+        outcomes = rounds("outcomes", w.webhooks.send_outcomes, w.settings.outcomes_tick_s)
+        self.tasks.append(asyncio.create_task(outcomes, name="outcomes"))
         w.consuming = self.running
         return self
 

@@ -20,6 +20,7 @@ from services.notifications.entrypoints.schemas import (
     ReplayIn,
     SecretRotated,
 )
+from shared.contract.errors import Invalid
 from shared.contract.values import Id, Point
 from shared.runtime.schemas import ErrorBody
 from shared.runtime.web_auth import Partner
@@ -155,10 +156,16 @@ async def deliveries(
 
 @router.post(
     "/{endpoint_id}/replay",
-    summary="Send again every delivery after a cursor",
+    summary="Send again every delivery after a cursor, or since a point in time",
     responses={404: {"model": ErrorBody}},
 )
 async def replay(
     endpoint_id: EndpointId, body: ReplayIn, partner: Partner, handlers: WebhooksDep
 ) -> Replayed:
-    return Replayed(requeued=await handlers.replay(partner, endpoint_id, body.after))
+    if (body.after is None) == (body.since is None):
+        raise Invalid("give either `after` (a delivery's seq) or `since` (a time)", field="after")
+    if body.since is not None:
+        requeued = await handlers.replay_since(partner, endpoint_id, body.since)
+    else:
+        requeued = await handlers.replay(partner, endpoint_id, body.after or 0)
+    return Replayed(requeued=requeued)

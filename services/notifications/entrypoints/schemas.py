@@ -6,7 +6,7 @@ from datetime import datetime, time
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
 from shared.contract.values import Category, Id, Kind, Latitude, Longitude, MatchReason
 from shared.runtime.schemas import PRINTABLE_LINE as PRINTABLE
@@ -163,8 +163,13 @@ class DeliveryPage(BaseModel):
 
 
 class ReplayIn(Strict):
-    after: Annotated[int, Field(ge=0, le=2**62)] = Field(
-        description="Send again every delivery whose seq is above this cursor"
+    """One of the two: from a delivery (its seq), or from a point in time."""
+
+    after: Annotated[int, Field(ge=0, le=2**62)] | None = Field(
+        default=None, description="Send again every delivery whose seq is above this cursor"
+    )
+    since: AwareDatetime | None = Field(
+        default=None, description="Send again every delivery queued at or after this time"
     )
 
 

@@ -8,7 +8,6 @@ same notification ids again (the gateway drops a duplicate id).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,36 +15,31 @@ from datetime import datetime
 
 from services.notifications.domain import notices as N
 from services.notifications.domain.notices import Stored
+from services.notifications.domain.outcomes import resolution_of
 from services.notifications.domain.preferences import Decision, decide, digest_due, digest_title
-from services.notifications.ports import AlertRooms, Clock, Directory, Inbox, Pusher, WebhookStore
+from services.notifications.domain.webhooks import webhook_payload
+from services.notifications.ports import (
+    AlertRooms,
+    Clock,
+    Directory,
+    Inbox,
+    Outcomes,
+    Pusher,
+    WebhookStore,
+)
 from shared.contract import events as E
-from shared.contract.catalogue import POSTS
 from shared.contract.envelope import DecodedEvent, fixed_event_id, new_event_id
+from shared.contract.partner import for_partners
 
 log = logging.getLogger(__name__)
 
 DIGEST_BATCH = 500
 # Notifications stored per statement, the statements side by side on the pool.
 CHUNK = 200
-# Partners get every public event of a post's life: those of posts.v1, as the catalogue
-# lists them (a new one reaches them without a second list to keep in step).
-PARTNER_EVENTS = POSTS.events
 
 
 def _cause(decoded: DecodedEvent) -> N.Cause:
     return N.Cause(decoded.envelope.id)
-
-
-def webhook_payload(decoded: DecodedEvent) -> str:
-    """The Standard Webhooks payload shape: type, timestamp, data (the public event)."""
-    return json.dumps(
-        {
-            "type": decoded.envelope.type,
-            "timestamp": decoded.envelope.time.isoformat(),
-            "data": decoded.event.model_dump(mode="json"),
-        },
-        separators=(",", ":"),
-    )
 
 
 @dataclass
@@ -56,6 +50,7 @@ class EventHandlers:
     publish: Pusher
     clock: Clock
     rooms: AlertRooms
+    outcomes: Outcomes
     wake_deliveries: Callable[[], None] = lambda: None
     routes: dict[type[E.Event], Callable[[DecodedEvent], Awaitable[None]]] = field(init=False)
 
@@ -63,12 +58,13 @@ class EventHandlers:
         self.routes = {
             E.PostCreated: self.on_post_changed,
             E.PostUpdated: self.on_post_changed,
-            E.PostResolved: self.on_partner_event,
+            E.PostResolved: self.on_post_resolved,
             E.PostExpired: self.on_partner_event,
             E.PostRemoved: self.on_post_removed,
             E.PostWithdrawn: self.on_post_withdrawn,
             E.PostRestored: self.on_post_changed,
             E.ReplyCreated: self.on_reply,
+            E.ReplyAnswered: self.on_partner_event,
             E.MatchFound: self.on_match,
             E.UrgentAlertRaised: self.on_alert_raised,
             E.UrgentAlertEscalated: self.on_alert_escalated,
@@ -92,6 +88,17 @@ class EventHandlers:
         await self.inbox.remember_post(facts)
         await self._to_partners(decoded, facts)
 
+    async def on_post_resolved(self, decoded: DecodedEvent) -> None:
+        resolved = decoded.event
+        assert isinstance(resolved, E.PostResolved)
+        post = await self.inbox.post(resolved.post_id)
+        if post is None:
+            return  # never saw it created: nothing to count it by
+        resolution = resolution_of(post, resolved.outcome, resolved.resolved_at)
+        if resolution is not None:
+            await self.outcomes.record(resolution)
+        await self._to_partners(decoded, post)
+
     async def on_post_removed(self, decoded: DecodedEvent) -> None:
         event = decoded.event
         assert isinstance(event, E.PostRemoved)
@@ -113,6 +120,8 @@ class EventHandlers:
         await self.notify(_cause(decoded), N.for_reply(reply, post, followers))
         # After notifying: the replier now follows the thread, for the next replies.
         await self.inbox.follow(reply.post_id, [reply.author_id])
+        if post is not None:
+            await self._to_partners(decoded, post)
 
     async def on_match(self, decoded: DecodedEvent) -> None:
         match = decoded.event
@@ -120,8 +129,11 @@ class EventHandlers:
         posts, _ = await asyncio.gather(
             self.inbox.posts([match.request_id, match.offer_id]), self.inbox.remember_match(match)
         )
-        notices = N.for_match(match, posts.get(match.request_id), posts.get(match.offer_id))
+        request = posts.get(match.request_id)
+        notices = N.for_match(match, request, posts.get(match.offer_id))
         await self.notify(_cause(decoded), notices)
+        if request is not None:  # a match goes to partners as its request's does
+            await self._to_partners(decoded, request)
 
     # conversations --------------------------------------------------------------------
     async def on_message_sent(self, decoded: DecodedEvent) -> None:
@@ -147,6 +159,7 @@ class EventHandlers:
         assert isinstance(raised, E.UrgentAlertRaised)
         alert = N.AlertFacts(raised.post_id, raised.author_id, raised.category, raised.expires_at)
         await self._alert(_cause(decoded), alert, raised, remember=True)
+        await self.on_partner_event(decoded)
 
     async def on_alert_escalated(self, decoded: DecodedEvent) -> None:
         escalated = decoded.event
@@ -158,6 +171,7 @@ class EventHandlers:
             log.warning("escalation of an alert never raised: %s", escalated.post_id)
             return
         await self._alert(_cause(decoded), alert, escalated)
+        await self.on_partner_event(decoded)
 
     async def _alert(
         self,
@@ -205,6 +219,8 @@ class EventHandlers:
         reached = sorted(await self.inbox.alerted(ended.post_id))
         post = await self.inbox.post(ended.post_id)
         await self.notify(_cause(decoded), N.for_alert_end(ended, post, reached))
+        if post is not None:
+            await self._to_partners(decoded, post)
 
     # members --------------------------------------------------------------------------
     async def on_profile_changed(self, decoded: DecodedEvent) -> None:
@@ -217,22 +233,26 @@ class EventHandlers:
 
     # partners -------------------------------------------------------------------------
     async def on_partner_event(self, decoded: DecodedEvent) -> None:
-        event = decoded.event
-        if not isinstance(event, PARTNER_EVENTS):
-            return
-        post = await self.inbox.post(event.post_id)
+        post_id = getattr(decoded.event, "post_id", None)
+        post = await self.inbox.post(post_id) if post_id else None
         if post is None:
             return  # never saw it created (before this service existed): no facts to filter
         await self._to_partners(decoded, post)
 
     async def _to_partners(self, decoded: DecodedEvent, post: N.KnownPost) -> None:
+        """The event as partners see it (shared/contract/partner.py), to every endpoint
+        whose filter the post passes."""
+        view = for_partners(decoded.event)
+        if view is None:
+            return
         endpoints = [
             e.id for e in await self.webhooks.receiving_endpoints() if e.filter.accepts(post)
         ]
-        added = await self.webhooks.enqueue(
-            endpoints, decoded.envelope.id, decoded.envelope.type, webhook_payload(decoded)
-        )
-        if added:
+        if not endpoints:
+            return
+        envelope = decoded.envelope
+        payload = webhook_payload(envelope.type, envelope.time, view.model_dump(mode="json"))
+        if await self.webhooks.enqueue(endpoints, envelope.id, envelope.type, payload):
             self.wake_deliveries()
 
     # storing and pushing --------------------------------------------------------------

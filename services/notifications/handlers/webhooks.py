@@ -4,22 +4,41 @@ endpoint is the partner's own."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from ulid import ULID
 
-from services.notifications.domain.webhooks import PAUSED, Delivery, Endpoint, WebhookFilter
-from services.notifications.ports import Clock, SecretMaker, WebhookSender, WebhookStore
+from services.notifications.domain.outcomes import Cell, closed_days
+from services.notifications.domain.webhooks import (
+    PAUSED,
+    Delivery,
+    Endpoint,
+    WebhookFilter,
+    webhook_payload,
+)
+from services.notifications.ports import Clock, Outcomes, SecretMaker, WebhookSender, WebhookStore
+from shared.contract.envelope import fixed_event_id
 from shared.contract.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.contract.identity import Claims
+from shared.contract.partner import (
+    K_ANONYMITY,
+    OUTCOME_AREA_M,
+    OUTCOMES_EVENT,
+    OutcomeCell,
+    OutcomesOfTheDay,
+)
 
 # Each endpoint gets a delivery in flight and its retries: a partner with many could take
 # the delivery loop's slots from the others.
 MAX_ENDPOINTS = 10
 TEST_EVENT = "org.entraide.webhook.test.v1"
+# The outcomes asked for at once: a quarter, a funder's usual period.
+MAX_OUTCOME_DAYS = 92
+# From an outcome area's centre to its corners: a square that overlaps an endpoint's
+# area is sent to it.
+AREA_HALF_DIAGONAL_M = OUTCOME_AREA_M * 0.7072
 
 
 @dataclass(frozen=True)
@@ -34,6 +53,7 @@ class WebhookHandlers:
     sender: WebhookSender
     make_secret: SecretMaker
     clock: Clock
+    outcomes: Outcomes
     # After a rotation the old secret still signs for this long.
     secret_grace: timedelta = timedelta(hours=24)
     wake_deliveries: Callable[[], None] = lambda: None
@@ -97,10 +117,8 @@ class WebhookHandlers:
         await self.endpoint(partner, endpoint_id)
         message_id = str(ULID())
         now = self.clock()
-        payload = json.dumps({
-            "type": TEST_EVENT, "timestamp": now.isoformat(),
-            "data": {"message": "a test delivery from Entraide", "endpoint_id": endpoint_id},
-        }, separators=(",", ":"))  # fmt: skip
+        data = {"message": "a test delivery from Entraide", "endpoint_id": endpoint_id}
+        payload = webhook_payload(TEST_EVENT, now, data)
         await self.store.enqueue([endpoint_id], message_id, TEST_EVENT, payload)
         self.wake_deliveries()
         return message_id
@@ -126,3 +144,51 @@ class WebhookHandlers:
         requeued = await self.store.replay(endpoint_id, after, self.clock())
         self.wake_deliveries()
         return requeued
+
+    async def replay_since(self, partner: Claims, endpoint_id: str, since: datetime) -> int:
+        """Send again every delivery queued at or after ``since``; how many were queued."""
+        await self.endpoint(partner, endpoint_id)
+        before = await self.store.last_seq_before(endpoint_id, since)
+        return await self.replay(partner, endpoint_id, before)
+
+    # outcomes -------------------------------------------------------------------------
+    async def outcomes_between(self, first: date, last: date) -> list[OutcomesOfTheDay]:
+        """Each day's published cells (none under K_ANONYMITY), for the partner console."""
+        if last < first:
+            raise Invalid("the last day comes before the first", field="to")
+        if (last - first).days >= MAX_OUTCOME_DAYS:
+            raise Invalid(f"at most {MAX_OUTCOME_DAYS} days at once", field="to",
+                          code="too_many_days", params={"n": MAX_OUTCOME_DAYS})  # fmt: skip
+        cells = await self.outcomes.cells(first, last, K_ANONYMITY)
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        return [_day(day, [c for c in cells if c.day == day]) for day in days]
+
+    async def send_outcomes(self) -> int:
+        """Each closed day's outcomes to every receiving endpoint, filtered by its
+        categories, kinds and area; how many deliveries were queued. Safe to repeat (and
+        to run on two instances): a day's delivery is unique per endpoint."""
+        days = closed_days(self.clock())
+        cells = await self.outcomes.cells(days[0], days[-1], K_ANONYMITY)
+        endpoints = await self.store.receiving_endpoints()
+        queued = 0
+        for day in days:
+            midnight = datetime.combine(day + timedelta(days=1), time(), UTC)
+            message_id = fixed_event_id(f"outcomes/{day.isoformat()}", midnight)
+            for endpoint in endpoints:
+                payload = webhook_payload(OUTCOMES_EVENT, midnight, _day(day, [
+                    c for c in cells if c.day == day and endpoint.filter.covers(
+                        c.category, c.kind, c.lat, c.lon, AREA_HALF_DIAGONAL_M)
+                ]).model_dump(mode="json"))  # fmt: skip
+                queued += await self.store.enqueue(
+                    [endpoint.id], message_id, OUTCOMES_EVENT, payload
+                )
+        if queued:
+            self.wake_deliveries()
+        return queued
+
+
+def _day(day: date, cells: list[Cell]) -> OutcomesOfTheDay:
+    return OutcomesOfTheDay(day=day, cells=tuple(
+        OutcomeCell(category=c.category, kind=c.kind, area=c.area, lat=c.lat, lon=c.lon,
+                    resolved=c.resolved) for c in cells
+    ))  # fmt: skip

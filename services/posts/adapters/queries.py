@@ -34,7 +34,7 @@ PUBLIC_COLUMNS = (
 
 
 REPLY_SELECT = (
-    "SELECT r.id, r.author_id, a.display_name, r.intent, r.body, r.created_at"
+    "SELECT r.id, r.author_id, a.display_name, r.intent, r.body, r.created_at, r.answer"
     " FROM replies r JOIN accounts a ON a.id = r.author_id"
 )
 
@@ -46,6 +46,7 @@ def reply_view(row: asyncpg.Record) -> dict[str, Any]:
         "intent": row["intent"],
         "body": row["body"],
         "created_at": row["created_at"],
+        "answer": row["answer"],
     }
 
 

@@ -26,14 +26,14 @@ from services.posts.domain.organisations import (
     OrganisationKind,
     OrganisationStatus,
 )
-from services.posts.domain.posts import Post
+from services.posts.domain.posts import OfferFacts, Post
 from services.posts.domain.sessions import RefreshToken
 from services.posts.ports import Byline
 from shared.contract.catalogue import topic_for
 from shared.contract.envelope import encode_event, new_event_id
 from shared.contract.events import Event, ReplyCreated
 from shared.contract.identity import Role
-from shared.contract.values import Category, Point
+from shared.contract.values import Category, OfferAnswer, Point, ReplyIntent
 from shared.runtime.tracing import child_traceparent, current_traceparent
 
 OUTBOX_LANES = 16
@@ -389,6 +389,21 @@ class PostgresUnitOfWork(ConversationWrites):
             " VALUES ($1, $2, $3, $4, $5, $6)",
             reply.reply_id, reply.post_id, reply.author_id, reply.intent.value, reply.body,
             reply.created_at,
+        )  # fmt: skip
+
+    async def offer_for_update(self, reply_id: str) -> OfferFacts | None:
+        row = await self.conn.fetchrow(
+            "SELECT id, post_id, intent, answer FROM replies WHERE id = $1 FOR UPDATE", reply_id
+        )
+        if row is None:
+            return None
+        answer = OfferAnswer(row["answer"]) if row["answer"] else None
+        return OfferFacts(row["id"], row["post_id"], ReplyIntent(row["intent"]), answer)
+
+    async def set_offer_answer(self, reply_id: str, answer: OfferAnswer, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE replies SET answer = $2, answered_at = $3 WHERE id = $1",
+            reply_id, answer.value, now,
         )  # fmt: skip
 
     # outbox -------------------------------------------------------------------

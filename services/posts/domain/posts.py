@@ -26,6 +26,7 @@ from shared.contract.events import (
     PostUpdated,
     PostWithdrawn,
     PublicPost,
+    ReplyAnswered,
     ReplyCreated,
     UrgentRequestPlaced,
 )
@@ -35,6 +36,7 @@ from shared.contract.values import (
     Category,
     FuzzedLocation,
     Kind,
+    OfferAnswer,
     Outcome,
     Point,
     ReplyIntent,
@@ -60,6 +62,16 @@ class PostStatus(StrEnum):
 
 
 LIVE_STATUSES = (PostStatus.OPEN, PostStatus.MATCHED)
+
+
+@dataclass(frozen=True)
+class OfferFacts:
+    """What an answer to an offer needs to know of the reply."""
+
+    reply_id: str
+    post_id: str
+    intent: ReplyIntent
+    answer: OfferAnswer | None
 
 
 @dataclass(kw_only=True)
@@ -333,6 +345,31 @@ class Post(Authored):
         )
         self.events.append(event)
         return event
+
+    def answer_offer(
+        self, member_id: str, offer: OfferFacts, answer: OfferAnswer, now: datetime
+    ) -> bool:
+        """Record, on the person's word, their answer to an offer made to a request an
+        organisation posted for them; False when it was already that answer. The person
+        may change their mind: a new answer replaces the last one."""
+        if offer.post_id != self.id:
+            raise NotFound("no such reply", field="reply_id")
+        if member_id != self.author_id:
+            raise Forbidden("only the post's author records an answer to an offer",
+                            field="post_id")  # fmt: skip
+        if self.on_behalf_of is None:
+            raise Conflict("only a post made for a person records answers to its offers",
+                           field="post_id", code="not_on_behalf")  # fmt: skip
+        if offer.intent is not ReplyIntent.CAN_HELP:
+            raise Invalid("only an offer of help takes an answer", field="reply_id",
+                          code="not_an_offer")  # fmt: skip
+        if self.status is PostStatus.REMOVED:
+            raise Conflict("cannot answer for a post that is removed")
+        if offer.answer is answer:
+            return False
+        self.events.append(ReplyAnswered(reply_id=offer.reply_id, post_id=self.id,
+                                         answer=answer, answered_at=now))  # fmt: skip
+        return True
 
     def _remove(self, reason: str, now: datetime) -> None:
         self.status = PostStatus.REMOVED

@@ -21,6 +21,7 @@ from services.posts.entrypoints.deps import (
 from services.posts.entrypoints.schemas import (
     PRINTABLE,
     FeedPage,
+    OfferAnswerRequest,
     PlaceOut,
     PostCreate,
     PostPublic,
@@ -273,3 +274,17 @@ async def thread(
 async def reply(post_id: PathId, body: ReplyCreate, member: Member, handlers: HandlersDep) -> dict:
     """A reply; `intent: can_help` is "I can help"."""
     return await handlers.reply(member, post_id, body.intent, body.body)
+
+
+@router.put(
+    "/posts/{post_id}/replies/{reply_id}/answer",
+    response_model=ReplyPublic,
+    responses={**NEEDS_TOKEN, **FORBIDDEN, **NOT_FOUND, **CONFLICT, **BAD_FIELD},
+)
+async def answer_offer(
+    post_id: PathId, reply_id: PathId, body: OfferAnswerRequest, member: Member,
+    handlers: HandlersDep,
+) -> dict:  # fmt: skip
+    """On a post an organisation made for a person (`on_behalf_of`): that person's answer
+    to an offer of help, accepted or declined on their word. They may change their mind."""
+    return await handlers.answer_offer(member, post_id, reply_id, body.answer)

@@ -18,6 +18,7 @@ from shared.contract.values import (
     Kind,
     Latitude,
     Longitude,
+    OfferAnswer,
     Outcome,
     Point,
     ReplyIntent,
@@ -291,6 +292,14 @@ class ReplyPublic(BaseModel):
     intent: ReplyIntent
     body: str
     created_at: datetime
+    answer: OfferAnswer | None = Field(
+        default=None,
+        description="On a post made for a person: that person's answer to this offer",
+    )
+
+
+class OfferAnswerRequest(Strict):
+    answer: OfferAnswer
 
 
 class ThreadPage(BaseModel):

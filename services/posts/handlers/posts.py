@@ -42,7 +42,7 @@ from shared.contract.errors import (
     Unauthorized,
 )
 from shared.contract.identity import Claims, Role
-from shared.contract.values import Outcome, ReplyIntent, Urgency
+from shared.contract.values import OfferAnswer, Outcome, ReplyIntent, Urgency
 
 EXPIRY_BATCH = 200
 MINUTE_S = 60
@@ -317,6 +317,21 @@ class Handlers:
             await uow.add_reply(reply)
             await uow.add_events(post.events)
         return await self.queries.reply(reply.reply_id)
+
+    async def answer_offer(
+        self, member: Claims, post_id: str, reply_id: str, answer: OfferAnswer
+    ) -> View:
+        """The person's answer to an offer, recorded by the organisation that posted for
+        them; the reply as the thread shows it."""
+        async with self.store.transaction() as uow:
+            post = await _post(uow, post_id)
+            offer = await uow.offer_for_update(reply_id)
+            if offer is None:
+                raise NotFound("no such reply", field="reply_id")
+            if post.answer_offer(member.member_id, offer, answer, self.clock()):
+                await uow.set_offer_answer(reply_id, answer, self.clock())
+                await uow.add_events(post.events)
+        return await self.queries.reply(reply_id)
 
     async def expire_due(self) -> int:
         """Expire the posts whose time has passed; returns how many."""

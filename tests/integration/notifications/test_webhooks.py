@@ -3,10 +3,12 @@ failures and a restart, nothing lost, duplicates only with the same webhook-id."
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 
 from standardwebhooks.webhooks import Webhook
 
 from shared.contract import events as m
+from shared.contract.partner import OUTCOMES_EVENT
 from shared.contract.values import Category
 from shared.runtime.auth import Role
 from tests.factories import NOW, public_post
@@ -71,7 +73,9 @@ async def test_every_event_arrives_signed_through_failures_and_a_restart(
     event_ids.append(resolved)
 
     await wait_for(lambda: set(verified(receiver, endpoint["secret"])) >= set(event_ids), 30)
-    got = verified(receiver, endpoint["secret"])
+    # The restarted service also offered the last closed days' outcomes (empty here).
+    got = {k: v for k, v in verified(receiver, endpoint["secret"]).items()
+           if v["type"] != OUTCOMES_EVENT}  # fmt: skip
     assert set(got) == set(event_ids)  # the jobs post was filtered out
     assert got[resolved]["type"] == "org.entraide.post.resolved.v1"
     created = got[event_ids[0]]["data"]
@@ -85,7 +89,8 @@ async def test_every_event_arrives_signed_through_failures_and_a_restart(
             f"/v1/webhooks/{endpoint['id']}/deliveries",
             headers=second.auth(partner, Role.PARTNER),
         )
-        return [d["status"] for d in page.json()["items"]]
+        items = page.json()["items"]
+        return [d["status"] for d in items if d["event_type"] != OUTCOMES_EVENT]
 
     async def all_delivered() -> bool:  # one may have been in flight at the restart
         return set(await statuses()) == {"delivered"}
@@ -223,3 +228,62 @@ async def test_a_paused_endpoint_keeps_its_deliveries_and_a_test_delivery_arrive
     assert kinds == ["org.entraide.post.created.v1", "org.entraide.webhook.test.v1"]
     other = notifications.auth(member_id("other"), Role.PARTNER)
     assert (await notifications.client.post(f"{base}/test", headers=other)).status_code == 403
+
+
+async def test_partners_hear_of_matches_and_get_each_days_outcomes(make_notifications, receiver):
+    """A match reaches the partner without its members; five resolutions in one area
+    make a published cell, in the console's API and in the day's delivery."""
+    harness = await make_notifications(outcomes_tick_s=0.3, **FAST_RETRIES)
+    partner = member_id("partner")
+    auth = harness.auth(partner, Role.PARTNER)
+    # Two days ago: a day that is closed at any hour this test runs.
+    resolved_at = datetime.now(UTC) - timedelta(days=2)
+    day = resolved_at.date().isoformat()
+    posts = [public_post(member_id("p"), category=Category.HOUSING) for _ in range(5)]
+    for post in posts:
+        await harness.put(m.PostCreated(post_id=post.post_id, post=post))
+        await harness.put(m.PostResolved(post_id=post.post_id, outcome="helped",
+                                         resolved_at=resolved_at))  # fmt: skip
+
+    async def cells() -> list[dict]:
+        got = await harness.client.get(f"/v1/outcomes?from={day}&to={day}", headers=auth)
+        assert got.status_code == 200, got.text
+        return got.json()[0]["cells"]
+
+    await eventually(lambda: _counted(cells, 5), 20, "the five resolutions counted")
+    [cell] = await cells()
+    assert (cell["category"], cell["kind"], cell["resolved"]) == ("housing", "request", 5)
+    too_long = await harness.client.get("/v1/outcomes?from=2026-01-01&to=2026-12-31", headers=auth)
+    assert too_long.status_code == 422 and too_long.json()["detail"]["field"] == "to"
+    as_member = harness.auth(member_id("m"), Role.MEMBER)
+    member = await harness.client.get(f"/v1/outcomes?from={day}&to={day}", headers=as_member)
+    assert member.status_code == 403
+
+    endpoint = await register(harness, partner, receiver.url)
+    offer = public_post(member_id("o"), kind="offer", category=Category.HOUSING)
+    request = public_post(member_id("r"), category=Category.HOUSING)
+    for post in (offer, request):
+        await harness.put(m.PostCreated(post_id=post.post_id, post=post))
+    await harness.put(m.MatchFound(
+        match_id=member_id("match"), request_id=request.post_id, offer_id=offer.post_id,
+        request_author_id=request.author_id, offer_author_id=offer.author_id, score=0.8,
+        reasons=(), found_at=NOW,
+    ))  # fmt: skip
+
+    def received(kind: str) -> list[dict]:
+        got = verified(receiver, endpoint["secret"]).values()
+        return [p for p in got if p["type"] == kind]
+
+    await wait_for(lambda: received("org.entraide.match.found.v1")
+                   and [d for d in received("org.entraide.outcomes.daily.v1")
+                        if d["data"]["day"] == day])  # fmt: skip
+    [match] = received("org.entraide.match.found.v1")
+    assert match["data"]["request_id"] == request.post_id
+    assert request.author_id not in json.dumps(match) and offer.author_id not in json.dumps(match)
+    [outcomes] = [d for d in received("org.entraide.outcomes.daily.v1") if d["data"]["day"] == day]
+    assert [c["resolved"] for c in outcomes["data"]["cells"]] == [5]
+
+
+async def _counted(cells, n: int) -> bool:
+    got = await cells()
+    return bool(got) and got[0]["resolved"] == n

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from shared.contract import events as E
-from shared.contract.catalogue import POSTS
+from shared.contract.catalogue import POSTS, REPLIES
+from shared.contract.events import ReplyAnswered
 from tests.integration.posts.conftest import PASSWORD, post_body
 
 
@@ -161,5 +162,47 @@ async def test_a_verified_organisation_posts_for_a_person_without_an_account(pos
     created = await c.post("/posts", json=behalf, headers=bank.auth)
     assert created.status_code == 201, created.text
     assert created.json()["on_behalf_of"] == "Karim" and created.json()["author"]["verified"]
-    shown = (await c.get(f"/posts/{created.json()['id']}")).json()
+    post_id = created.json()["id"]
+    shown = (await c.get(f"/posts/{post_id}")).json()
     assert shown["on_behalf_of"] == "Karim"
+
+    # Offers to Karim's request are accepted or declined on his word, by the organisation.
+    offer = await c.post(f"/posts/{post_id}/replies", headers=lea.auth,
+                         json={"intent": "can_help", "body": "A spare room tonight"})  # fmt: skip
+    comment = await c.post(f"/posts/{post_id}/replies", headers=lea.auth,
+                           json={"intent": "comment", "body": "Try the shelter too"})  # fmt: skip
+    answer_url = f"/posts/{post_id}/replies/{offer.json()['id']}/answer"
+    accepted = await c.put(answer_url, json={"answer": "accepted"}, headers=bank.auth)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["answer"] == "accepted"
+    thread = (await c.get(f"/posts/{post_id}/replies")).json()["items"]
+    assert [r["answer"] for r in thread] == ["accepted", None]
+    # Only the organisation answers, only for an offer, only on a post made for a person.
+    by_lea = await c.put(answer_url, json={"answer": "declined"}, headers=lea.auth)
+    assert by_lea.status_code == 403
+    on_comment = await c.put(f"/posts/{post_id}/replies/{comment.json()['id']}/answer",
+                             json={"answer": "accepted"}, headers=bank.auth)  # fmt: skip
+    assert on_comment.status_code == 422
+    assert on_comment.json()["detail"]["code"] == "not_an_offer"
+    bad = await c.put(answer_url, json={"answer": "maybe"}, headers=bank.auth)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "answer"
+    ordinary = (await c.post("/posts", json=post_body(), headers=bank.auth)).json()["id"]
+    lea_offer = await c.post(f"/posts/{ordinary}/replies", headers=lea.auth,
+                             json={"intent": "can_help", "body": "I have two"})  # fmt: skip
+    not_behalf = await c.put(f"/posts/{ordinary}/replies/{lea_offer.json()['id']}/answer",
+                             json={"answer": "accepted"}, headers=bank.auth)  # fmt: skip
+    assert not_behalf.status_code == 409
+    assert not_behalf.json()["detail"]["code"] == "not_on_behalf"
+    elsewhere = await c.put(f"/posts/{ordinary}/replies/{offer.json()['id']}/answer",
+                            json={"answer": "accepted"}, headers=bank.auth)  # fmt: skip
+    assert elsewhere.status_code == 404
+    # He changed his mind: the new answer replaces the last, and each is an event.
+    declined = await c.put(answer_url, json={"answer": "declined"}, headers=bank.auth)
+    assert declined.json()["answer"] == "declined"
+    again = await c.put(answer_url, json={"answer": "declined"}, headers=bank.auth)
+    assert again.status_code == 200
+    events = await posts.events(REPLIES.name, expected=5)
+    answers = [d.event for d in events if isinstance(d.event, ReplyAnswered)]
+    assert [(a.reply_id, a.answer.value) for a in answers] == [
+        (offer.json()["id"], "accepted"), (offer.json()["id"], "declined"),
+    ]  # fmt: skip

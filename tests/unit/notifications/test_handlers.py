@@ -40,6 +40,7 @@ from tests.fakes.notifications import (
     FakeAlertRooms,
     FakeDirectory,
     FakeInbox,
+    FakeOutcomes,
     FakePusher,
     FakeSecrets,
     FakeSender,
@@ -60,6 +61,7 @@ def events() -> EventHandlers:
         publish=FakePusher(),
         clock=FakeClock(NOW),
         rooms=FakeAlertRooms(),
+        outcomes=FakeOutcomes(),
     )
 
 
@@ -247,6 +249,7 @@ def webhooks() -> WebhookHandlers:
         sender=FakeSender(refused={"http://10.0.0.1/": "the host resolves to a private address"}),
         make_secret=FakeSecrets(),
         clock=FakeClock(NOW),
+        outcomes=FakeOutcomes(),
         secret_grace=GRACE,
     )
 

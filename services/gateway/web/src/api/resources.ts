@@ -46,6 +46,16 @@ export interface Reply {
   intent: "comment" | "can_help";
   body: string;
   created_at: string;
+  /** On a post made for a person: their answer to this offer, on their word. */
+  answer?: "accepted" | "declined" | null;
+}
+
+/** A day's resolved requests and offers per category, kind and area (no cell under 5). */
+export interface OutcomesOfTheDay {
+  day: string;
+  area_size_m: number;
+  k_anonymity: number;
+  cells: { category: string; kind: "request" | "offer"; area: string; lat: number; lon: number; resolved: number }[];
 }
 
 export interface Place {
@@ -188,6 +198,11 @@ export class Api {
     return request(this.posts(`/posts/${id}/replies`), { method: "POST", body: payload });
   }
 
+  answerOffer(postId: string, replyId: string, answer: "accepted" | "declined"): Promise<Reply> {
+    const url = this.posts(`/posts/${postId}/replies/${replyId}/answer`);
+    return request(url, { method: "PUT", body: json({ answer }) });
+  }
+
   places(q: string): Promise<Place[]> {
     return request(this.posts(`/places?q=${encodeURIComponent(q)}`), { auth: false });
   }
@@ -321,6 +336,10 @@ export class Api {
 
   deliveries(id: string): Promise<{ items: Delivery[]; next_cursor: number | null }> {
     return request(this.notes(`/v1/webhooks/${id}/deliveries?limit=50`));
+  }
+
+  outcomes(from: string, to: string): Promise<OutcomesOfTheDay[]> {
+    return request(this.notes(`/v1/outcomes?from=${from}&to=${to}`));
   }
 
   replay(id: string, after: number): Promise<{ requeued: number }> {

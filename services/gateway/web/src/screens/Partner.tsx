@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 
-import type { Delivery, Endpoint } from "../api/resources";
+import type { Delivery, Endpoint, OutcomesOfTheDay } from "../api/resources";
 import { useApp } from "../app";
 import { Field, describedBy } from "../components/Field";
 import { Empty, Loading, Problem } from "../components/States";
@@ -9,6 +9,8 @@ import type { Key } from "../i18n";
 import { CATEGORIES, type Problem as ProblemOf, type Problems } from "../validation";
 
 const MAX_ENDPOINTS = 10;
+const OUTCOME_DAYS = 30;
+const DAY_MS = 86_400_000;
 
 /** A verified organisation's console: its webhook endpoints (create with filters, pause,
  * delete), their secrets (shown once, rotated), each delivery with its attempts and
@@ -40,6 +42,7 @@ export function Partner() {
       {endpoints.length < MAX_ENDPOINTS
         ? <NewEndpoint onCreated={(s) => { setSecret(s); again(); }} />
         : <p class="note">{t("error_too_many_endpoints", { n: MAX_ENDPOINTS })}</p>}
+      <Outcomes />
     </section>
   );
 }
@@ -92,6 +95,47 @@ function EndpointItem({ endpoint, onChange, onSecret }: { endpoint: Endpoint; on
         </table>
       ))}
     </li>
+  );
+}
+
+/** What was resolved in the last 30 days, as a funder asks: per day, category, kind and
+ * area, a cell shown only when it counts 5 or more (the same figures go to the endpoints
+ * each day). */
+function Outcomes() {
+  const app = useApp();
+  const { t } = app;
+  const [days, setDays] = useState<OutcomesOfTheDay[] | null>(null);
+  const [problem, setProblem] = useState<ProblemOf | null>(null);
+  useEffect(() => {
+    const today = new Date();
+    const iso = (d: Date) => d.toISOString().slice(0, 10);
+    const first = new Date(today.getTime() - (OUTCOME_DAYS - 1) * DAY_MS);
+    app.api.outcomes(iso(first), iso(today)).then(setDays, (error) => setProblem(generalProblem(error)));
+  }, []);
+  const rows = (days ?? []).flatMap((d) => d.cells.map((c) => ({ day: d.day, ...c }))).reverse();
+  return (
+    <section class="outcomes" aria-labelledby="outcomes-title">
+      <h2 id="outcomes-title">{t("outcomes_title", { n: OUTCOME_DAYS })}</h2>
+      <p class="meta">{t("outcomes_intro", { k: days?.[0]?.k_anonymity ?? 5, km: (days?.[0]?.area_size_m ?? 25_000) / 1000 })}</p>
+      {problem && <p role="alert" class="form-problem">{t(problem.key, problem.params)}</p>}
+      {!days && !problem && <Loading />}
+      {days && rows.length === 0 && <p class="meta">{t("outcomes_none")}</p>}
+      {rows.length > 0 && (
+        <table class="deliveries">
+          <thead><tr><th>{t("outcomes_day")}</th><th>{t("outcomes_what")}</th><th>{t("outcomes_area")}</th><th>{t("outcomes_resolved")}</th></tr></thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={`${r.day}/${r.category}/${r.kind}/${r.area}`}>
+                <td><time dateTime={r.day}>{new Date(r.day).toLocaleDateString(app.lang, { timeZone: "UTC", day: "numeric", month: "short" })}</time></td>
+                <td>{t(`category_${r.category}` as Key)} · {t(r.kind === "request" ? "kind_request" : "kind_offer")}</td>
+                <td>{r.lat.toFixed(2)}, {r.lon.toFixed(2)}</td>
+                <td>{r.resolved}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 

@@ -17,6 +17,7 @@ import { Photos } from "./post/Photos";
 import { Withdraw } from "./post/Withdraw";
 import { Appeal } from "./post/Appeal";
 import { Contact } from "./post/Contact";
+import { OfferAnswer } from "./post/OfferAnswer";
 
 /** One post as its own view (on a phone too): the post, its thread live, and what the
  * reader may do: reply, report; its author: edit, resolve, withdraw, see the matches. */
@@ -46,6 +47,9 @@ export function PostView({ id }: { id: string }) {
         const reply: Reply = { id: d.reply_id, author: { id: d.author_id, display_name: d.author_name ?? "" },
           intent: d.intent as Reply["intent"], body: d.body, created_at: d.created_at };
         setReplies((shown) => (shown.some((r) => r.id === reply.id) ? shown : [...shown, reply]));
+      } else if (event.type.includes("reply.answered")) {
+        const d = event.data as { reply_id: string; answer: Reply["answer"] };
+        setReplies((shown) => shown.map((r) => (r.id === d.reply_id ? { ...r, answer: d.answer } : r)));
       } else {
         void app.api.post(id).then(setPost, () => undefined);
       }
@@ -92,6 +96,8 @@ export function PostView({ id }: { id: string }) {
                 {r.intent === "can_help" && <span class="tag">{t("intent_can_help")}</span>}
                 <time dateTime={r.created_at}>{app.ago(r.created_at)}</time></p>
               <p>{r.body}</p>
+              <OfferAnswer post={post} reply={r} mine={Boolean(mine)}
+                onDone={(answered) => setReplies((shown) => shown.map((x) => (x.id === answered.id ? answered : x)))} />
             </li>
           ))}
         </ol>

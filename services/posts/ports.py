@@ -232,6 +232,9 @@ class UnitOfWork(Protocol):
 
     async def unblock(self, blocker_id: str, blocked_id: str) -> None: ...
 
+    async def add_member_report(self, member_id: str, reporter_id: str, reason: str) -> bool:
+        """False when this reporter's report of the member already waits in the queue."""
+
     async def add_conversation_report(
         self, conversation_id: str, message_id: str | None, reporter_id: str,
         reported_id: str, reason: str,

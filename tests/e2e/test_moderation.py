@@ -27,6 +27,7 @@ async def test_a_moderator_suspends_a_member_whose_open_page_logs_out(system, un
     http = httpx.AsyncClient(base_url=system.url("posts"), timeout=10)
     await account(http, "Nadia", f"nadia@{domain}")
     await account(http, "Sam", f"sam@{domain}")
+    await account(http, "Léa", f"lea@{domain}")
     sam_id = (await http.post("/auth/login", json={"email": f"sam@{domain}",
               "password": "correct horse battery"})).json()["account"]["id"]  # fmt: skip
     await http.aclose()
@@ -43,7 +44,28 @@ async def test_a_moderator_suspends_a_member_whose_open_page_logs_out(system, un
             await who.page.wait_for_url(f"{origin}/")
         await sam.live("live")
 
-        await nadia.goto(f"/members/{sam_id}")
+        # Léa, on a phone in English, reports Sam from his profile.
+        lea = await member(browser, origin, "Léa", "en", size=PHONE)
+        await lea.goto("/login")
+        await log_in(lea, f"lea@{domain}")
+        await lea.page.wait_for_url(f"{origin}/")
+        await lea.goto(f"/members/{sam_id}")
+        await lea.page.get_by_role("button", name="Report this member").click()
+        await lea.page.get_by_label("What is wrong with this member").fill(
+            "He asks everyone for money in private"
+        )
+        await lea.page.get_by_role("button", name="Send the report").click()
+        await expect(lea.page.get_by_text("Thank you: a moderator will look")).to_be_visible()
+        await lea.screen("member-reported")
+
+        # Nadia finds him in the queue, with the report, and opens his profile.
+        await nadia.page.get_by_role("link", name="Modération").click()
+        reported = nadia.page.locator(".queue li").filter(has_text="Sam")
+        await expect(reported).to_contain_text("He asks everyone for money in private")
+        await expect(reported).to_contain_text("1 signalement")
+        await nadia.screen("moderation-reported-member")
+        await reported.get_by_role("link", name="Sam").click()
+        await nadia.page.wait_for_url(f"{origin}/members/{sam_id}")
         await expect(nadia.page.get_by_role("heading", name="Modération")).to_be_visible()
         await nadia.page.get_by_role("button", name="Suspendre ce membre").click()
         await expect(nadia.page.get_by_text("Obligatoire.")).to_be_visible()  # a reason
@@ -67,6 +89,10 @@ async def test_a_moderator_suspends_a_member_whose_open_page_logs_out(system, un
         ).to_be_visible()
         unexpected = [e for e in sam.errors if "status of 403" not in e]
         assert unexpected == [] and nadia.errors == [], (sam.errors, nadia.errors)
+        assert lea.errors == []
+        # The suspension decided about him: he has left the queue.
+        await nadia.page.get_by_role("link", name="Modération").click()
+        await expect(nadia.page.get_by_text("Rien n'attend")).to_be_visible()
 
 
 @pytest.mark.timeout(240)

@@ -91,6 +91,7 @@ class Memory:
         self.posts: dict[str, Post] = {}
         self.replies: dict[str, ReplyCreated] = {}
         self.answers: dict[str, OfferAnswer] = {}
+        self.member_reports: dict[tuple[str, str], str] = {}
         self.reports: dict[tuple[str, str], str] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.outbox: list[Event] = []
@@ -324,6 +325,13 @@ class FakeUnitOfWork:
 
     async def unblock(self, blocker_id: str, blocked_id: str) -> None:
         self.m.blocks.discard((blocker_id, blocked_id))
+
+    async def add_member_report(self, member_id: str, reporter_id: str, reason: str) -> bool:
+        key = (member_id, reporter_id)
+        if key in self.m.member_reports:
+            return False
+        self.m.member_reports[key] = reason
+        return True
 
     async def add_conversation_report(
         self, conversation_id: str, message_id: str | None, reporter_id: str,

@@ -134,6 +134,22 @@ class ConversationWrites:
         )  # fmt: skip
         return status.endswith(" 1")
 
+    async def add_member_report(self, member_id: str, reporter_id: str, reason: str) -> bool:
+        """False when this reporter's report of the member waits in the queue already; a
+        report after a decision about the member counts again."""
+        status = await self.conn.execute(
+            "INSERT INTO member_reports (member_id, reporter_id, reason) VALUES ($1, $2, $3)"
+            " ON CONFLICT (member_id, reporter_id) DO UPDATE"
+            " SET reason = EXCLUDED.reason, created_at = now()"
+            f" WHERE member_reports.created_at <= coalesce(({LAST_DECISION_AT}), '-infinity')",
+            member_id, reporter_id, reason,
+        )  # fmt: skip
+        return status.endswith(" 1")
+
+
+# When a moderator last decided about the member of a report ($1).
+LAST_DECISION_AT = "SELECT max(at) FROM moderation_log WHERE subject_id = $1"
+
 
 # The read side ------------------------------------------------------------------------
 # One row per conversation of $1: the other member, the post, the last message, how many

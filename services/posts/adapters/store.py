@@ -78,6 +78,18 @@ REPORTED_CONVERSATIONS = (
     " WHERE cr.created_at > coalesce(l.at, '-infinity')"
     " ORDER BY cr.created_at LIMIT $1"
 )
+# Members reported since the last decision about them, most reported first.
+REPORTED_MEMBERS = (
+    "SELECT a.id AS member_id, a.display_name, a.created_at AS member_since,"
+    " a.suspended_at IS NOT NULL AS suspended, count(*) AS reports,"
+    " (array_agg(mr.reason ORDER BY mr.created_at DESC))[1:5] AS reasons,"
+    " max(mr.created_at) AS last_report,"
+    " (SELECT count(*) FROM posts p WHERE p.author_id = a.id) AS posts"
+    " FROM member_reports mr JOIN accounts a ON a.id = mr.member_id"
+    f" LEFT JOIN {_LAST_DECISIONS} l ON l.subject_id = a.id"
+    " WHERE mr.created_at > coalesce(l.at, '-infinity')"
+    " GROUP BY a.id ORDER BY count(*) DESC, max(mr.created_at) DESC LIMIT $1"
+)
 REFRESH_COLUMNS = ", ".join(f.name for f in dataclasses.fields(RefreshToken))
 
 SELECT_POST = ", ".join(POST_COLUMNS)
@@ -243,6 +255,7 @@ class PostgresUnitOfWork(ConversationWrites):
         appeals = await self.conn.fetch(f"{PENDING_APPEALS} ORDER BY ap.created_at LIMIT $1", limit)
         posts = await self.conn.fetch(REPORTED_POSTS, now, limit)
         conversations = await self.conn.fetch(REPORTED_CONVERSATIONS, limit)
+        members = await self.conn.fetch(REPORTED_MEMBERS, limit)
         organisations = await self.conn.fetch(
             f"SELECT {ORGANISATION_COLUMNS} FROM organisations WHERE status = 'pending'"
             " ORDER BY applied_at LIMIT $1",
@@ -253,6 +266,7 @@ class PostgresUnitOfWork(ConversationWrites):
             "appeals": [dict(r) for r in appeals],
             "posts": [dict(r) for r in posts],
             "conversations": [dict(r) for r in conversations],
+            "members": [dict(r) for r in members],
         }
 
     # mail links -----------------------------------------------------------------

@@ -16,6 +16,7 @@ from services.posts.entrypoints.schemas import (
     MessagePage,
     MessagePublic,
     ReadRequest,
+    ReportRequest,
 )
 from shared.runtime.schemas import ErrorBody
 
@@ -124,6 +125,20 @@ async def report(
 ) -> Response:
     """Report the conversation, or one message of it, to the moderators."""
     await conversations.report(member, conversation_id, body.message_id, body.reason)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/members/{member_id}/reports",
+    status_code=204,
+    responses={**NEEDS_TOKEN, **NOT_FOUND, **LIMITED, **BAD_FIELD,
+               409: {"model": ErrorBody, "description": "Already reported"}},
+)  # fmt: skip
+async def report_member(
+    member_id: PathId, body: ReportRequest, member: Member, conversations: Conversations
+) -> Response:
+    """Report a member to the moderators (their behaviour, their profile)."""
+    await conversations.report_member(member, member_id, body.reason)
     return Response(status_code=204)
 
 

@@ -113,6 +113,16 @@ async def dismiss_conversation(
     return Response(status_code=204)
 
 
+@router.post("/moderation/members/{member_id}/decision", status_code=204, responses=DECIDED)
+async def dismiss_member(
+    member_id: PathId, body: WithReason, member: Member, moderation: Moderation
+) -> Response:
+    """The member's reports were looked at and need nothing more (a suspension, with its
+    own reason, also takes them off the queue)."""
+    await moderation.dismiss_member(member, member_id, body.reason)
+    return Response(status_code=204)
+
+
 @router.post("/posts/{post_id}/appeal", status_code=204, responses=DECIDED)
 async def appeal(
     post_id: PathId, body: AppealRequest, member: Member, moderation: Moderation

@@ -96,6 +96,18 @@ class ConversationHandlers:
                 raise Conflict("you already reported this", field="message_id",
                                code="already_reported")  # fmt: skip
 
+    async def report_member(self, member: Claims, member_id: str, reason: str) -> None:
+        """Report a member (their behaviour, their profile) to the moderators."""
+        if member_id == member.member_id:
+            raise Invalid("you cannot report yourself", field="member_id")
+        await self.limiter.hit(Limit("reports", self.reports_per_hour, HOUR_S), member.member_id)
+        async with self.store.transaction() as uow:
+            if await uow.account(member_id) is None:
+                raise NotFound("no such member", field="member_id")
+            if not await uow.add_member_report(member_id, member.member_id, reason):
+                raise Conflict("you already reported this member", field="member_id",
+                               code="already_reported")  # fmt: skip
+
     async def block(self, member: Claims, other_id: str) -> None:
         if other_id == member.member_id:
             raise Invalid("you cannot block yourself", field="member_id", code="self_block")

@@ -106,6 +106,16 @@ class ModerationHandlers:
                                   reason, self.clock())  # fmt: skip
             await uow.add_decision(decision)
 
+    async def dismiss_member(self, moderator: Claims, member_id: str, reason: str) -> None:
+        """The member's reports were looked at; they leave the queue."""
+        async with self.store.transaction() as uow:
+            await _acting(uow, moderator)
+            account = await _account(uow, member_id)
+            M.require_not_own(moderator.member_id, account.id)
+            decision = M.Decision(moderator.member_id, M.Action.DISMISS, account.id, reason,
+                                  self.clock())  # fmt: skip
+            await uow.add_decision(decision)
+
     async def appeal(self, member: Claims, post_id: str, text: str) -> None:
         """The author of a removed post asks once, per decision, to have it back."""
         async with self.store.transaction() as uow:

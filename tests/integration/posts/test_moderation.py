@@ -74,7 +74,13 @@ async def test_a_hidden_post_is_appealed_and_restored_by_another_moderator(make_
     assert restored.status_code == 204, restored.text
     assert (await c.get(f"/posts/{post_id}")).json()["status"] == "open"
     queue = (await c.get("/moderation/queue", headers=second.auth)).json()
-    assert queue == {"organisations": [], "appeals": [], "posts": [], "conversations": []}
+    assert queue == {
+        "organisations": [],
+        "appeals": [],
+        "posts": [],
+        "conversations": [],
+        "members": [],
+    }
     log = (await c.get(f"/moderation/log?subject_id={post_id}", headers=second.auth)).json()
     assert [(d["action"], d["moderator_id"]) for d in log] == [
         ("restore", second.id),
@@ -206,3 +212,48 @@ async def test_a_verified_organisation_posts_for_a_person_without_an_account(pos
     assert [(a.reply_id, a.answer.value) for a in answers] == [
         (offer.json()["id"], "accepted"), (offer.json()["id"], "declined"),
     ]  # fmt: skip
+
+
+async def test_a_reported_member_waits_in_the_queue_until_a_moderator_decides(posts):
+    c = posts.client
+    lea, sam, tom, moderator = (
+        await posts.member("lea"), await posts.member("sam"), await posts.member("tom"),
+        await posts.moderator(),
+    )  # fmt: skip
+    url = f"/members/{tom.id}/reports"
+    for reporter, reason in ((lea, "Asks for money in every reply"), (sam, "Rude")):
+        sent = await c.post(url, json={"reason": reason}, headers=reporter.auth)
+        assert sent.status_code == 204, sent.text
+    again = await c.post(url, json={"reason": "again"}, headers=lea.auth)
+    assert again.status_code == 409 and again.json()["detail"]["code"] == "already_reported"
+    myself = await c.post(f"/members/{lea.id}/reports", json={"reason": "x"}, headers=lea.auth)
+    assert myself.status_code == 422 and myself.json()["detail"]["field"] == "member_id"
+    nobody = await c.post("/members/u-nobody/reports", json={"reason": "x"}, headers=lea.auth)
+    assert nobody.status_code == 404
+    assert (await c.post(url, json={"reason": "x"})).status_code == 401
+
+    async def reported() -> list[dict]:
+        queue = await c.get("/moderation/queue", headers=moderator.auth)
+        return queue.json()["members"]
+
+    [item] = await reported()
+    assert (item["member_id"], item["reports"]) == (tom.id, 2)
+    assert set(item["reasons"]) == {"Asks for money in every reply", "Rude"}
+    nothing = {"reason": "Nothing against the rules"}
+    looked = await c.post(
+        f"/moderation/members/{tom.id}/decision", json=nothing, headers=moderator.auth
+    )
+    assert looked.status_code == 204
+    assert await reported() == []
+    # After a decision, a new report counts again; a suspension takes it off the queue.
+    assert (await c.post(url, json={"reason": "Now threats"}, headers=lea.auth)).status_code == 204
+    assert [m["reports"] for m in await reported()] == [1]
+    suspended = await c.post(f"/members/{tom.id}/suspension", json={"reason": "Threats"},
+                             headers=moderator.auth)  # fmt: skip
+    assert suspended.status_code == 204
+    assert await reported() == []
+    mine = {"reason": "Not my business"}
+    not_a_moderator = await c.post(
+        f"/moderation/members/{tom.id}/decision", json=mine, headers=lea.auth
+    )
+    assert not_a_moderator.status_code == 403

@@ -289,6 +289,14 @@ export class Api {
     return request(this.posts(`/moderation/conversations/${conversationId}/decision`), { method: "POST", body: json({ reason }) });
   }
 
+  dismissMember(memberId: string, reason: string): Promise<void> {
+    return request(this.posts(`/moderation/members/${memberId}/decision`), { method: "POST", body: json({ reason }) });
+  }
+
+  reportMember(memberId: string, reason: string): Promise<void> {
+    return request(this.posts(`/members/${memberId}/reports`), { method: "POST", body: json({ reason }) });
+  }
+
   appeal(postId: string, text: string): Promise<void> {
     return request(this.posts(`/posts/${postId}/appeal`), { method: "POST", body: json({ text }) });
   }

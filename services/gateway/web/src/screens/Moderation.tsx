@@ -13,6 +13,7 @@ interface Queue {
   appeals: { post_id: string; title: string; text: string; status: string; decided: string | null; decided_because: string | null }[];
   posts: { id: string; title: string; body: string; status: string; author_id: string; author_name: string; reports: number; weight: number; reasons: string[]; alert_lives: boolean }[];
   conversations: { conversation_id: string; message_id: string | null; reported_id: string; reported_name: string; reason: string; message: string | null }[];
+  members: { member_id: string; display_name: string; member_since: string; suspended: boolean; reports: number; reasons: string[]; posts: number }[];
 }
 
 /** The moderators' queue: appeals, then reported posts (an urgent one whose alert lives
@@ -32,7 +33,7 @@ export function Moderation() {
   if (problem) return <Problem problem={problem} retry={() => setReload((n) => n + 1)} />;
   if (!queue) return <Loading />;
   const again = () => setReload((n) => n + 1);
-  const empty = !queue.appeals.length && !queue.posts.length && !queue.conversations.length && !queue.organisations.length;
+  const empty = !queue.appeals.length && !queue.posts.length && !queue.conversations.length && !queue.organisations.length && !queue.members.length;
   return (
     <section class="moderation" aria-labelledby="moderation-title">
       <h1 id="moderation-title" tabIndex={-1}>{t("moderation_title")}</h1>
@@ -84,6 +85,20 @@ export function Moderation() {
             <p class="meta">{t("moderation_report_reason", { reason: c.reason })}</p>
             <Decide onDone={again} actions={[["dismiss", "moderation_looked_at"]]}
               decide={(_, reason) => app.api.dismissConversation(c.conversation_id, reason)} />
+          </li>
+        ))}
+      </ol>
+      {queue.members.length > 0 && <h2>{t("moderation_members")}</h2>}
+      <ol class="queue">
+        {queue.members.map((m) => (
+          <li key={`member-${m.member_id}`}>
+            <p><Link href={`/members/${m.member_id}`}>{m.display_name}</Link>
+              {m.suspended && <span class="tag urgent">{t("moderation_suspended")}</span>}</p>
+            <p class="meta">{t("moderation_member_since", { when: app.ago(m.member_since) })} · {app.tn("moderation_member_posts", m.posts)} · {app.tn("moderation_reports_plain", m.reports)}</p>
+            <ul>{m.reasons.map((r, i) => <li key={i}>{r}</li>)}</ul>
+            <Decide onDone={again}
+              actions={m.suspended ? [["dismiss", "moderation_looked_at"]] : [["suspend", "moderation_suspend_member"], ["dismiss", "moderation_looked_at"]]}
+              decide={(action, reason) => action === "suspend" ? app.api.suspend(m.member_id, reason) : app.api.dismissMember(m.member_id, reason)} />
           </li>
         ))}
       </ol>

@@ -8,6 +8,7 @@ import { Loading, Problem } from "../components/States";
 import { fieldProblems, generalProblem } from "../errors";
 import { type Key, hasKey } from "../i18n";
 import { LIMITS, type Problem as ProblemOf, type Problems, checkText } from "../validation";
+import { ReportForm } from "./post/Report";
 
 /** A member's public profile, from any post, reply or search: who they are in their own
  * words, since when, and what came of their requests and offers. */
@@ -17,6 +18,7 @@ export function MemberProfile({ id }: { id: string }) {
   const [profile, setProfile] = useState<PublicProfile | null>(null);
   const [problem, setProblem] = useState<ProblemOf | null>(null);
   const [reload, setReload] = useState(0);
+  const [reporting, setReporting] = useState(false);
   useEffect(() => {
     setProblem(null);
     app.api.profile(id).then(setProfile, (error) => setProblem(generalProblem(error)));
@@ -38,6 +40,9 @@ export function MemberProfile({ id }: { id: string }) {
       </ul>
       {languages.length > 0 && <p>{t("profile_languages", { languages: languages.join(", ") })}</p>}
       {profile.suspended && <p class="state">{t("profile_suspended")}</p>}
+      {app.session.loggedIn && app.session.account?.id !== profile.id && (reporting
+        ? <ReportForm label={"report_member_reason"} send={(reason) => app.api.reportMember(profile.id, reason)} onDone={() => setReporting(false)} />
+        : <button type="button" class="link" onClick={() => setReporting(true)}>{t("report_member")}</button>)}
       {app.session.account?.role === "moderator" && app.session.account.id !== profile.id && (
         <Moderate profile={profile} onDone={() => setReload((n) => n + 1)} />
       )}

@@ -61,8 +61,8 @@ ERROR_REF = "#/components/schemas/ErrorBody"
 def _documented_errors(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document, saying what the service answers: a 422 is either FastAPI's
     list (a field of the wrong shape) or our ``{"detail": {code, message, field}}`` (a
-    field whose value a rule refuses), so each 422 documents both; a multipart body that
-    cannot be parsed is a 400."""
+    field whose value a rule refuses), so each 422 documents both; a body that cannot be
+    parsed at all is a 400."""
     if app.openapi_schema:
         return app.openapi_schema
     document = get_openapi(title=app.title, version=app.version,
@@ -76,10 +76,9 @@ def _documented_errors(app: FastAPI) -> dict[str, Any]:
             responses = operation["responses"]
             if "422" in responses:
                 responses["422"]["content"] = {"application/json": {"schema": either}}
-            body = operation.get("requestBody", {}).get("content", {})
-            if "multipart/form-data" in body:
+            if "requestBody" in operation:
                 responses.setdefault("400", {
-                    "description": "The multipart body cannot be parsed",
+                    "description": "The body cannot be parsed (not UTF-8, a broken multipart)",
                     "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
                 })  # fmt: skip
     app.openapi_schema = document

@@ -26,7 +26,8 @@ def signature_header(secrets: list[str], message_id: str, at: datetime, payload:
 async def resolve(host: str) -> list[str]:
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except socket.gaierror:
+    except (socket.gaierror, UnicodeError, ValueError):
+        # Not a name DNS can carry (a label IDNA refuses, a NUL): it resolves to nothing.
         return []
     return sorted({info[4][0] for info in infos})
 

@@ -180,6 +180,8 @@ async def member_profile(member_id: PathId, handlers: HandlersDep) -> PublicProf
         401: {"model": ErrorBody, "description": "No valid access token"},
         422: {"description": "The current password is wrong (`wrong_password`), or the new "
               "one is invalid"},
+        429: {"model": ErrorBody, "description": "Too many wrong current passwords; see "
+                                                 "Retry-After"},
     },
 )  # fmt: skip
 async def change_password(
@@ -196,10 +198,17 @@ async def change_password(
 
 # Mail: e-mail verification and password reset ------------------------------------------
 MAIL_DOWN = {503: {"model": ErrorBody, "description": "The mail server is unavailable; retry"}}
+MAILS_LIMITED = {
+    429: {"model": ErrorBody, "description": "At most 5 mails an hour; see Retry-After"}
+}
 LINK_EXPIRED = {422: {"model": ErrorBody, "description": "`link_expired`, or a field"}}
 
 
-@router.post("/me/email/verification", status_code=204, responses={**MAIL_DOWN, **SESSION_OVER})
+@router.post(
+    "/me/email/verification",
+    status_code=204,
+    responses={**MAIL_DOWN, **SESSION_OVER, **MAILS_LIMITED},
+)
 async def send_verification(member: Member, mail: MailDep) -> Response:
     """Mail a new link to confirm the member's address (at most 5 an hour)."""
     await mail.send_verification(member)
@@ -213,7 +222,12 @@ async def verify_email(body: LinkToken, mail: MailDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/auth/password-reset/request", status_code=202, responses=MAIL_DOWN)
+@router.post(
+    "/auth/password-reset/request",
+    status_code=202,
+    response_class=Response,
+    responses={**MAIL_DOWN, **MAILS_LIMITED, 202: {"description": "Accepted; no body"}},
+)
 async def request_reset(
     body: ResetRequest, request: Request, mail: MailDep, after: BackgroundTasks
 ) -> Response:

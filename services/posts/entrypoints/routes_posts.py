@@ -135,8 +135,10 @@ async def feed(
     status_code=201,
     response_model=PostPublic,
     response_model_exclude_unset=True,
-    responses={**NEEDS_TOKEN, **LIMITED, **BAD_FIELD},
-)
+    responses={**NEEDS_TOKEN, **LIMITED, **BAD_FIELD,
+               403: {"model": ErrorBody, "description": "`organisations_only`: `on_behalf_of`"
+                                                       " is for verified organisations"}},
+)  # fmt: skip
 async def create_post(body: PostCreate, member: Member, handlers: HandlersDep) -> dict:
     return await handlers.create_post(member, body.draft())
 

@@ -70,7 +70,10 @@ def _out(e: Endpoint) -> EndpointOut:
     description="Deliveries follow Standard Webhooks (webhook-id, webhook-timestamp, "
     "webhook-signature). The secret is shown once. Addresses that resolve to private "
     "or loopback ranges are refused.",
-    responses={422: {"model": ErrorBody, "description": "Invalid filters or address"}},
+    responses={
+        409: {"model": ErrorBody, "description": "`too_many_endpoints`: at most 10"},
+        422: {"model": ErrorBody, "description": "Invalid filters or address"},
+    },
 )
 async def register(body: EndpointIn, partner: Partner, handlers: WebhooksDep) -> EndpointCreated:
     endpoint = await handlers.register(
